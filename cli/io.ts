@@ -1,0 +1,10 @@
+/** What a CLI subcommand may touch: its arguments and two output streams. Keeps commands testable. */
+export interface CliIO {
+  out(text: string): void;
+  err(text: string): void;
+  /** Reads a file as UTF-8; the CLI's only file access. */
+  readFile(path: string): string;
+}
+
+/** A subcommand returns its exit code: 0 ok, 1 problems found, 2 usage error. */
+export type Command = (argv: string[], io: CliIO) => number;

@@ -1,0 +1,44 @@
+/** Diagnostics: the one shape every check produces, whatever adapter shows it. */
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** 0-based, as in the editor (character = UTF-16 code unit offset within the line). */
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+/** A text edit that a quick fix applies; offsets are resolved to ranges so adapters need no text. */
+export interface TextEdit {
+  range: Range;
+  newText: string;
+}
+
+export interface Fix {
+  title: string;
+  edits: TextEdit[];
+  /** The fix most users want; editors may apply it with a single shortcut. */
+  preferred?: boolean;
+}
+
+export interface Diagnostic {
+  severity: Severity;
+  /** Stable code, e.g. `parallelism/world-size`; documented in README. */
+  code: string;
+  message: string;
+  /** Dotted config path of the offending key, e.g. `parallelism.pipeline`; '' for the document. */
+  path: string;
+  range: Range;
+  fixes?: Fix[];
+}
+
+export const ZERO_RANGE: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === 'error');
+}

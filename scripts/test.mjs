@@ -1,0 +1,23 @@
+// Runs every compiled unit test (out/test/**/*.test.js, not e2e) with Node's built-in runner.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+function collect(dir) {
+  const files = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) {
+      if (name !== 'e2e' && name !== 'integration') files.push(...collect(path));
+    } else if (name.endsWith('.test.js')) files.push(path);
+  }
+  return files;
+}
+
+const files = collect('out/test').sort();
+if (files.length === 0) {
+  console.error('no test files found under out/test');
+  process.exit(1);
+}
+const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+process.exit(result.status ?? 1);

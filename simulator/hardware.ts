@@ -1,0 +1,86 @@
+/**
+ * GPU presets: dense peaks (no sparsity) from the vendors' datasheets, restated in shared/FACTS.md.
+ * Achievable bandwidths are what a training job sees per GPU, not the spec sheet's bidirectional number:
+ * DeepSeek-V3 (arXiv 2412.19437 §3.2.2) measured ≈160 GB/s NVLink and ≈50 GB/s InfiniBand per H800.
+ */
+import type { GpuSpec } from '../language/resolved';
+
+export const GPU_PRESETS: Readonly<Record<string, GpuSpec>> = {
+  'a100-80gb': {
+    id: 'a100-80gb',
+    name: 'NVIDIA A100 SXM 80GB',
+    family: 'ampere',
+    bf16Tflops: 312,
+    fp8Tflops: undefined,
+    mxfp8: false,
+    hbmGiB: 80,
+    hbmTBps: 2.04,
+    nvlinkSpecGBps: 600,
+    // Achievable ≈ 40% of the bidirectional spec per direction, the same ratio DeepSeek saw on H800 (160 of 400).
+    intraNodeGBps: 240,
+    // One 200 Gb/s HDR NIC per GPU (DGX A100) ≈ 25 GB/s per direction.
+    interNodeGBps: 25,
+    sms: 108,
+  },
+  'h100-sxm': {
+    id: 'h100-sxm',
+    name: 'NVIDIA H100 SXM 80GB',
+    family: 'hopper',
+    bf16Tflops: 989,
+    fp8Tflops: 1979,
+    mxfp8: false,
+    hbmGiB: 80,
+    hbmTBps: 3.35,
+    nvlinkSpecGBps: 900,
+    intraNodeGBps: 360,
+    // One 400 Gb/s NIC per GPU ≈ 50 GB/s per direction (FACTS.md, typical scale-out).
+    interNodeGBps: 50,
+    sms: 132,
+  },
+  h800: {
+    id: 'h800',
+    name: 'NVIDIA H800 SXM 80GB',
+    family: 'hopper',
+    bf16Tflops: 989,
+    fp8Tflops: 1979,
+    mxfp8: false,
+    hbmGiB: 80,
+    hbmTBps: 3.35,
+    nvlinkSpecGBps: 400,
+    // DeepSeek-V3 report: NVLink 160 GB/s, IB 50 GB/s achievable.
+    intraNodeGBps: 160,
+    interNodeGBps: 50,
+    sms: 132,
+  },
+  h200: {
+    id: 'h200',
+    name: 'NVIDIA H200 SXM 141GB',
+    family: 'hopper',
+    bf16Tflops: 989,
+    fp8Tflops: 1979,
+    mxfp8: false,
+    hbmGiB: 141,
+    hbmTBps: 4.8,
+    nvlinkSpecGBps: 900,
+    intraNodeGBps: 360,
+    interNodeGBps: 50,
+    sms: 132,
+  },
+  b200: {
+    id: 'b200',
+    name: 'NVIDIA B200 (HGX, 1000 W)',
+    family: 'blackwell',
+    bf16Tflops: 2250,
+    fp8Tflops: 4500,
+    mxfp8: true,
+    hbmGiB: 180,
+    hbmTBps: 8,
+    nvlinkSpecGBps: 1800,
+    intraNodeGBps: 720,
+    // One 800 Gb/s NIC per GPU ≈ 100 GB/s per direction (ConnectX-8 class).
+    interNodeGBps: 100,
+    sms: 148,
+  },
+};
+
+export const GPU_PRESET_IDS: readonly string[] = Object.keys(GPU_PRESETS);
