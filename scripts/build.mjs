@@ -1,7 +1,7 @@
 // Bundles the extension host, the webview and the CLI with esbuild.
 // `--watch` rebuilds on change; `--production` minifies.
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -48,6 +48,12 @@ const targets = [
     outfile: 'dist/webview.css',
   },
 ].filter((t) => existsSync(t.entryPoints[0]));
+
+// The webview loads codicons from dist/ (its only local resource root): the stylesheet and the font beside it.
+mkdirSync('dist', { recursive: true });
+for (const file of ['codicon.css', 'codicon.ttf']) {
+  copyFileSync(`node_modules/@vscode/codicons/dist/${file}`, `dist/${file}`);
+}
 
 if (watch) {
   for (const t of targets) await (await esbuild.context(t)).watch();

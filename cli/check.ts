@@ -1,0 +1,66 @@
+/** `tcs check FILE...`: the editor's diagnostics in a terminal, as compiler-style lines or JSON. */
+import { checkText } from '../language/check';
+import type { Diagnostic } from '../language/diagnostics';
+import type { Command } from './io';
+
+export const CHECK_USAGE = `usage: tcs check [--json] FILE...
+  Checks training configs and prints file:line:col severity code message (1-based).
+  --json   print {"files":[{"file","diagnostics":[{severity,code,message,path,range}]}]} with 0-based ranges
+  Exit code: 0 no errors, 1 errors found (or a file could not be read), 2 usage error.`;
+
+interface FileReport {
+  file: string;
+  diagnostics: Pick<Diagnostic, 'severity' | 'code' | 'message' | 'path' | 'range'>[];
+}
+
+/** The editor never sees a UTF-8 byte-order mark; strip it so columns on line 1 match. */
+const stripBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+
+export const checkCommand: Command = (argv, io) => {
+  const json = argv.includes('--json');
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.out(CHECK_USAGE + '\n');
+    return 0;
+  }
+  const unknown = argv.filter((a) => a.startsWith('-') && a !== '--json');
+  const files = argv.filter((a) => !a.startsWith('-'));
+  if (unknown.length > 0 || files.length === 0) {
+    io.err(`${unknown.length > 0 ? `tcs check: unknown option ${unknown[0]}\n` : 'tcs check: no files given\n'}${CHECK_USAGE}\n`);
+    return 2;
+  }
+  const reports: FileReport[] = [];
+  const counts = { error: 0, warning: 0, info: 0 };
+  for (const file of files) {
+    let text: string;
+    try {
+      text = stripBom(io.readFile(file));
+    } catch (e) {
+      const reason = (e as NodeJS.ErrnoException)?.code === 'ENOENT' ? 'no such file' : String((e as Error)?.message ?? e);
+      const d: Diagnostic = {
+        severity: 'error',
+        code: 'cli/unreadable',
+        message: `Cannot read the file: ${reason}.`,
+        path: '',
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      };
+      reports.push({ file, diagnostics: [d] });
+      counts.error++;
+      continue;
+    }
+    const { diagnostics } = checkText(text);
+    for (const d of diagnostics) counts[d.severity]++;
+    reports.push({ file, diagnostics: diagnostics.map(({ severity, code, message, path, range }) => ({ severity, code, message, path, range })) });
+  }
+  if (json) {
+    io.out(JSON.stringify({ files: reports }, null, 2) + '\n');
+  } else {
+    for (const r of reports) {
+      for (const d of r.diagnostics) {
+        io.out(`${r.file}:${d.range.start.line + 1}:${d.range.start.character + 1} ${d.severity} ${d.code} ${d.message}\n`);
+      }
+    }
+    const n = (k: number, w: string) => `${k} ${w}${k === 1 ? '' : 's'}`;
+    io.out(`${n(files.length, 'file')} checked: ${n(counts.error, 'error')}, ${n(counts.warning, 'warning')}, ${counts.info} info\n`);
+  }
+  return counts.error > 0 ? 1 : 0;
+};

@@ -1,0 +1,44 @@
+/** `tcs`: the terminal adapter. Builds the real CliIO and dispatches to a subcommand. */
+import { readFileSync } from 'node:fs';
+import { checkCommand } from './check';
+import type { CliIO, Command } from './io';
+import { scheduleCommand } from './schedule';
+import { simulateCommand } from './simulate';
+
+const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  check: { run: checkCommand, summary: 'check FILE...      validate training configs (--json for machine output)' },
+  simulate: { run: simulateCommand, summary: 'simulate FILE      GPU-hours, memory and throughput of a config' },
+  schedule: { run: scheduleCommand, summary: 'schedule ...       print a pipeline schedule' },
+};
+
+export const USAGE = `usage: tcs <command> [options]
+
+commands:
+${Object.values(COMMANDS)
+  .map((c) => `  ${c.summary}`)
+  .join('\n')}
+
+Run \`tcs <command> --help\` for a command's options.`;
+
+export function main(argv: string[], io: CliIO): number {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(USAGE + '\n');
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`tcs: unknown command \`${name}\`\n${USAGE}\n`);
+    return 2;
+  }
+  return command.run(rest, io);
+}
+
+if (require.main === module) {
+  const io: CliIO = {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    readFile: (path) => readFileSync(path, 'utf8'),
+  };
+  process.exitCode = main(process.argv.slice(2), io);
+}

@@ -1,0 +1,111 @@
+/**
+ * `tcs simulate FILE [--schedule X] [--json]`: resolve a config through the language service, simulate it, print the
+ * headline numbers and their breakdowns as a table (or JSON). Exit 1 when the config has errors or cannot be simulated.
+ */
+import { checkText } from '../language/check';
+import { SCHEDULE_KINDS, type ScheduleKind } from '../language/resolved';
+import type { SimulationResult } from '../simulator/result';
+import { simulate } from '../simulator/simulate';
+import type { CliIO, Command } from './io';
+
+const USAGE = `usage: tcs simulate FILE [--schedule <${SCHEDULE_KINDS.join('|')}>] [--json]`;
+
+function parseArgs(argv: string[]): { file: string; schedule?: ScheduleKind; json: boolean } | string {
+  let file: string | undefined;
+  let schedule: string | undefined;
+  let json = false;
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
+    if (flag === '--json') json = true;
+    else if (flag === '--schedule') {
+      schedule = inline ?? argv[++i];
+      if (schedule === undefined) return '--schedule needs a value';
+      if (!(SCHEDULE_KINDS as readonly string[]).includes(schedule)) return `unknown --schedule '${schedule}' (one of ${SCHEDULE_KINDS.join(', ')})`;
+    } else if (flag.startsWith('--')) return `unknown argument '${argv[i]}'`;
+    else if (file === undefined) file = argv[i];
+    else return `unexpected argument '${argv[i]}'`;
+  }
+  if (!file) return 'FILE is required';
+  return { file, schedule: schedule as ScheduleKind | undefined, json };
+}
+
+const fixed = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : String(x));
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const si = (x: number) => (x >= 1e12 ? `${fixed(x / 1e12)}T` : x >= 1e9 ? `${fixed(x / 1e9)}G` : x >= 1e6 ? `${fixed(x / 1e6)}M` : x >= 1e3 ? `${fixed(x / 1e3)}K` : fixed(x, 0));
+
+function table(rows: (string | number)[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
+  return rows.map((r) => r.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join('  ')).join('\n');
+}
+
+function render(name: string, r: SimulationResult): string {
+  const headline = table([
+    ['GPU-hours', si(r.gpuHours)],
+    ['wall-clock days', fixed(r.wallClockDays, 1)],
+    ['cost (USD)', r.costUsd === undefined ? '—' : si(r.costUsd)],
+    ['step (s)', fixed(r.stepSeconds, 3)],
+    ['steps', r.steps],
+    ['tokens/s', si(r.tokensPerSecond)],
+    ['TFLOP/s per GPU', fixed(r.tflopsPerGpu, 0)],
+    ['MFU (BF16 dense)', pct(r.mfu)],
+    ['bubble', pct(r.bubbleFraction)],
+    ['exposed comm', pct(r.exposedCommFraction)],
+    ['peak memory (GiB)', `${fixed(r.memory.peakGiB, 1)} of ${r.memory.hbmGiB}${r.memory.fits ? '' : '  DOES NOT FIT'}`],
+  ]);
+  const step = table([['step part', 'seconds'], ...Object.entries(r.breakdown.step).map(([k, v]) => [k, fixed(v, 3)])]);
+  const comm = table([
+    ['comm', 'total s', 'hidden s', 'exposed s', 'inter-node B', 'intra-node B'],
+    ...r.breakdown.comm.map((c) => [c.kind, fixed(c.totalSeconds, 3), fixed(c.hiddenSeconds, 3), fixed(c.exposedSeconds, 3), si(c.interNodeBytes), si(c.intraNodeBytes)]),
+  ]);
+  const memory = table([
+    ['rank', 'params', 'grads', 'optimizer', 'activations', 'chunks', 'buffers', 'total GiB'],
+    ...r.memory.perStage.map((s) => [s.rank, fixed(s.parametersGiB, 1), fixed(s.gradientsGiB, 1), fixed(s.optimizerGiB, 1), fixed(s.activationsGiB, 1), s.peakActivationChunks, fixed(s.buffersGiB, 1), fixed(s.totalGiB, 1)]),
+  ]);
+  return [`${name} — ${r.timeline.schedule}, ${r.timeline.ranks} ranks × ${r.timeline.microBatches} micro-batches`, headline, '', step, '', comm, '', memory, '', ...r.breakdown.notes.map((n) => `note: ${n}`)].join('\n');
+}
+
+function toJson(r: SimulationResult) {
+  return {
+    gpuHours: r.gpuHours,
+    wallClockDays: r.wallClockDays,
+    costUsd: r.costUsd,
+    stepSeconds: r.stepSeconds,
+    tokensPerSecond: r.tokensPerSecond,
+    tflopsPerGpu: r.tflopsPerGpu,
+    mfu: r.mfu,
+    bubbleFraction: r.bubbleFraction,
+    exposedCommFraction: r.exposedCommFraction,
+    memory: { peakGiB: r.memory.peakGiB, hbmGiB: r.memory.hbmGiB, fits: r.memory.fits, perStage: r.memory.perStage },
+    breakdown: r.breakdown,
+    timeline: r.timeline,
+  };
+}
+
+export const simulateCommand: Command = (argv: string[], io: CliIO) => {
+  const args = parseArgs(argv);
+  if (typeof args === 'string') {
+    io.err(`${args}\n${USAGE}\n`);
+    return 2;
+  }
+  let text: string;
+  try {
+    text = io.readFile(args.file);
+  } catch (e) {
+    io.err(`cannot read ${args.file}: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const checked = checkText(text);
+  const errors = checked.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0 || !checked.config) {
+    for (const d of errors) io.err(`${args.file}:${d.range.start.line + 1}:${d.range.start.character + 1}: error ${d.code}: ${d.message}\n`);
+    if (errors.length === 0) io.err(`${args.file}: the config could not be resolved\n`);
+    return 1;
+  }
+  const outcome = simulate(checked.config, { schedule: args.schedule });
+  if (!outcome.ok) {
+    io.err(`${args.file}: cannot simulate (${outcome.code}): ${outcome.reason}\n`);
+    return 1;
+  }
+  io.out(args.json ? `${JSON.stringify(toJson(outcome.result))}\n` : `${render(checked.config.name, outcome.result)}\n`);
+  return 0;
+};

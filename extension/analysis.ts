@@ -1,0 +1,164 @@
+/**
+ * The one place the extension calls the language core. Checks each open training config on open and on change
+ * (debounced per document, a newer edit cancelling the pending check), memoizes the result by URI and version so
+ * diagnostics, hover, completion, code actions and the status bar share one check per edit, and forgets a document
+ * when it closes. Never throws into the extension host: a core exception becomes one diagnostic and one log line.
+ */
+import * as vscode from 'vscode';
+import { checkText, type CheckResult } from '../language/check';
+import { ZERO_RANGE, type Diagnostic } from '../language/diagnostics';
+import { parseDocument, type ParsedDocument } from '../language/parse';
+import { documentSelector, onDidChangeSettings } from './config';
+
+export interface AnalysisUpdate {
+  document: vscode.TextDocument;
+  result: CheckResult;
+}
+
+/** Delay between the last keystroke and the check; short enough to feel live, long enough to skip bursts. */
+export const CHECK_DEBOUNCE_MS = 75;
+
+export const INTERNAL_ERROR_CODE = 'internal/exception';
+
+export class AnalysisService implements vscode.Disposable {
+  private readonly cache = new Map<string, { version: number; result: CheckResult }>();
+  private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Version last announced through onDidUpdate, per URI: one event per version. */
+  private readonly announced = new Map<string, number>();
+  private readonly loggedErrors = new Set<string>();
+  private readonly updateEmitter = new vscode.EventEmitter<AnalysisUpdate>();
+  private readonly forgetEmitter = new vscode.EventEmitter<vscode.Uri>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private selector: vscode.DocumentFilter[] = documentSelector();
+
+  /** A training config was checked after it opened or changed. */
+  readonly onDidUpdate: vscode.Event<AnalysisUpdate> = this.updateEmitter.event;
+  /** A document closed or stopped being a training config: drop whatever was shown for it. */
+  readonly onDidForget: vscode.Event<vscode.Uri> = this.forgetEmitter.event;
+
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly debounceMs = CHECK_DEBOUNCE_MS,
+  ) {
+    this.disposables.push(
+      this.updateEmitter,
+      this.forgetEmitter,
+      vscode.workspace.onDidOpenTextDocument((document) => this.schedule(document, 0)),
+      vscode.workspace.onDidChangeTextDocument((event) => {
+        if (event.contentChanges.length > 0) this.schedule(event.document, this.debounceMs);
+      }),
+      vscode.workspace.onDidCloseTextDocument((document) => this.forget(document.uri)),
+      onDidChangeSettings((affects) => {
+        if (affects('files')) this.reconsiderOpenDocuments();
+      }),
+    );
+    // Documents open before activation. Deferred so listeners wired right after construction see them.
+    for (const document of vscode.workspace.textDocuments) this.schedule(document, 0);
+  }
+
+  isTrainingConfig(document: vscode.TextDocument): boolean {
+    return vscode.languages.match(this.selector, document) > 0;
+  }
+
+  /** The check of the document's current text; computed now if this version was not checked yet. */
+  get(document: vscode.TextDocument): CheckResult {
+    const key = document.uri.toString();
+    const cached = this.cache.get(key);
+    if (cached && cached.version === document.version) return cached.result;
+    const result = this.check(document.getText(), document.uri);
+    this.cache.set(key, { version: document.version, result });
+    return result;
+  }
+
+  dispose(): void {
+    for (const timer of this.pending.values()) clearTimeout(timer);
+    this.pending.clear();
+    this.cache.clear();
+    for (const disposable of this.disposables) disposable.dispose();
+    this.disposables.length = 0;
+  }
+
+  private schedule(document: vscode.TextDocument, delayMs: number): void {
+    if (!this.isTrainingConfig(document)) return;
+    const key = document.uri.toString();
+    const stale = this.pending.get(key);
+    if (stale !== undefined) clearTimeout(stale);
+    this.pending.set(
+      key,
+      setTimeout(() => {
+        this.pending.delete(key);
+        if (document.isClosed || !this.isTrainingConfig(document)) return;
+        const result = this.get(document);
+        if (this.announced.get(key) === document.version) return;
+        this.announced.set(key, document.version);
+        this.updateEmitter.fire({ document, result });
+      }, delayMs),
+    );
+  }
+
+  private forget(uri: vscode.Uri): void {
+    const key = uri.toString();
+    const timer = this.pending.get(key);
+    if (timer !== undefined) clearTimeout(timer);
+    this.pending.delete(key);
+    this.announced.delete(key);
+    const known = this.cache.delete(key);
+    if (known) this.forgetEmitter.fire(uri);
+  }
+
+  /** After `trainingConfig.files` changed: check documents that became configs, forget those that stopped being. */
+  private reconsiderOpenDocuments(): void {
+    this.selector = documentSelector();
+    for (const document of vscode.workspace.textDocuments) {
+      if (this.isTrainingConfig(document)) this.schedule(document, 0);
+      else this.forget(document.uri);
+    }
+  }
+
+  private check(text: string, uri: vscode.Uri): CheckResult {
+    try {
+      return checkText(text);
+    } catch (error) {
+      return this.failure(text, uri, error);
+    }
+  }
+
+  /** A core exception: one error diagnostic at the top of the file, one log entry per distinct failure. */
+  private failure(text: string, uri: vscode.Uri, error: unknown): CheckResult {
+    const message = error instanceof Error ? error.message : String(error);
+    const signature = error instanceof Error ? `${error.name}: ${message}\n${error.stack ?? ''}` : message;
+    if (!this.loggedErrors.has(signature)) {
+      this.loggedErrors.add(signature);
+      this.log.error(`Checking ${uri.toString(true)} failed: ${signature}`);
+    }
+    const diagnostic: Diagnostic = {
+      severity: 'error',
+      code: INTERNAL_ERROR_CODE,
+      message: `Training Config Studio could not check this file (${message}). This is a bug; details are in the "Training Config Studio" output.`,
+      path: '',
+      range: ZERO_RANGE,
+    };
+    return { document: fallbackDocument(text), diagnostics: [diagnostic], derived: {} };
+  }
+}
+
+/** The parsed document when the full check failed: the parser's own, or an empty one if the parser failed too. */
+function fallbackDocument(text: string): ParsedDocument {
+  try {
+    return parseDocument(text);
+  } catch {
+    const starts = [0];
+    for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
+    const positionAt = (offset: number) => {
+      const clamped = Math.max(0, Math.min(offset, text.length));
+      let line = 0;
+      while (line + 1 < starts.length && starts[line + 1] <= clamped) line++;
+      return { line, character: clamped - starts[line] };
+    };
+    const offsetAt = (position: { line: number; character: number }) => {
+      const line = Math.max(0, Math.min(position.line, starts.length - 1));
+      return Math.min(text.length, starts[line] + Math.max(0, position.character));
+    };
+    return { text, value: undefined, nodes: new Map(), diagnostics: [], positionAt, offsetAt, pathAt: () => undefined };
+  }
+}

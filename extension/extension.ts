@@ -1,0 +1,58 @@
+/**
+ * Entry point. Wires the adapters; every piece of intelligence lives in `language/` and `simulator/`.
+ * Reads only the documents the editor hands over, edits only through WorkspaceEdits the user applies, never
+ * touches the network and runs no workspace code.
+ */
+import * as vscode from 'vscode';
+import { AnalysisService } from './analysis';
+import { registerCodeActions } from './codeActions';
+import { registerCompletion } from './completion';
+import { documentSelector, onDidChangeSettings } from './config';
+import { registerContextKeys } from './contextKeys';
+import { registerDiagnostics } from './diagnostics';
+import { registerHover } from './hover';
+import { registerPreview } from './preview';
+import { registerStatusBar } from './statusBar';
+
+/** What `activate` returns: the integration tests drive the extension through it. */
+export interface TrainingConfigApi {
+  analysis: AnalysisService;
+}
+
+export const OUTPUT_CHANNEL_NAME = 'Training Config Studio';
+
+/** Hover, completion and code actions, for the documents the current settings select. */
+function registerLanguageFeatures(analysis: AnalysisService): vscode.Disposable {
+  const selector = documentSelector();
+  return vscode.Disposable.from(
+    registerHover(selector, analysis),
+    registerCompletion(selector, analysis),
+    registerCodeActions(selector, analysis),
+  );
+}
+
+export function activate(context: vscode.ExtensionContext): TrainingConfigApi {
+  const log = vscode.window.createOutputChannel(OUTPUT_CHANNEL_NAME, { log: true });
+  const analysis = new AnalysisService(log);
+  context.subscriptions.push(log, analysis);
+
+  registerDiagnostics(context, analysis);
+  let features = registerLanguageFeatures(analysis);
+  context.subscriptions.push(
+    { dispose: () => features.dispose() },
+    onDidChangeSettings((affects) => {
+      if (!affects('files')) return;
+      features.dispose();
+      features = registerLanguageFeatures(analysis);
+    }),
+  );
+  registerStatusBar(context, analysis);
+  registerContextKeys(context, analysis);
+  registerPreview(context, analysis);
+
+  return { analysis };
+}
+
+export function deactivate(): void {
+  // Everything is on context.subscriptions.
+}

@@ -1,0 +1,75 @@
+/** The whole check of one document: parse → schema → resolve → rules. Runs on every keystroke; never throws. */
+import type { Diagnostic } from './diagnostics';
+import { derivedValues } from './derived';
+import { parseDocument, type ParsedDocument } from './parse';
+import type { ResolvedConfig } from './resolved';
+import { resolveConfig } from './resolve';
+import { RULES } from './rules';
+import { validateSchema } from './schema';
+
+export interface CheckResult {
+  document: ParsedDocument;
+  diagnostics: Diagnostic[];
+  /** Present whenever resolve succeeded, even when rules found errors. */
+  config?: ResolvedConfig;
+  /** Path → human text of the derived value, e.g. 'parallelism.pipeline' → '61 layers over 16 stages: 3–4 per stage'. */
+  derived: Record<string, string>;
+}
+
+/**
+ * Schema errors leave a value resolve cannot trust, except an unknown key nobody could have meant as a known one.
+ * A misspelt known key (`pipline`) blocks resolve: its default would only cascade into misleading rule errors.
+ */
+const blocksResolve = (d: Diagnostic) => d.severity === 'error' && !(d.code === 'schema/unknown-key' && !d.fixes);
+
+const byPosition = (a: Diagnostic, b: Diagnostic) =>
+  a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
+
+function internalError(doc: ParsedDocument, where: string, e: unknown): Diagnostic {
+  return {
+    severity: 'error',
+    code: 'internal/error',
+    message: `The checker failed in ${where}: ${String((e as Error)?.message ?? e)}. Please report this with the file.`,
+    path: '',
+    range: { start: { line: 0, character: 0 }, end: doc.positionAt(Math.min(1, doc.text.length)) },
+  };
+}
+
+export function checkText(text: string): CheckResult {
+  const document = parseDocument(typeof text === 'string' ? text : '');
+  const diagnostics = [...document.diagnostics];
+  const result: CheckResult = { document, diagnostics, derived: {} };
+  if (document.value === undefined) {
+    if (document.diagnostics.length === 0) {
+      diagnostics.push({
+        severity: 'error',
+        code: 'document/empty',
+        message: 'This training config is empty: it needs at least `model`, `training` and `cluster`.',
+        path: '',
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      });
+    }
+    return result;
+  }
+  let schema: Diagnostic[];
+  try {
+    schema = validateSchema(document);
+  } catch (e) {
+    diagnostics.push(internalError(document, 'the schema check', e));
+    return result;
+  }
+  diagnostics.push(...schema);
+  const capped = document.diagnostics.some((d) => d.code.startsWith('document/'));
+  if (!capped && !schema.some(blocksResolve)) {
+    try {
+      const config = resolveConfig(document.value);
+      result.config = config;
+      for (const rule of RULES) diagnostics.push(...rule({ doc: document, config }));
+      result.derived = derivedValues(config);
+    } catch (e) {
+      diagnostics.push(internalError(document, 'the cross-field rules', e));
+    }
+  }
+  diagnostics.sort(byPosition);
+  return result;
+}

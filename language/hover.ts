@@ -1,0 +1,236 @@
+/**
+ * Hover: what a key means, in the schema's words, plus the value the resolver derived for it.
+ * Pure (no `vscode`): the extension, the e2e suite and the tests call it with a CheckResult and a position.
+ */
+import type { CheckResult } from './check';
+import type { Position, Range } from './diagnostics';
+import { SCHEDULE_KINDS, type GpuSpec, type ScheduleKind } from './resolved';
+import { schemaAt } from './schema';
+import { GPU_PRESETS } from '../simulator/hardware';
+
+export interface Hover {
+  markdown: string;
+  /** The key or value the hover is about; the editor highlights it. */
+  range: Range;
+}
+
+/**
+ * The parts of a JSON Schema node that documentation reads. Read structurally, so this module does not depend
+ * on how `schema.ts` types its nodes; anything else in the node is ignored.
+ */
+export interface SchemaDoc {
+  title?: string;
+  description?: string;
+  markdownDescription?: string;
+  type?: string | string[];
+  default?: unknown;
+  examples?: unknown[];
+  enum?: unknown[];
+  /** One description per `enum` entry, in order (the convention VS Code's JSON language service reads). */
+  enumDescriptions?: string[];
+  const?: unknown;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  properties?: Record<string, SchemaDoc>;
+  required?: string[];
+  items?: SchemaDoc;
+  anyOf?: SchemaDoc[];
+  oneOf?: SchemaDoc[];
+  allOf?: SchemaDoc[];
+  /** Optional unit annotation, when the schema carries one besides the description. */
+  'x-unit'?: string;
+}
+
+/** The schema node documenting a dotted path ('' = root), or undefined for an unknown key. */
+export function schemaDocAt(path: string): SchemaDoc | undefined {
+  let node: unknown;
+  try {
+    node = schemaAt(path);
+  } catch {
+    return undefined;
+  }
+  return node !== null && typeof node === 'object' ? (node as SchemaDoc) : undefined;
+}
+
+/** The schema node and its anyOf/oneOf/allOf branches, flattened (one level deep is all the config schemas use). */
+export function schemaBranches(schema: SchemaDoc): SchemaDoc[] {
+  const out: SchemaDoc[] = [schema];
+  for (const list of [schema.anyOf, schema.oneOf, schema.allOf]) {
+    if (Array.isArray(list)) for (const branch of list) if (branch && typeof branch === 'object') out.push(branch);
+  }
+  return out;
+}
+
+export interface AllowedValue {
+  value: string | number | boolean;
+  description?: string;
+}
+
+/** Enumerated values: `enum`, `const` branches (with their descriptions), in schema order, without repeats. */
+export function allowedValues(schema: SchemaDoc): AllowedValue[] {
+  const seen = new Set<string>();
+  const out: AllowedValue[] = [];
+  const add = (value: unknown, description?: string): void => {
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return;
+    const key = JSON.stringify(value);
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ value, description });
+  };
+  for (const branch of schemaBranches(schema)) {
+    if (Array.isArray(branch.enum)) {
+      branch.enum.forEach((v, i) => add(v, Array.isArray(branch.enumDescriptions) ? branch.enumDescriptions[i] : undefined));
+    }
+    if (branch.const !== undefined) add(branch.const, branch.description);
+  }
+  return out;
+}
+
+export function schemaTypes(schema: SchemaDoc): Set<string> {
+  const types = new Set<string>();
+  for (const branch of schemaBranches(schema)) {
+    if (typeof branch.type === 'string') types.add(branch.type);
+    else if (Array.isArray(branch.type)) for (const t of branch.type) types.add(t);
+    if (branch.properties) types.add('object');
+  }
+  return types;
+}
+
+/** Inline code for a value as the user would write it in YAML. */
+export function code(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const ticks = text.includes('`') ? '``' : '`';
+  return `${ticks}${text}${ticks}`;
+}
+
+function range(schema: SchemaDoc): string | undefined {
+  const parts: string[] = [];
+  if (schema.minimum !== undefined) parts.push(`≥ ${schema.minimum}`);
+  if (schema.exclusiveMinimum !== undefined) parts.push(`> ${schema.exclusiveMinimum}`);
+  if (schema.maximum !== undefined) parts.push(`≤ ${schema.maximum}`);
+  if (schema.exclusiveMaximum !== undefined) parts.push(`< ${schema.exclusiveMaximum}`);
+  return parts.length ? parts.join(', ') : undefined;
+}
+
+/** The last segment of a dotted path, as the user sees the key. */
+export function keyName(path: string): string {
+  const dot = path.lastIndexOf('.');
+  return dot < 0 ? path : path.slice(dot + 1);
+}
+
+/**
+ * The documentation block for one config key: description (with its units), allowed values, range, default,
+ * examples. Shared by hover and completion so both say the same thing.
+ */
+export function schemaMarkdown(path: string, schema: SchemaDoc): string {
+  const lines: string[] = [];
+  const description = schema.markdownDescription ?? schema.description ?? schema.title;
+  if (description) lines.push(description.trim());
+  if (schema['x-unit']) lines.push(`Unit: ${schema['x-unit']}`);
+
+  const facts: string[] = [];
+  const allowed = allowedValues(schema);
+  if (allowed.length > 0 && path !== 'cluster.gpu') {
+    facts.push(`Allowed: ${allowed.map((a) => code(a.value)).join(' · ')}`);
+  }
+  const limits = range(schema);
+  if (limits) facts.push(`Range: ${limits}`);
+  if (schema.default !== undefined) facts.push(`Default: ${code(schema.default)}`);
+  const examples = Array.isArray(schema.examples) ? schema.examples.slice(0, 4) : [];
+  if (examples.length > 0) facts.push(`Example${examples.length > 1 ? 's' : ''}: ${examples.map(code).join(', ')}`);
+  if (path === 'cluster.gpu') facts.push(`Presets: ${Object.keys(GPU_PRESETS).map(code).join(' · ')}`);
+  if (facts.length) lines.push(facts.join('  \n'));
+  return lines.join('\n\n');
+}
+
+/** A GPU preset's peaks, as a small table. */
+export function gpuPresetMarkdown(gpu: GpuSpec): string {
+  const rows: [string, string][] = [
+    ['BF16 dense', `${gpu.bf16Tflops} TFLOP/s`],
+    ['FP8 dense', gpu.fp8Tflops === undefined ? 'no FP8 tensor cores' : `${gpu.fp8Tflops} TFLOP/s`],
+    ['MXFP8', gpu.mxfp8 ? 'yes' : 'no'],
+    ['HBM', `${gpu.hbmGiB} GiB at ${gpu.hbmTBps} TB/s`],
+    ['NVLink (spec, bidirectional)', `${gpu.nvlinkSpecGBps} GB/s`],
+    ['Achievable intra / inter node', `${gpu.intraNodeGBps} / ${gpu.interNodeGBps} GB/s per GPU`],
+    ['SMs', String(gpu.sms)],
+  ];
+  return [`**${gpu.name}** (${gpu.family})`, '', '| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
+}
+
+/**
+ * Pipeline schedules in one line each. Bubble formulas as in DeepSeek-V3 (arXiv 2412.19437, Table 2) and the
+ * papers named; P = pipeline ranks, m = micro-batches per step, F/B/W = forward, full backward, weight-gradient time.
+ */
+export const SCHEDULE_DOCS: Readonly<Record<ScheduleKind, string>> = {
+  gpipe: 'GPipe (Huang et al., 2019): all forwards, then all backwards. Bubble (P−1)(F+B); keeps the activations of all m micro-batches.',
+  '1f1b': '1F1B (PipeDream-Flush, Narayanan et al., 2021): one forward, one backward in the steady state. Bubble (P−1)(F+B); activations of at most P micro-batches.',
+  'interleaved-1f1b': 'Interleaved 1F1B (Megatron-LM, Narayanan et al., 2021): `virtual_stages` chunks per rank divide the bubble by that factor, at more point-to-point traffic; m must be a multiple of P.',
+  'zb-h1': 'ZB-H1 (zero bubble, Qi et al., 2023): the backward is split into input (b) and weight (W) gradients and W fills the bubble. Bubble (P−1)(F+B−2W) at 1F1B memory.',
+  'zb-h2': 'ZB-H2 (Qi et al., 2023): more warm-up forwards fill the pipeline to a near-zero bubble, at about twice 1F1B\'s activation memory.',
+  zbv: 'ZB-V (Qi et al., 2024): two chunks per rank in a V shape; near-zero bubble at 1F1B memory. Stages = 2 × P.',
+  dualpipe: 'DualPipe (DeepSeek-V3): micro-batches enter from both ends and forward/backward chunks overlap, hiding the expert all-to-all. Bubble (P/2−1)(F&B+B−3W); two copies of the parameters; P even, m even and ≥ 2P.',
+  dualpipev: 'DualPipeV (DualPipe cut in half, V shape): one parameter copy, two chunks per rank, the same overlap; stages = 2 × P, m ≥ 2P.',
+};
+
+export function isScheduleKind(value: unknown): value is ScheduleKind {
+  return typeof value === 'string' && (SCHEDULE_KINDS as readonly string[]).includes(value);
+}
+
+function valueAt(value: unknown, path: string): unknown {
+  if (path === '') return value;
+  let node = value;
+  for (const segment of path.split('.')) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[segment];
+  }
+  return node;
+}
+
+/** Markdown for the value under the cursor, when that value names something worth explaining. */
+function valueMarkdown(path: string, value: unknown): string | undefined {
+  if (path === 'cluster.gpu' && typeof value === 'string') {
+    const preset = GPU_PRESETS[value];
+    return preset ? gpuPresetMarkdown(preset) : undefined;
+  }
+  if (path === 'parallelism.schedule' && isScheduleKind(value)) return SCHEDULE_DOCS[value];
+  return undefined;
+}
+
+/**
+ * Whether the offset is on whitespace or in a comment: the mouse is over a mapping's indentation, a blank line
+ * or a remark, where the innermost node is the whole section and a section-sized hover would only be noise.
+ */
+function onNothing(text: string, offset: number): boolean {
+  const blank = (c: string | undefined) => c === undefined || /\s/.test(c);
+  if (blank(text[offset]) && blank(text[offset - 1])) return true;
+  const lineStart = Math.max(text.lastIndexOf('\n', offset - 1), text.lastIndexOf('\r', offset - 1)) + 1;
+  return /(^|[ \t])#/.test(text.slice(lineStart, offset + 1));
+}
+
+/** The hover for a position, or undefined when the position is on no known key. */
+export function hoverAt(result: CheckResult, position: Position): Hover | undefined {
+  const document = result.document;
+  if (onNothing(document.text, document.offsetAt(position))) return undefined;
+  const at = document.pathAt(position);
+  if (!at) return undefined;
+  const ranges = document.nodes.get(at.path);
+  if (!ranges) return undefined;
+  const hoverRange = at.on === 'key' && ranges.key ? ranges.key : ranges.value;
+
+  const schema = schemaDocAt(at.path);
+  const derived = result.derived[at.path];
+  const current = at.on === 'value' ? valueMarkdown(at.path, valueAt(document.value, at.path)) : undefined;
+  if (!schema && derived === undefined && current === undefined) return undefined;
+
+  const head = [`**${keyName(at.path) || 'config'}** · ${code(at.path)}`];
+  if (schema) {
+    const docs = schemaMarkdown(at.path, schema);
+    if (docs) head.push(docs);
+  }
+  const sections = [head.join('\n\n')];
+  if (derived !== undefined) sections.push(`**Derived:** ${derived}`);
+  if (current !== undefined) sections.push(current);
+  return { markdown: sections.join('\n\n---\n\n'), range: hoverRange };
+}

@@ -1,0 +1,261 @@
+/**
+ * Schema check: ajv over schemas/*.json, compiled once on first use, every error turned into a diagnostic on
+ * the offending key or value, in words a config author uses.
+ */
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import root from '../schemas/training-config.json';
+import model from '../schemas/model.json';
+import training from '../schemas/training.json';
+import precision from '../schemas/precision.json';
+import parallelism from '../schemas/parallelism.json';
+import cluster from '../schemas/cluster.json';
+import type { Diagnostic, Fix, Range } from './diagnostics';
+import { insertKeyEdit, renameKeyFix, setValueFix, yamlScalar } from './edits';
+import { nearestNode, type ParsedDocument } from './parse';
+import { didYouMean } from './suggest';
+
+/** The subset of JSON Schema the config's schemas use; hover and completion read it. */
+export interface JsonSchemaNode {
+  $ref?: string;
+  title?: string;
+  description?: string;
+  type?: string | string[];
+  enum?: unknown[];
+  enumDescriptions?: string[];
+  default?: unknown;
+  examples?: unknown[];
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  pattern?: string;
+  properties?: Record<string, JsonSchemaNode>;
+  required?: string[];
+  additionalProperties?: boolean;
+  items?: JsonSchemaNode;
+  anyOf?: JsonSchemaNode[];
+  oneOf?: JsonSchemaNode[];
+}
+
+const SECTIONS: Record<string, JsonSchemaNode> = {
+  'model.json': model as JsonSchemaNode,
+  'training.json': training as JsonSchemaNode,
+  'precision.json': precision as JsonSchemaNode,
+  'parallelism.json': parallelism as JsonSchemaNode,
+  'cluster.json': cluster as JsonSchemaNode,
+};
+export const ROOT_SCHEMA = root as JsonSchemaNode;
+
+let validator: ValidateFunction | undefined;
+function validate(): ValidateFunction {
+  if (!validator) {
+    // strictNumbers: NaN and ±Infinity fail `type: number` instead of slipping through.
+    const ajv = new Ajv({ allErrors: true, strictNumbers: true, strictTuples: false });
+    ajv.addKeyword('enumDescriptions');
+    for (const [id, schema] of Object.entries(SECTIONS)) ajv.addSchema(schema, id);
+    validator = ajv.compile(root);
+  }
+  return validator;
+}
+
+function deref(node: JsonSchemaNode | undefined): JsonSchemaNode | undefined {
+  return node?.$ref ? SECTIONS[node.$ref] : node;
+}
+
+/** The (sub)schema at a dotted path, following $refs, array items and the object branch of a preset-or-object. */
+export function schemaAt(path: string): JsonSchemaNode | undefined {
+  let node = deref(ROOT_SCHEMA);
+  if (path === '') return node;
+  for (const segment of path.split('.')) {
+    if (!node) return undefined;
+    const objectBranch = (node.anyOf ?? node.oneOf)?.find((b) => b.properties);
+    const holder = node.properties ? node : objectBranch;
+    if (holder?.properties && Object.prototype.hasOwnProperty.call(holder.properties, segment)) node = deref(holder.properties[segment]);
+    else if (node.items && /^\d+$/.test(segment)) node = deref(node.items);
+    else return undefined;
+  }
+  return node;
+}
+
+const dotted = (pointer: string) =>
+  pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .join('.');
+const keyOf = (path: string) => path.slice(path.lastIndexOf('.') + 1);
+const join = (parent: string, key: string) => (parent === '' ? key : `${parent}.${key}`);
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing';
+  if (typeof value === 'number') {
+    if (Number.isNaN(value)) return '.nan (not a number)';
+    if (!Number.isFinite(value)) return `${value > 0 ? '' : '-'}.inf (infinite)`;
+    return String(value);
+  }
+  if (typeof value === 'string') return `the text ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`;
+  if (typeof value === 'boolean') return `the boolean ${value}`;
+  return Array.isArray(value) ? 'a list' : 'a mapping';
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  integer: 'a whole number',
+  number: 'a number',
+  string: 'text',
+  boolean: 'true or false',
+  object: 'a mapping of keys',
+  array: 'a list',
+};
+
+function valueAt(root: unknown, path: string): unknown {
+  let v = root;
+  for (const s of path === '' ? [] : path.split('.')) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[s];
+  }
+  return v;
+}
+
+/** A starter value for a missing key: its default, or for a section its required keys' defaults. */
+function starter(node: JsonSchemaNode | undefined, indent: string): string {
+  if (!node) return '';
+  if (node.properties && node.type === 'object' && node.required?.length) {
+    const lines = node.required.map((k) => {
+      const child = deref(node.properties![k]);
+      return child?.properties ? `\n${indent}  ${k}:${starter(child, indent + '  ')}` : `\n${indent}  ${k}: ${yamlScalar(child?.default ?? '')}`;
+    });
+    return lines.join('');
+  }
+  return node.default === undefined || typeof node.default === 'object' ? '' : yamlScalar(node.default);
+}
+
+/** Where a diagnostic about `path` goes: its key, or its value, or the nearest ancestor's key. */
+export function rangeFor(doc: ParsedDocument, path: string, prefer: 'key' | 'value' = 'key'): { path: string; range: Range } {
+  const found = nearestNode(doc, path);
+  if (!found) return { path, range: documentStart(doc) };
+  const r = found.path === path && prefer === 'value' ? found.ranges.value : found.ranges.key ?? found.ranges.value;
+  // The root's value is the whole document: narrow it to the first key so squiggles stay readable.
+  if (found.path === '') return { path, range: firstKeyRange(doc) ?? r };
+  return { path, range: r };
+}
+
+function documentStart(doc: ParsedDocument): Range {
+  const end = doc.positionAt(Math.min(doc.text.length, doc.offsetAt({ line: 0, character: Number.MAX_SAFE_INTEGER })));
+  return { start: { line: 0, character: 0 }, end };
+}
+
+function firstKeyRange(doc: ParsedDocument): Range | undefined {
+  for (const [path, r] of doc.nodes) if (path !== '' && !path.includes('.') && r.key) return r.key;
+  return undefined;
+}
+
+function toDiagnostic(doc: ParsedDocument, e: ErrorObject, all: ErrorObject[]): Diagnostic | undefined {
+  const path = dotted(e.instancePath);
+  const value = valueAt(doc.value, path);
+  const name = path === '' ? 'The config' : `\`${keyOf(path)}\``;
+  const at = (p: string, prefer: 'key' | 'value') => rangeFor(doc, p, prefer).range;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = String(e.params.additionalProperty);
+      const keyPath = join(path, key);
+      const known = Object.keys(schemaAt(path)?.properties ?? (schemaAt(path)?.anyOf ?? []).find((b) => b.properties)?.properties ?? {});
+      const suggestion = didYouMean(key, known);
+      const where = path === '' ? 'at the top level' : `in \`${path}\``;
+      const message = suggestion
+        ? `Unknown key \`${key}\` ${where}; did you mean \`${suggestion}\`?`
+        : `Unknown key \`${key}\` ${where}. Known keys: ${known.join(', ')}.`;
+      const fix = suggestion && !known.includes(key) ? renameKeyFix(doc, keyPath, suggestion) : undefined;
+      return { severity: 'error', code: 'schema/unknown-key', message, path: keyPath, range: at(keyPath, 'key'), fixes: fix ? [fix] : undefined };
+    }
+    case 'required': {
+      const key = String(e.params.missingProperty);
+      const child = schemaAt(join(path, key));
+      const indent = ' '.repeat((doc.nodes.get(path)?.key?.start.character ?? -2) + 2);
+      const fix: Fix = {
+        title: child?.properties ? `Add the \`${key}\` section` : `Add \`${key}\``,
+        edits: [insertKeyEdit(doc, path, key, starter(child, indent))],
+        preferred: true,
+      };
+      const what = child?.properties ? `section \`${key}\`` : `\`${key}\``;
+      const message = path === '' ? `The config has no ${what}, which is required.` : `\`${path}\` is missing ${what}, which is required.`;
+      return { severity: 'error', code: 'schema/missing-key', message, path: join(path, key), range: at(path, 'key'), fixes: [fix] };
+    }
+    case 'type': {
+      const siblings = all.filter((o) => o.instancePath === e.instancePath && o.keyword === 'type');
+      const words = [...new Set(siblings.map((o) => TYPE_WORDS[String(o.params.type)] ?? String(o.params.type)))];
+      const schema = schemaAt(path);
+      const presets = schema?.anyOf?.find((b) => b.enum)?.enum;
+      const expected = presets ? `a preset (${presets.join(', ')}) or a mapping of its peaks` : words.join(' or ');
+      return { severity: 'error', code: 'schema/type', message: `${name} must be ${expected}, not ${describe(value)}.`, path, range: at(path, 'value') };
+    }
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum': {
+      const limit = Number(e.params.limit);
+      const word = e.keyword === 'minimum' ? 'at least' : e.keyword === 'maximum' ? 'at most' : 'more than';
+      const fixes = e.keyword === 'exclusiveMinimum' ? undefined : [setValueFix(doc, path, limit, undefined, true)];
+      return { severity: 'error', code: 'schema/range', message: `${name} must be ${word} ${limit}, not ${describe(value)}.`, path, range: at(path, 'value'), fixes };
+    }
+    case 'enum': {
+      const allowed = (e.params.allowedValues as unknown[]).map(String);
+      const suggestion = typeof value === 'string' ? didYouMean(value, allowed) : undefined;
+      const message = `${name} must be one of ${allowed.join(', ')}${suggestion ? `; did you mean \`${suggestion}\`?` : `, not ${describe(value)}.`}`;
+      const fixes = suggestion ? [setValueFix(doc, path, suggestion, `Change to ${suggestion}`, true)] : undefined;
+      return { severity: 'error', code: 'schema/enum', message, path, range: at(path, 'value'), fixes };
+    }
+    case 'pattern':
+      return {
+        severity: 'error',
+        code: 'schema/format',
+        message: `${name} must be a number or a count with a K/M/B/T suffix such as 14.8T, not ${describe(value)}.`,
+        path,
+        range: at(path, 'value'),
+      };
+    case 'uniqueItems': {
+      const itemPath = join(path, String(e.params.i));
+      return { severity: 'error', code: 'schema/duplicate-item', message: `${name} lists ${describe(valueAt(doc.value, itemPath))} twice.`, path: itemPath, range: at(itemPath, 'value') };
+    }
+    case 'maxItems':
+    case 'maxLength':
+      return { severity: 'error', code: 'schema/range', message: `${name} is too long: at most ${e.params.limit} ${e.keyword === 'maxItems' ? 'items' : 'characters'}.`, path, range: at(path, 'value') };
+    default:
+      return { severity: 'error', code: `schema/${e.keyword}`, message: `${name} ${e.message ?? 'is invalid'}.`, path, range: at(path, 'value') };
+  }
+}
+
+/** Errors about alternatives (`anyOf`, `oneOf`, `if`) are summarised by their branches' errors; keep only those that say something. */
+function relevant(errors: ErrorObject[], doc: ParsedDocument): ErrorObject[] {
+  const combinators = new Set(errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.instancePath));
+  const out: ErrorObject[] = [];
+  const seenType = new Set<string>();
+  for (const e of errors) {
+    if (e.keyword === 'anyOf' || e.keyword === 'oneOf' || e.keyword === 'if') continue;
+    const value = valueAt(doc.value, dotted(e.instancePath));
+    const isObject = typeof value === 'object' && value !== null;
+    // A mapping given for a preset-or-mapping: the preset list is not what the user got wrong.
+    if (e.keyword === 'enum' && isObject && combinators.has(e.instancePath)) continue;
+    if (e.keyword === 'type') {
+      if (seenType.has(e.instancePath)) continue;
+      // Under a combinator, a type error is noise when another branch took the value's type (a string preset that is misspelt).
+      if (combinators.has(e.instancePath) && errors.some((o) => o.instancePath === e.instancePath && o.keyword !== 'type' && o.keyword !== 'anyOf' && o.keyword !== 'oneOf')) continue;
+      // A mapping for a preset-or-mapping: its own errors (deeper paths) say what is wrong.
+      if (combinators.has(e.instancePath) && isObject && errors.some((o) => o.instancePath.startsWith(e.instancePath + '/'))) continue;
+      seenType.add(e.instancePath);
+    }
+    out.push(e);
+  }
+  return out;
+}
+
+/** Schema diagnostics for a parsed document; none for an empty one (check.ts reports that). */
+export function validateSchema(doc: ParsedDocument): Diagnostic[] {
+  if (doc.value === undefined) return [];
+  const v = validate();
+  if (v(doc.value)) return [];
+  const errors = relevant(v.errors ?? [], doc);
+  const out: Diagnostic[] = [];
+  for (const e of errors) {
+    const d = toDiagnostic(doc, e, v.errors ?? []);
+    if (d) out.push(d);
+  }
+  return out;
+}

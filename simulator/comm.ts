@@ -1,0 +1,207 @@
+/**
+ * Communication volumes and times. Ranks are numbered Megatron-style, innermost first:
+ *   tensor (TP) → context (CP) → data (DP) → pipeline (PP),
+ * and expert parallelism is laid over the TP·CP·DP ranks of a stage as expert-tensor (ETP) → expert (EP) → expert-DP.
+ * A group whose members span one node uses NVLink (intraNodeGBps); one that spans several uses the NIC (interNodeGBps,
+ * one NIC per GPU, so every member drives its own link). Collectives are rings: all-reduce moves 2(n−1)/n of the
+ * buffer per GPU, reduce-scatter and all-gather (n−1)/n each (Patarasuk & Yuan 2009; NCCL's "bus bandwidth").
+ */
+import type { ResolvedConfig } from '../language/resolved';
+import { COLLECTIVE_LATENCY_SECONDS, SCALE_BYTES } from './constants';
+
+export interface GroupPlacement {
+  size: number;
+  /** Rank distance between consecutive members. */
+  stride: number;
+  /** Nodes the group's members occupy. */
+  nodes: number;
+  /** GB/s per GPU the group's collectives run at. */
+  gbPerSecond: number;
+  interNode: boolean;
+}
+
+export function placeGroup(config: ResolvedConfig, size: number, stride: number): GroupPlacement {
+  const perNode = Math.max(1, config.cluster.gpusPerNode);
+  const n = Math.max(1, size);
+  const nodes = n <= 1 ? 1 : Math.max(1, Math.min(n, Math.ceil((n * stride) / perNode)));
+  const interNode = nodes > 1;
+  return { size: n, stride, nodes, interNode, gbPerSecond: interNode ? config.cluster.interNodeGBps : config.cluster.intraNodeGBps };
+}
+
+export interface Placement {
+  tp: GroupPlacement;
+  cp: GroupPlacement;
+  dp: GroupPlacement;
+  pp: GroupPlacement;
+  ep: GroupPlacement;
+  /** Replicas of each expert shard (expert data parallelism): their gradients are reduced over this group. */
+  expertDp: GroupPlacement;
+}
+
+export function placement(config: ResolvedConfig): Placement {
+  const p = config.parallelism;
+  const tp = Math.max(1, p.tensor);
+  const cp = Math.max(1, p.context);
+  const dp = Math.max(1, p.data);
+  const etp = Math.max(1, p.expertTensor);
+  const ep = Math.max(1, p.expert);
+  const stageRanks = tp * cp * dp;
+  return {
+    tp: placeGroup(config, tp, 1),
+    cp: placeGroup(config, cp, tp),
+    dp: placeGroup(config, dp, tp * cp),
+    pp: placeGroup(config, p.pipeline, stageRanks),
+    ep: placeGroup(config, ep, etp),
+    expertDp: placeGroup(config, Math.max(1, Math.floor(stageRanks / (ep * etp))), ep * etp),
+  };
+}
+
+const seconds = (bytes: number, g: GroupPlacement) => (bytes > 0 ? bytes / (g.gbPerSecond * 1e9) + COLLECTIVE_LATENCY_SECONDS : 0);
+
+/** Bytes each GPU sends in a ring collective over `g` on a buffer of `bytes`. */
+export function ringBytes(kind: 'all-reduce' | 'reduce-scatter' | 'all-gather', bytes: number, g: GroupPlacement): number {
+  if (g.size <= 1) return 0;
+  const share = (g.size - 1) / g.size;
+  return (kind === 'all-reduce' ? 2 : 1) * share * bytes;
+}
+
+export function collectiveSeconds(kind: 'all-reduce' | 'reduce-scatter' | 'all-gather', bytes: number, g: GroupPlacement): number {
+  return seconds(ringBytes(kind, bytes, g), g);
+}
+
+/** Bytes and seconds one GPU spends on one communication, split by link. */
+export interface Transfer {
+  seconds: number;
+  interNodeBytes: number;
+  intraNodeBytes: number;
+}
+
+export const noTransfer: Transfer = { seconds: 0, interNodeBytes: 0, intraNodeBytes: 0 };
+
+export function addTransfers(...ts: Transfer[]): Transfer {
+  return ts.reduce(
+    (a, t) => ({ seconds: a.seconds + t.seconds, interNodeBytes: a.interNodeBytes + t.interNodeBytes, intraNodeBytes: a.intraNodeBytes + t.intraNodeBytes }),
+    noTransfer,
+  );
+}
+
+export const scaleTransfer = (t: Transfer, k: number): Transfer => ({
+  seconds: t.seconds * k,
+  interNodeBytes: t.interNodeBytes * k,
+  intraNodeBytes: t.intraNodeBytes * k,
+});
+
+function collective(kind: 'all-reduce' | 'reduce-scatter' | 'all-gather', bytes: number, g: GroupPlacement): Transfer {
+  const moved = ringBytes(kind, bytes, g);
+  return { seconds: seconds(moved, g), interNodeBytes: g.interNode ? moved : 0, intraNodeBytes: g.interNode ? 0 : moved };
+}
+
+/**
+ * Token copies one token makes in the EP all-to-all, by link.
+ * The EP group spans `span` nodes. Node-limited routing (M) sends a token over the NIC to at most min(M, span, k)
+ * nodes — IB carries one copy to the GPU with the same in-node index on each target node and NVLink forwards it to the
+ * experts there (DeepSeek-V3 §3.2.2). Top-k experts drawn uniformly over the R reachable nodes (R = min(M, span),
+ * or span without a limit) hit R·(1 − (1 − 1/R)^k) distinct nodes on average (M=4, k=8: 3.6). One of the target nodes is the token's own with probability
+ * 1/span, and that copy needs no NIC. Every one of the k expert copies crosses NVLink once (forward or direct).
+ */
+export function expertRouting(config: ResolvedConfig): { spanNodes: number; targetNodes: number; interNodeCopies: number; intraNodeCopies: number } {
+  const moe = config.model.moe;
+  if (!moe || config.parallelism.expert <= 1) return { spanNodes: 1, targetNodes: 1, interNodeCopies: 0, intraNodeCopies: 0 };
+  const ep = placement(config).ep;
+  const span = ep.nodes;
+  const k = moe.expertsPerToken;
+  // The gate picks `reachable` nodes (all of them without a limit), then top-k experts inside them.
+  const reachable = moe.maxNodesPerToken !== undefined ? Math.max(1, Math.min(moe.maxNodesPerToken, span)) : span;
+  const targetNodes = reachable * (1 - Math.pow(1 - 1 / reachable, k));
+  const interNodeCopies = span > 1 ? targetNodes * (1 - 1 / span) : 0;
+  // Copies that leave the source GPU: each expert lives on another GPU of the group with probability (ep−1)/ep.
+  const intraNodeCopies = k * (1 - 1 / ep.size);
+  return { spanNodes: span, targetNodes, interNodeCopies, intraNodeCopies };
+}
+
+/** One all-to-all of `tokens` tokens with `bytesPerToken` each: NIC and NVLink run concurrently, the slower sets the time. */
+function allToAll(config: ResolvedConfig, tokens: number, bytesPerToken: number): Transfer {
+  const r = expertRouting(config);
+  const inter = tokens * r.interNodeCopies * bytesPerToken;
+  const intra = tokens * r.intraNodeCopies * bytesPerToken;
+  if (inter + intra <= 0) return noTransfer;
+  const time = Math.max(inter / (config.cluster.interNodeGBps * 1e9), intra / (config.cluster.intraNodeGBps * 1e9)) + COLLECTIVE_LATENCY_SECONDS;
+  return { seconds: time, interNodeBytes: inter, intraNodeBytes: intra };
+}
+
+/** Bytes per hidden element of an FP8 activation with one FP32 scale per tile. */
+function fp8Bytes(config: ResolvedConfig): number {
+  return 1 + SCALE_BYTES / Math.max(1, config.precision.fp8?.activationTile ?? 128);
+}
+
+/**
+ * EP all-to-all of one MoE layer for one micro-batch on one GPU. Forward: dispatch (FP8 when the recipe says so) and
+ * combine (BF16). Backward mirrors them: the gradient sent toward the experts (before the down-projection's dgrad)
+ * travels like a dispatch, FP8 under DeepSeek's recipe; the one sent back travels like a combine, BF16.
+ */
+export function expertAllToAll(config: ResolvedConfig, tokensPerGpu: number): { forward: Transfer; backward: Transfer } {
+  const h = config.model.hiddenSize;
+  const dispatchBytes = config.precision.compute === 'fp8' && config.precision.fp8?.dispatchFp8 ? fp8Bytes(config) : 2;
+  const dispatch = allToAll(config, tokensPerGpu, h * dispatchBytes);
+  const combine = allToAll(config, tokensPerGpu, h * 2);
+  const both = addTransfers(dispatch, combine);
+  return { forward: both, backward: both };
+}
+
+/**
+ * Tensor-parallel communication of one layer for one micro-batch: with sequence parallelism, an all-gather before and a
+ * reduce-scatter after each of attention and MLP in forward (= 2 all-reduces), the same again in backward
+ * (Korthikanti et al. 2022). Buffer: the micro-batch's activations, BF16.
+ */
+export function tensorParallelLayer(config: ResolvedConfig, tokens: number): { forward: Transfer; backward: Transfer } {
+  const g = placement(config).tp;
+  const bytes = tokens * config.model.hiddenSize * 2;
+  const fwd = addTransfers(collective('all-gather', bytes, g), collective('reduce-scatter', bytes, g));
+  const twice = scaleTransfer(fwd, 2);
+  return { forward: twice, backward: twice };
+}
+
+/**
+ * Context-parallel ring attention of one layer: each GPU passes its K,V shard around the ring (cp−1 hops) in forward,
+ * and K,V plus their gradients in backward. Overlapped with the attention core by design (ring attention).
+ */
+export function contextParallelLayer(config: ResolvedConfig, tokensPerGpu: number, kvDim: number): { forward: Transfer; backward: Transfer } {
+  const g = placement(config).cp;
+  if (g.size <= 1) return { forward: noTransfer, backward: noTransfer };
+  const bytes = (g.size - 1) * tokensPerGpu * kvDim * 2;
+  const t = (b: number): Transfer => ({ seconds: seconds(b, g), interNodeBytes: g.interNode ? b : 0, intraNodeBytes: g.interNode ? 0 : b });
+  return { forward: t(bytes), backward: t(2 * bytes) };
+}
+
+/**
+ * Pipeline point-to-point of one micro-batch's activation (or gradient) between adjacent stages. With TP, Megatron's
+ * scatter-gather optimisation sends 1/tp of it from each TP rank.
+ */
+export function pipelineTransfer(config: ResolvedConfig, tokens: number): Transfer {
+  const g = placement(config).pp;
+  if (g.size <= 1) return noTransfer;
+  const bytes = (tokens * config.model.hiddenSize * 2) / Math.max(1, config.parallelism.tensor);
+  return { seconds: seconds(bytes, g), interNodeBytes: g.interNode ? bytes : 0, intraNodeBytes: g.interNode ? 0 : bytes };
+}
+
+/**
+ * Data-parallel gradient and parameter traffic of one step on one GPU, per ZeRO stage (Rajbhandari et al. 2020):
+ * stage 0 all-reduces gradients; 1-2 reduce-scatter gradients and all-gather updated BF16 parameters; 3 also gathers
+ * parameters for every forward and backward (hidden under compute in practice, counted as traffic).
+ * Dense parameters reduce over DP; expert parameters over the expert-DP group.
+ */
+export function dataParallelStep(
+  config: ResolvedConfig,
+  denseParams: number,
+  expertParams: number,
+): { gradients: Transfer; parameters: Transfer } {
+  const pl = placement(config);
+  const gradBytes = config.precision.gradients === 'fp32' ? 4 : 2;
+  const zero = config.parallelism.zeroStage;
+  const grads = (n: number, g: GroupPlacement) => collective(zero === 0 ? 'all-reduce' : 'reduce-scatter', n * gradBytes, g);
+  const params = (n: number, g: GroupPlacement) => (zero === 0 ? noTransfer : collective('all-gather', n * 2, g));
+  return {
+    gradients: addTransfers(grads(denseParams, pl.dp), grads(expertParams, pl.expertDp)),
+    parameters: addTransfers(params(denseParams, pl.dp), params(expertParams, pl.expertDp)),
+  };
+}

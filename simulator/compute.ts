@@ -1,0 +1,281 @@
+/**
+ * Compute time of one layer (and of the boundary modules) for one micro-batch on one GPU.
+ *
+ * Efficiency model (all constants in constants.ts, per GPU family):
+ * - GEMM: FLOPs / (peak for its precision × SM share × peak fraction × K/(K+K½) × wave utilisation), floored by the
+ *   HBM time of its operands (small GEMMs are memory-bound). Routed experts of one GPU run as one grouped GEMM.
+ * - FP8 with fine-grained (blockwise) scaling on GPUs without block-scaled MMA: partial sums are promoted to FP32 on
+ *   CUDA cores every `accumulationInterval` elements, concurrently with the MMAs of the other warpgroup; the GEMM takes
+ *   the longer of the two. Blackwell's MXFP8 scales in hardware and pays nothing.
+ * - Attention core: FlashAttention FLOPs (backward 2.5× forward: it recomputes QKᵀ) at the family's attention fraction.
+ * - Every peak is also scaled by SUSTAINED_KERNEL_FRACTION (in-step clocks and contention, a judgement).
+ * - Elementwise work (norms, residuals, activation function, RoPE, FP8 quantisation, MoE combine, loss): bytes at
+ *   the HBM fraction of the GPU's bandwidth. Backward moves twice the forward bytes (reads saved input and gradient).
+ */
+import type { ResolvedConfig } from '../language/resolved';
+import {
+  EXPERT_LOAD_IMBALANCE,
+  FAMILY_CONSTANTS,
+  type FamilyConstants,
+  LOGIT_BYTES,
+  PROMOTION_FLOPS_PER_OUTPUT,
+  SCALE_BYTES,
+  SUSTAINED_KERNEL_FRACTION,
+} from './constants';
+import { attentionInFp8, type Gemm, gemmInFp8, type LayerKind, type LayerShape, layerShape } from './model';
+
+export interface ComputeContext {
+  config: ResolvedConfig;
+  family: FamilyConstants;
+  /** Share of SMs left to compute kernels (1 − reserved for communication). */
+  smShare: number;
+  /** smShare × the sustained-kernel fraction: the multiplier on every peak. */
+  derate: number;
+  /** Tokens of one micro-batch on one GPU after context parallelism: b·s/cp. */
+  tokens: number;
+}
+
+export function computeContext(config: ResolvedConfig, smShare: number): ComputeContext {
+  const t = config.training;
+  return {
+    config,
+    family: FAMILY_CONSTANTS[config.cluster.gpu.family] ?? FAMILY_CONSTANTS.hopper,
+    smShare,
+    derate: smShare * SUSTAINED_KERNEL_FRACTION,
+    tokens: (t.microBatchSize * t.sequenceLength) / Math.max(1, config.parallelism.context),
+  };
+}
+
+/** Seconds per phase: forward, input-gradient backward (b, including recomputation), weight-gradient backward (W). */
+export interface Phases {
+  F: number;
+  b: number;
+  W: number;
+}
+
+export const zeroPhases = (): Phases => ({ F: 0, b: 0, W: 0 });
+export const addPhases = (a: Phases, b: Phases, k = 1): Phases => ({ F: a.F + k * b.F, b: a.b + k * b.b, W: a.W + k * b.W });
+
+/** Where a layer's compute time goes, per phase. */
+export interface ComputeBreakdown {
+  gemm: Phases;
+  attention: Phases;
+  memoryBound: Phases;
+  /** Of `b`: recomputation of forward work. */
+  recompute: number;
+  /** Hardware FLOPs (what the GPU executes, recomputation included) per phase. */
+  flops: Phases;
+}
+
+export interface ModuleCompute extends ComputeBreakdown {
+  seconds: Phases;
+}
+
+function total(parts: ComputeBreakdown): ModuleCompute {
+  return { ...parts, seconds: addPhases(addPhases(parts.gemm, parts.attention), parts.memoryBound) };
+}
+
+const hbmSeconds = (ctx: ComputeContext, bytes: number) =>
+  bytes / (ctx.config.cluster.gpu.hbmTBps * 1e12 * ctx.family.hbmFraction * SUSTAINED_KERNEL_FRACTION);
+
+/** Whether FP8 partial sums are promoted on CUDA cores (fine-grained scaling without hardware block scaling). */
+function promotes(ctx: ComputeContext): boolean {
+  const fp8 = ctx.config.precision.fp8;
+  if (!fp8) return false;
+  if (fp8.scaling === 'blockwise') return true;
+  return fp8.scaling === 'mxfp8' && !ctx.config.cluster.gpu.mxfp8;
+}
+
+/**
+ * Seconds of `groups` identical GEMMs (m×k)·(k×n) run as one grouped launch. `reduction` is the K of this pass.
+ */
+export function gemmSeconds(ctx: ComputeContext, m: number, n: number, reduction: number, fp8: boolean, groups = 1): number {
+  if (m <= 0 || n <= 0 || reduction <= 0 || groups <= 0) return 0;
+  const gpu = ctx.config.cluster.gpu;
+  const precision = fp8 ? 'fp8' : 'bf16';
+  const peak = (fp8 ? (gpu.fp8Tflops ?? gpu.bf16Tflops) : gpu.bf16Tflops) * 1e12 * ctx.derate;
+  const flops = 2 * m * n * reduction * groups;
+  const { rows, cols } = ctx.family.gemmTile;
+  const sms = Math.max(1, Math.floor(gpu.sms * ctx.smShare));
+  const tiles = groups * Math.ceil(m / rows) * Math.ceil(n / cols);
+  const waves = Math.ceil(tiles / sms);
+  const waveUtilisation = tiles / (waves * sms);
+  const kFactor = reduction / (reduction + ctx.family.gemmHalfEfficiencyK[precision]);
+  const tensor = flops / (peak * ctx.family.gemmPeakFraction[precision] * kFactor * waveUtilisation);
+  const elementBytes = fp8 ? 1 : 2;
+  const memory = hbmSeconds(ctx, groups * (m * reduction * elementBytes + reduction * n * elementBytes + m * n * 2));
+  let seconds = Math.max(tensor, memory);
+  if (fp8 && promotes(ctx)) {
+    const interval = Math.max(1, ctx.config.precision.fp8?.accumulationInterval ?? 128);
+    const promotion = (groups * m * n * Math.ceil(reduction / interval) * PROMOTION_FLOPS_PER_OUTPUT) / (ctx.family.cudaCoreFp32Tflops * 1e12 * ctx.derate);
+    seconds = Math.max(seconds, promotion);
+  }
+  return seconds;
+}
+
+/** Forward, dgrad and wgrad of one weight matrix: (m×k)(k×n); dgrad reduces over n, wgrad over m. */
+function gemmPhases(ctx: ComputeContext, m: number, k: number, n: number, fp8: boolean, groups = 1): Phases {
+  return {
+    F: gemmSeconds(ctx, m, n, k, fp8, groups),
+    b: gemmSeconds(ctx, m, k, n, fp8, groups),
+    W: gemmSeconds(ctx, k, n, m, fp8, groups),
+  };
+}
+
+const rowParallel = (g: Gemm) => g.name === 'o' || g.name.endsWith('_down');
+
+/** Shape of `g` on one GPU for one micro-batch: rows (tokens), reduction, columns, grouped count. */
+function localShape(ctx: ComputeContext, g: Gemm): { m: number; k: number; n: number; groups: number } {
+  const p = ctx.config.parallelism;
+  const tp = Math.max(1, p.tensor);
+  const T = ctx.tokens;
+  if (g.group === 'router') return { m: T / tp, k: g.inFeatures, n: g.outFeatures, groups: 1 };
+  if (g.group === 'experts' && g.count > 1 && g.tokensPerToken < g.count) {
+    // Routed experts: E/EP local experts; the EP group pools its GPUs' tokens (T/tp each after sequence parallelism),
+    // k copies each, spread over E experts; expert-TP splits each expert's hidden size. The busiest GPU sets the pace.
+    const ep = Math.max(1, p.expert);
+    const etp = Math.max(1, p.expertTensor);
+    const perExpert = ((T / tp) * g.tokensPerToken * ep * etp * EXPERT_LOAD_IMBALANCE) / g.count;
+    const local = Math.max(1, g.count / ep);
+    return rowParallel(g)
+      ? { m: perExpert, k: g.inFeatures / etp, n: g.outFeatures, groups: local }
+      : { m: perExpert, k: g.inFeatures, n: g.outFeatures / etp, groups: local };
+  }
+  // Dense and shared-expert matrices: all tokens, TP splits the output (column-parallel) or input (row-parallel).
+  const width = g.group === 'experts' ? g.count : 1;
+  return rowParallel(g)
+    ? { m: T, k: (g.inFeatures * width) / tp, n: g.outFeatures, groups: 1 }
+    : { m: T, k: g.inFeatures, n: (g.outFeatures * width) / tp, groups: 1 };
+}
+
+function fp8InputBytes(ctx: ComputeContext, elements: number): number {
+  // Quantise a BF16 activation: read 2 bytes, write 1 byte plus one FP32 scale per tile.
+  return elements * (3 + SCALE_BYTES / Math.max(1, ctx.config.precision.fp8?.activationTile ?? 128));
+}
+
+/** Forward elementwise bytes per token of a layer, on one GPU (sequence/tensor parallel shards them by tp). */
+function layerElementwiseBytes(ctx: ComputeContext, shape: LayerShape, kind: LayerKind): { all: number; norms: number } {
+  const model = ctx.config.model;
+  const h = model.hiddenSize;
+  const norms = 2 * (4 * h); // two RMSNorms: read and write h BF16 values
+  const residuals = 2 * (6 * h); // two adds: read two, write one
+  const rope = 4 * (model.attention.heads * shape.qkDim + shape.kvCacheDim);
+  const activation = (model.activation === 'swiglu' || model.activation === 'geglu' ? 6 : 4) * shape.activatedFfn;
+  const moe = kind === 'moe' && model.moe ? 2 * h * (model.moe.expertsPerToken + 1) + 8 * model.moe.routedExperts : 0;
+  let quantise = 0;
+  for (const g of shape.gemms) if (gemmInFp8(ctx.config, g.group)) quantise += fp8InputBytes(ctx, g.inFeatures * g.tokensPerToken);
+  return { all: norms + residuals + rope + activation + moe + quantise, norms };
+}
+
+/** One transformer layer of `kind` for one micro-batch on one GPU. */
+export function layerCompute(ctx: ComputeContext, kind: LayerKind): ModuleCompute {
+  const config = ctx.config;
+  const tp = Math.max(1, config.parallelism.tensor);
+  const shape = layerShape(config.model, kind, config.training.sequenceLength);
+  const gemm = zeroPhases();
+  const flops = zeroPhases();
+  let recomputeGemm = 0;
+  let recomputeFlops = 0;
+  for (const g of shape.gemms) {
+    const { m, k, n, groups } = localShape(ctx, g);
+    const t = gemmPhases(ctx, m, k, n, gemmInFp8(config, g.group), groups);
+    Object.assign(gemm, addPhases(gemm, t));
+    const f = 2 * m * k * n * groups;
+    Object.assign(flops, addPhases(flops, { F: f, b: f, W: f }));
+    if (g.selectiveRecompute) {
+      recomputeGemm += t.F;
+      recomputeFlops += f;
+    }
+  }
+  // Attention core: heads split by TP, tokens by CP (load-balanced causal).
+  const gpu = config.cluster.gpu;
+  const attnPeak = (attentionInFp8(config) ? (gpu.fp8Tflops ?? gpu.bf16Tflops) : gpu.bf16Tflops) * 1e12 * ctx.derate;
+  const attnFlops = (ctx.tokens * shape.attentionCoreFlopsPerToken) / tp;
+  const attention: Phases = {
+    F: attnFlops / (attnPeak * ctx.family.attentionPeakFraction.forward),
+    b: (2.5 * attnFlops) / (attnPeak * ctx.family.attentionPeakFraction.backward),
+    W: 0,
+  };
+  const bytes = layerElementwiseBytes(ctx, shape, kind);
+  const fwdBytes = (ctx.tokens * bytes.all) / tp;
+  const memoryBound: Phases = { F: hbmSeconds(ctx, fwdBytes), b: hbmSeconds(ctx, 2 * fwdBytes), W: 0 };
+
+  // Recomputation re-runs forward work inside the input-gradient phase: everything (full), or the norms and the
+  // GEMMs a recipe marks (selective; FlashAttention already recomputes its scores).
+  let recompute = 0;
+  let recomputeFlopsTotal = 0;
+  if (config.training.recompute === 'full') {
+    recompute = gemm.F + attention.F + memoryBound.F;
+    gemm.b += gemm.F;
+    attention.b += attention.F;
+    memoryBound.b += memoryBound.F;
+    recomputeFlopsTotal = flops.F + attnFlops;
+  } else if (config.training.recompute === 'selective') {
+    const norms = hbmSeconds(ctx, (ctx.tokens * bytes.norms) / tp);
+    recompute = recomputeGemm + norms;
+    gemm.b += recomputeGemm;
+    memoryBound.b += norms;
+    recomputeFlopsTotal = recomputeFlops;
+  }
+  flops.b += 2.5 * attnFlops + recomputeFlopsTotal;
+  flops.F += attnFlops;
+  return total({ gemm, attention, memoryBound, recompute, flops });
+}
+
+/** Input embedding: a gather forward, a scatter-add into the FP32 gradient in backward. Memory-bound. */
+export function embeddingCompute(ctx: ComputeContext): ModuleCompute {
+  const h = ctx.config.model.hiddenSize;
+  const tp = Math.max(1, ctx.config.parallelism.tensor);
+  const memoryBound: Phases = { F: hbmSeconds(ctx, (ctx.tokens * h * 4) / tp), b: 0, W: hbmSeconds(ctx, (ctx.tokens * h * 8) / tp) };
+  return total({ gemm: zeroPhases(), attention: zeroPhases(), memoryBound, recompute: 0, flops: zeroPhases() });
+}
+
+/** Output head (V/tp columns per GPU) and the fused softmax cross-entropy over its logits. */
+export function headCompute(ctx: ComputeContext): ModuleCompute {
+  const { model, parallelism } = ctx.config;
+  const tp = Math.max(1, parallelism.tensor);
+  const vocab = model.vocabSize / tp;
+  const gemm = gemmPhases(ctx, ctx.tokens, model.hiddenSize, vocab, gemmInFp8(ctx.config, 'head'));
+  const logits = ctx.tokens * vocab;
+  const memoryBound: Phases = { F: hbmSeconds(ctx, (logits * LOGIT_BYTES * 2) / 3), b: hbmSeconds(ctx, (logits * LOGIT_BYTES) / 3), W: 0 };
+  const f = 2 * ctx.tokens * model.hiddenSize * vocab;
+  return total({ gemm, attention: zeroPhases(), memoryBound, recompute: 0, flops: { F: f, b: f, W: f } });
+}
+
+/** One MTP module (DeepSeek-V3 §2.2): two RMSNorms, a 2h→h projection, one block, the shared head and its loss. */
+export function mtpCompute(ctx: ComputeContext, block: ModuleCompute, head: ModuleCompute): ModuleCompute {
+  const h = ctx.config.model.hiddenSize;
+  const tp = Math.max(1, ctx.config.parallelism.tensor);
+  const proj = gemmPhases(ctx, ctx.tokens, 2 * h, h / tp, gemmInFp8(ctx.config, 'mtp'));
+  const norms = (ctx.tokens * 2 * 4 * h) / tp;
+  const f = 2 * ctx.tokens * 2 * h * (h / tp);
+  const own: ComputeBreakdown = {
+    gemm: proj,
+    attention: zeroPhases(),
+    memoryBound: { F: hbmSeconds(ctx, norms), b: hbmSeconds(ctx, 2 * norms), W: 0 },
+    recompute: 0,
+    flops: { F: f, b: f, W: f },
+  };
+  return sumModules([total(own), block, head]);
+}
+
+export function sumModules(parts: ModuleCompute[], weights?: number[]): ModuleCompute {
+  const out: ModuleCompute = {
+    gemm: zeroPhases(),
+    attention: zeroPhases(),
+    memoryBound: zeroPhases(),
+    recompute: 0,
+    flops: zeroPhases(),
+    seconds: zeroPhases(),
+  };
+  parts.forEach((p, i) => {
+    const k = weights?.[i] ?? 1;
+    out.gemm = addPhases(out.gemm, p.gemm, k);
+    out.attention = addPhases(out.attention, p.attention, k);
+    out.memoryBound = addPhases(out.memoryBound, p.memoryBound, k);
+    out.recompute += k * p.recompute;
+    out.flops = addPhases(out.flops, p.flops, k);
+    out.seconds = addPhases(out.seconds, p.seconds, k);
+  });
+  return out;
+}

@@ -1,0 +1,125 @@
+/**
+ * Modelling constants. Every number is global per GPU family (never per example), named, with its unit and source.
+ * "Judgement" marks a number no public measurement pins down; the report lists those.
+ */
+import type { GpuSpec } from '../language/resolved';
+
+export type GpuFamily = GpuSpec['family'];
+
+export interface FamilyConstants {
+  /**
+   * Best fraction of the dense tensor peak a large GEMM reaches (dimensionless).
+   * Hopper BF16: 792 of 989 TFLOP/s, "Maximum Achievable Matmul FLOPS" table (S. Bekman, ml-engineering, H100 SXM).
+   * Hopper FP8: 1,541 of 1,979 TFLOP/s, tilelang FP8 benchmark on H800 (8192×8192, K=16384); DeepGEMM's fine-grained
+   * kernels report up to 1,550 on H800. Ampere BF16: 268 of 312 (same MAMF table). Blackwell: judgement (MAMF-like 0.75).
+   */
+  gemmPeakFraction: { bf16: number; fp8: number };
+  /**
+   * Reduction length (elements of K) at which a GEMM reaches half its peak fraction: efficiency = peak·K/(K+K½).
+   * The per-output-tile prologue/epilogue is fixed, so short K amortises it badly. Fitted (by us, once, for the whole
+   * family) to the tilelang H800 FP8 sweep: K=256 → 569, 1024 → 1,129, 4096 → 1,467, 16384 → 1,541 TFLOP/s gives
+   * K½ ≈ 400 for FP8. BF16 MMAs take twice as long per element, so the same fixed time is K½/2 elements.
+   */
+  gemmHalfEfficiencyK: { bf16: number; fp8: number };
+  /**
+   * Fraction of the tensor peak a fused attention kernel (FlashAttention) reaches, forward and backward.
+   * Hopper: FlashAttention-3 (Shah et al. 2024, Fig. 5-7), BF16 causal head-dim 128 at 4-8K: ≈600-650 fwd, ≈450-550 bwd of
+   * 989 TFLOP/s. Ampere: FlashAttention-2 (Dao 2023): ≈70% fwd, ≈50% bwd of 312. Blackwell: judgement, as Hopper.
+   */
+  attentionPeakFraction: { forward: number; backward: number };
+  /** Fraction of HBM bandwidth elementwise kernels reach. Judgement: STREAM-like copies reach ≈90%; fused training
+   * kernels are shorter and less regular, so 0.7. */
+  hbmFraction: number;
+  /** Non-tensor FP32 TFLOP/s (CUDA cores), for FP32 promotion of FP8 partial sums. H100 SXM datasheet: 67; A100: 19.5;
+   * B200: judgement 80. */
+  cudaCoreFp32Tflops: number;
+  /** Output tile a large GEMM uses (rows × cols), for wave quantisation over the SMs. CUTLASS Hopper default 128×256. */
+  gemmTile: { rows: number; cols: number };
+}
+
+export const FAMILY_CONSTANTS: Readonly<Record<GpuFamily, FamilyConstants>> = {
+  ampere: {
+    gemmPeakFraction: { bf16: 0.86, fp8: 0.86 },
+    gemmHalfEfficiencyK: { bf16: 200, fp8: 400 },
+    attentionPeakFraction: { forward: 0.7, backward: 0.5 },
+    hbmFraction: 0.7,
+    cudaCoreFp32Tflops: 19.5,
+    gemmTile: { rows: 128, cols: 128 },
+  },
+  hopper: {
+    gemmPeakFraction: { bf16: 0.8, fp8: 0.78 },
+    gemmHalfEfficiencyK: { bf16: 200, fp8: 400 },
+    attentionPeakFraction: { forward: 0.62, backward: 0.48 },
+    hbmFraction: 0.7,
+    cudaCoreFp32Tflops: 67,
+    gemmTile: { rows: 128, cols: 256 },
+  },
+  blackwell: {
+    gemmPeakFraction: { bf16: 0.75, fp8: 0.75 },
+    gemmHalfEfficiencyK: { bf16: 200, fp8: 400 },
+    attentionPeakFraction: { forward: 0.62, backward: 0.48 },
+    hbmFraction: 0.7,
+    cudaCoreFp32Tflops: 80,
+    gemmTile: { rows: 256, cols: 256 },
+  },
+};
+
+/**
+ * SMs DeepSeek-V3 dedicates to all-to-all and PP communication kernels while DualPipe overlaps them with compute
+ * (arXiv 2412.19437 §3.2.2: 20 of the H800's 132). Applied as a fraction of any GPU's SMs whenever EP all-to-all runs
+ * concurrently with compute (DualPipe/DualPipeV pairs, or `overlapExpertComm`).
+ */
+export const COMM_SM_FRACTION_WHEN_OVERLAPPED = 20 / 132;
+
+/**
+ * CUDA-core FLOPs per output element each time FP8 partial sums are promoted to FP32 (fine-grained scaling):
+ * multiply the two block scales, then one FMA into the FP32 accumulator (DeepSeek-V3 §3.3.2). Unit: FLOP.
+ * The promotion runs on CUDA cores while the other warpgroup's MMAs proceed, so it costs only when it outgrows them.
+ */
+export const PROMOTION_FLOPS_PER_OUTPUT = 3;
+
+/** Bytes of one FP32 scale per `activationTile` elements (1×128 tiles) or per `weightBlock`² weights (128×128 blocks). */
+export const SCALE_BYTES = 4;
+
+/**
+ * Fixed start-up cost of one NCCL collective or point-to-point message, seconds. nccl-tests small-message latency on
+ * InfiniBand/NVLink systems is ≈10-30 µs; we use 20 µs (judgement within that range).
+ */
+export const COLLECTIVE_LATENCY_SECONDS = 20e-6;
+
+/**
+ * Expected tokens on the busiest expert GPU over the mean, per micro-batch, with auxiliary-loss-free balancing. The
+ * all-to-all synchronises the EP group, so the busiest GPU sets the pace. Judgement: DeepSeek-V3 reports balanced load
+ * at batch level without a per-micro-batch figure; 1.1 (10% skew) is what the cited MoE load-balance studies show for
+ * sequence-wise auxiliary losses.
+ */
+export const EXPERT_LOAD_IMBALANCE = 1.1;
+
+/**
+ * Bytes each logit crosses HBM in the loss: written by the head GEMM (BF16, 2), read by the fused softmax/cross-entropy
+ * (2), its gradient written (2) for the head's backward GEMMs. Unit: bytes per logit.
+ */
+export const LOGIT_BYTES = 6;
+
+/** CUDA context, NCCL channels, cuBLAS workspaces and allocator fragmentation per GPU, GiB. Judgement (PyTorch jobs
+ * typically lose 2-4 GiB of an 80 GiB card to these). */
+export const RESERVED_GIB = 3;
+
+/**
+ * Fraction of their microbenchmark throughput kernels sustain inside a training step (all families). Microbenchmarks
+ * (MAMF, FlashAttention, DeepGEMM) run one kernel on an idle GPU; in a step every GPU of a node draws full power at
+ * once (H100/H800 clocks drop under the 700 W cap), NCCL kernels share L2 and HBM, and launches leave gaps.
+ * Judgement, one number for every config: 0.85. With it the three calibration points land at −2%…+4% (Llama 3) and
+ * −6% (DeepSeek-V3 GPU-hours); without it all three are 12-20% optimistic.
+ */
+export const SUSTAINED_KERNEL_FRACTION = 0.85;
+
+/**
+ * Share of wall-clock time a large run spends making progress (the rest: failures, restarts, checkpoint reloads).
+ * Llama 3 (arXiv 2407.21783 §3.3.4): "higher than 90% effective training time" over a 54-day snapshot on 16K GPUs.
+ * Applied to GPU-hours and days, not to step time or TFLOP/s.
+ */
+export const GOODPUT_FRACTION = 0.9;
+
+/** Bytes in a GiB. */
+export const GIB = 1024 ** 3;

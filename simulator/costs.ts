@@ -1,0 +1,112 @@
+/**
+ * Per-stage costs of one micro-batch: compute per phase (F, b, W) and communication per kind, computed once per
+ * simulation (layer kinds are costed once and multiplied), so per-op durations are array lookups.
+ */
+import type { ResolvedConfig } from '../language/resolved';
+import { expertAllToAll, noTransfer, pipelineTransfer, scaleTransfer, tensorParallelLayer, contextParallelLayer, type Transfer, addTransfers } from './comm';
+import { computeContext, embeddingCompute, headCompute, layerCompute, type ModuleCompute, mtpCompute, type Phases, sumModules } from './compute';
+import { COMM_SM_FRACTION_WHEN_OVERLAPPED } from './constants';
+import { layerShape, mtpKind } from './model';
+import { type StageLayers, stageLayers } from './stages';
+
+/** Communication of one stage for one micro-batch, forward and backward (W has none). */
+export interface StageComm {
+  F: Transfer;
+  B: Transfer;
+}
+
+export interface StageCost {
+  compute: ModuleCompute;
+  tp: StageComm;
+  ep: StageComm;
+  cp: StageComm;
+  /** Seconds of CP traffic left after hiding under the attention core, per phase. */
+  cpExposed: { F: number; B: number };
+}
+
+export interface CostModel {
+  stages: StageCost[];
+  layout: StageLayers;
+  /** Whether EP all-to-all runs concurrently with compute (DualPipe pairs or `overlapExpertComm`). */
+  expertCommOverlapped: boolean;
+  /** Share of SMs compute kernels get. */
+  smShare: number;
+  /** One PP send of one micro-batch's activation or gradient. */
+  pipelineTransfer: Transfer;
+  /** Per-layer pieces, for breakdowns. */
+  modules: { dense: ModuleCompute; moe?: ModuleCompute; embedding: ModuleCompute; head: ModuleCompute; mtp?: ModuleCompute };
+}
+
+const pairedSchedule = (config: ResolvedConfig) => config.parallelism.schedule === 'dualpipe' || config.parallelism.schedule === 'dualpipev';
+
+export function buildCostModel(config: ResolvedConfig, stages: number): CostModel {
+  const p = config.parallelism;
+  const moeModel = !!config.model.moe && p.expert > 1;
+  const expertCommOverlapped = moeModel && (pairedSchedule(config) || p.overlapExpertComm);
+  const smShare = expertCommOverlapped ? 1 - COMM_SM_FRACTION_WHEN_OVERLAPPED : 1;
+  const ctx = computeContext(config, smShare);
+  const dense = layerCompute(ctx, 'dense');
+  const moe = config.model.moe ? layerCompute(ctx, 'moe') : undefined;
+  const embedding = embeddingCompute(ctx);
+  const head = headCompute(ctx);
+  const mtpBlock = mtpKind(config.model) === 'moe' && moe ? moe : dense;
+  const mtp = config.model.mtpDepth > 0 ? mtpCompute(ctx, mtpBlock, head) : undefined;
+  const layout = stageLayers(config, stages);
+
+  const tp = Math.max(1, p.tensor);
+  const tokens = ctx.tokens;
+  const tpLayer = tensorParallelLayer(config, tokens);
+  const epLayer = config.model.moe ? expertAllToAll(config, tokens / tp) : { forward: noTransfer, backward: noTransfer };
+  const seq = config.training.sequenceLength;
+  const cpLayer = (kind: 'dense' | 'moe') => contextParallelLayer(config, tokens, layerShape(config.model, kind, seq).kvCacheDim / tp);
+  const cpDense = cpLayer('dense');
+  const cpMoe = config.model.moe ? cpLayer('moe') : cpDense;
+
+  const costs: StageCost[] = layout.dense.map((d, s) => {
+    const m = layout.moe[s];
+    const last = s === stages - 1;
+    const mtpLayers = last ? config.model.mtpDepth : 0;
+    const mtpMoe = mtpKind(config.model) === 'moe' ? mtpLayers : 0;
+    const parts: ModuleCompute[] = [dense];
+    const weights = [d];
+    if (moe) {
+      parts.push(moe);
+      weights.push(m);
+    }
+    if (s === 0) {
+      parts.push(embedding);
+      weights.push(1);
+    }
+    if (last) {
+      parts.push(head);
+      weights.push(1);
+      if (mtp) {
+        parts.push(mtp);
+        weights.push(config.model.mtpDepth);
+      }
+    }
+    const compute = sumModules(parts, weights);
+    const layers = d + m + mtpLayers;
+    const moeLayers = m + mtpMoe;
+    const cpF = addTransfers(scaleTransfer(cpDense.forward, d + mtpLayers - mtpMoe), scaleTransfer(cpMoe.forward, moeLayers));
+    const cpB = addTransfers(scaleTransfer(cpDense.backward, d + mtpLayers - mtpMoe), scaleTransfer(cpMoe.backward, moeLayers));
+    return {
+      compute,
+      tp: { F: scaleTransfer(tpLayer.forward, layers), B: scaleTransfer(tpLayer.backward, layers) },
+      ep: { F: scaleTransfer(epLayer.forward, moeLayers), B: scaleTransfer(epLayer.backward, moeLayers) },
+      cp: { F: cpF, B: cpB },
+      // Ring attention hides its K/V passes under the attention core of the same layer.
+      cpExposed: { F: Math.max(0, cpF.seconds - compute.attention.F), B: Math.max(0, cpB.seconds - compute.attention.b) },
+    };
+  });
+  return {
+    stages: costs,
+    layout,
+    expertCommOverlapped,
+    smShare,
+    pipelineTransfer: pipelineTransfer(config, tokens),
+    modules: { dense, moe, embedding, head, mtp },
+  };
+}
+
+export type { Phases };

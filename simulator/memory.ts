@@ -1,0 +1,186 @@
+/**
+ * Memory per GPU per pipeline rank, closed-form (the language service calls it on every keystroke).
+ *
+ * Per rank, over the stages it holds (two for DualPipe: its parameters count twice, DeepSeek-V3 Table 2):
+ * - weights in BF16 (TP-sharded; routed experts EP×ETP-sharded), plus an FP8 copy with 128×128 block scales of every
+ *   weight whose GEMM the recipe runs in FP8 (Transformer Engine keeps it for the backward);
+ * - gradients in their precision, sharded by DP at ZeRO ≥ 2; optimizer states (FP32 master when kept, two AdamW moments
+ *   in their precision) sharded at ZeRO ≥ 1; weights too at ZeRO 3 (Rajbhandari et al. 2020). Experts shard over the
+ *   expert-DP group;
+ * - activations: one micro-batch's saved tensors for the stage × the peak chunks in flight;
+ * - buffers: all-to-all receive buffers, PP send/receive, DP buckets, plus a fixed reserve (constants.ts).
+ */
+import type { ResolvedConfig } from '../language/resolved';
+import { GIB, RESERVED_GIB, SCALE_BYTES } from './constants';
+import { placement } from './comm';
+import { countParameters, gemmInFp8, gemmParameters, type LayerKind, layerShape, mtpKind } from './model';
+import type { MemoryResult, StageMemory } from './result';
+import { publishedPeakChunks, stageCount, type StageLayers, stageLayers, stagesOfRank } from './stages';
+
+/** Megatron's default DDP bucket, parameters (40M) — two in flight (one reducing, one filling). */
+const DDP_BUCKET_PARAMETERS = 40e6;
+
+interface StageParameters {
+  dense: number;
+  experts: number;
+  /** Of dense + experts: weights whose GEMMs run in FP8. */
+  fp8: number;
+}
+
+/**
+ * Saved activation bytes per token of one layer (before TP/CP sharding). Stored tensors: each norm's input; for
+ * attention the projections' inputs (MLA: its latents), Q/K/V unless recomputed, the output and its log-sum-exp; for
+ * the FFN the inputs of each GEMM and of the activation function. Under an FP8 recipe GEMM inputs are cached in FP8
+ * (DeepSeek-V3 §3.3.4); `selective` recomputes norms, activation functions and MLA up-projections, `full` keeps only
+ * the layer input. Routing probabilities are applied before the down-projection, so expert outputs are not kept.
+ */
+export function activationBytesPerToken(config: ResolvedConfig, kind: LayerKind): number {
+  const model = config.model;
+  const h = model.hiddenSize;
+  const recompute = config.training.recompute;
+  if (recompute === 'full') return 2 * h;
+  const shape = layerShape(model, kind, 1);
+  const selective = recompute === 'selective';
+  const fp8 = (group: 'attention' | 'mlp' | 'experts') => gemmInFp8(config, group);
+  const cached = (group: 'attention' | 'mlp' | 'experts') =>
+    fp8(group) ? 1 + SCALE_BYTES / Math.max(1, config.precision.fp8?.activationTile ?? 128) : 2;
+  const a = model.attention;
+  let bytes = 2 * (2 * h); // the two norms' inputs
+  if (!selective) bytes += 2 * h * cached('attention'); // norm outputs = the first GEMM inputs
+  if (a.type === 'mla') bytes += 2 * ((a.qLoraRank ?? 0) + shape.kvCacheDim); // latents feed the up-projections
+  if (!(selective && a.type === 'mla')) bytes += 2 * (a.heads * shape.qkDim * (a.type === 'mla' ? 2 : 1) + (a.type === 'mla' ? a.heads * shape.vDim : shape.kvCacheDim));
+  bytes += a.heads * shape.vDim * cached('attention') + 4 * a.heads; // attention output (o-proj input) and LSE
+  const gated = model.activation === 'swiglu' || model.activation === 'geglu';
+  const ffnBytes = (hidden: number, group: 'mlp' | 'experts') =>
+    h * cached(group) + (gated ? 2 : 1) * hidden * cached(group) + (selective ? 0 : hidden * cached(group));
+  if (kind === 'moe' && model.moe) {
+    const m = model.moe;
+    bytes += 4 * m.routedExperts + (m.expertsPerToken + m.sharedExperts) * ffnBytes(m.expertHiddenSize, 'experts');
+  } else {
+    bytes += ffnBytes(model.ffnHiddenSize, 'mlp');
+  }
+  return bytes;
+}
+
+function layerParameters(config: ResolvedConfig, kind: LayerKind): StageParameters {
+  const shape = layerShape(config.model, kind, 1);
+  const out: StageParameters = { dense: shape.normParameters, experts: 0, fp8: 0 };
+  for (const g of shape.gemms) {
+    const n = gemmParameters(g);
+    if (g.group === 'experts' && g.name.startsWith('routed')) out.experts += n;
+    else out.dense += n;
+    if (gemmInFp8(config, g.group)) out.fp8 += n;
+  }
+  return out;
+}
+
+/** Parameters of each stage: layers plus embedding (first), head, final norm and MTP (last; sharing embedding/head). */
+export function stageParameters(config: ResolvedConfig, stages: number, layout: StageLayers = stageLayers(config, stages)): StageParameters[] {
+  const dense = layerParameters(config, 'dense');
+  const moe = layerParameters(config, 'moe');
+  const counts = countParameters(config.model);
+  const mtpBlock = mtpKind(config.model) === 'moe' ? moe : dense;
+  const h = config.model.hiddenSize;
+  return layout.dense.map((d, s) => {
+    const m = layout.moe[s];
+    const out: StageParameters = {
+      dense: d * dense.dense + m * moe.dense,
+      experts: d * dense.experts + m * moe.experts,
+      fp8: d * dense.fp8 + m * moe.fp8,
+    };
+    if (s === 0) out.dense += counts.embedding;
+    if (s === stages - 1) {
+      out.dense += counts.head + h + config.model.mtpDepth * (2 * h + 2 * h * h + mtpBlock.dense + h);
+      out.experts += config.model.mtpDepth * mtpBlock.experts;
+      out.fp8 += config.model.mtpDepth * (2 * h * h + mtpBlock.fp8);
+      if (gemmInFp8(config, 'head')) out.fp8 += counts.head;
+    }
+    return out;
+  });
+}
+
+/** Saved activations of one micro-batch on one GPU for each stage, bytes. */
+export function stageActivationBytes(config: ResolvedConfig, stages: number, layout: StageLayers = stageLayers(config, stages)): number[] {
+  const t = config.training;
+  const p = config.parallelism;
+  const tokens = (t.microBatchSize * t.sequenceLength) / Math.max(1, p.context) / Math.max(1, p.tensor);
+  const dense = activationBytesPerToken(config, 'dense');
+  const moe = activationBytesPerToken(config, 'moe');
+  const h = config.model.hiddenSize;
+  const mtpLayer = mtpKind(config.model) === 'moe' ? moe : dense;
+  return layout.dense.map((d, s) => {
+    let perToken = d * dense + layout.moe[s] * moe;
+    if (s === stages - 1) perToken += config.model.mtpDepth * (mtpLayer + 3 * 2 * h) + 2 * h; // MTP blocks, final norm
+    return tokens * perToken;
+  });
+}
+
+/**
+ * Memory per pipeline rank. Without `peakActivationChunksPerRank`, the schedule's published in-flight counts
+ * (1F1B: P−r on rank r; DualPipe: P+1; …); with it, the peaks measured on the executed timeline.
+ */
+export function estimateMemory(config: ResolvedConfig, peakActivationChunksPerRank?: number[]): MemoryResult {
+  const p = config.parallelism;
+  const P = Math.max(1, p.pipeline);
+  const stages = stageCount(p.schedule, P, p.virtualStages);
+  const layout = stageLayers(config, stages);
+  const params = stageParameters(config, stages, layout);
+  const activations = stageActivationBytes(config, stages, layout);
+  const pl = placement(config);
+  const tp = Math.max(1, p.tensor);
+  const expertShards = Math.max(1, p.expert) * Math.max(1, p.expertTensor);
+  const prec = config.precision;
+  const zero = p.zeroStage;
+  const gradBytes = prec.gradients === 'fp32' ? 4 : 2;
+  const optimizerBytes = (prec.masterWeights === 'fp32' ? 4 : 0) + 2 * (prec.optimizerStates === 'fp32' ? 4 : 2);
+  const fp8WeightBytes = 1 + SCALE_BYTES / Math.max(1, (prec.fp8?.weightBlock ?? 128) ** 2);
+  const t = config.training;
+  const tokens = (t.microBatchSize * t.sequenceLength) / Math.max(1, p.context);
+  const h = config.model.hiddenSize;
+  const moe = config.model.moe;
+  const a2aBuffers = moe && p.expert > 1 ? ((tokens / tp) * moe.expertsPerToken * h * 3) : 0; // FP8 in + BF16 out
+  const ppBuffers = P > 1 ? (4 * tokens * h * 2) / tp : 0; // send and receive, both directions
+  const ddpBuckets = 2 * DDP_BUCKET_PARAMETERS * gradBytes;
+  const hbmGiB = config.cluster.gpu.hbmGiB;
+
+  const perStage: StageMemory[] = [];
+  for (let r = 0; r < P; r++) {
+    const held = stagesOfRank(p.schedule, P, p.virtualStages, r).filter((s) => s < stages);
+    let dense = 0;
+    let experts = 0;
+    let fp8 = 0;
+    let actPerChunk = 0;
+    // The chunks in flight come from every stage the rank holds (DualPipe: both directions alike): use their mean.
+    for (const s of held) actPerChunk += activations[s] / held.length;
+    for (const s of held) {
+      dense += params[s].dense / tp;
+      experts += params[s].experts / expertShards;
+      fp8 += params[s].fp8;
+    }
+    // FP8 copies: the dense share of FP8 weights is TP-sharded, the expert share EP-sharded; split proportionally.
+    const totalParams = dense + experts;
+    const heldRaw = held.reduce((sum, s) => sum + params[s].dense + params[s].experts, 0);
+    const fp8Local = heldRaw > 0 ? (fp8 / heldRaw) * totalParams : 0;
+    const shardDense = (bytes: number, stage: number) => (zero >= stage ? bytes / pl.dp.size : bytes);
+    const shardExperts = (bytes: number, stage: number) => (zero >= stage ? bytes / pl.expertDp.size : bytes);
+    const weightBytes = shardDense(dense * 2, 3) + shardExperts(experts * 2, 3) + fp8Local * fp8WeightBytes;
+    const gradientBytes = shardDense(dense * gradBytes, 2) + shardExperts(experts * gradBytes, 2);
+    const optimizer = shardDense(dense * optimizerBytes, 1) + shardExperts(experts * optimizerBytes, 1);
+    const chunks = peakActivationChunksPerRank?.[r] ?? publishedPeakChunks(p.schedule, P, p.virtualStages, p.microBatches, r);
+    const activationBytes = actPerChunk * chunks;
+    const buffers = a2aBuffers + ppBuffers + ddpBuckets + RESERVED_GIB * GIB;
+    const entry: StageMemory = {
+      rank: r,
+      parametersGiB: weightBytes / GIB,
+      gradientsGiB: gradientBytes / GIB,
+      optimizerGiB: optimizer / GIB,
+      activationsGiB: activationBytes / GIB,
+      buffersGiB: buffers / GIB,
+      totalGiB: (weightBytes + gradientBytes + optimizer + activationBytes + buffers) / GIB,
+      peakActivationChunks: chunks,
+    };
+    perStage.push(entry);
+  }
+  const peakGiB = Math.max(0, ...perStage.map((s) => s.totalGiB));
+  return { peakGiB, hbmGiB, fits: peakGiB <= hbmGiB, perStage };
+}

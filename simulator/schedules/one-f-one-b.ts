@@ -1,0 +1,19 @@
+/**
+ * 1F1B (PipeDream-Flush; Narayanan et al., SC'21): rank r warms up with P−r−1 forwards, then alternates one forward
+ * and one backward, then drains. At most P micro-batches in flight on rank 0.
+ */
+import { perRank } from './program';
+import type { ScheduleOp } from './types';
+
+export function oneFOneB(ranks: number, microBatches: number): ScheduleOp[][] {
+  return perRank(ranks, (pipelineRank, rank) => {
+    const warmup = Math.min(ranks - pipelineRank - 1, microBatches);
+    const steady = microBatches - warmup;
+    for (let microBatch = 0; microBatch < warmup; microBatch++) rank.forward(microBatch);
+    for (let i = 0; i < steady; i++) {
+      rank.forward(warmup + i);
+      rank.backward(i);
+    }
+    for (let microBatch = steady; microBatch < microBatches; microBatch++) rank.backward(microBatch);
+  });
+}

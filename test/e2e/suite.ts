@@ -1,0 +1,196 @@
+/**
+ * End-to-end: the packaged extension in a real VS Code (code-server) driven through Debian's chromium, as a user sees
+ * it. Run by scripts/e2e/run.mjs (`npm run test:e2e`), which starts the server with the .vsix installed, opens a temp
+ * copy of examples/ and calls run(). Screenshots land in test/e2e/artifacts/.
+ */
+import type { Frame, Page } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatGpuHours } from '../../webview/format';
+import { assert, E2eRun, Fatal, waitFor, type E2eResult } from './harness';
+import { canvasSignature, MOD, Workbench } from './workbench';
+
+export interface E2eContext {
+  page: Page;
+  /** The opened workspace folder (a temp copy of examples/). */
+  workspace: string;
+  repoRoot: string;
+  artifacts: string;
+}
+
+const EXAMPLE = 'deepseek-v3.train.yaml';
+const SCHEDULE_NAMES = ['gpipe', '1f1b', 'interleaved-1f1b', 'zb-h1', 'zb-h2', 'zbv', 'dualpipe', 'dualpipev'];
+
+/** 1-based line of the first match. */
+function lineOf(text: string, pattern: RegExp): number {
+  const i = text.split(/\r?\n/).findIndex((l) => pattern.test(l));
+  if (i < 0) throw new Error(`no line matches ${pattern}`);
+  return i + 1;
+}
+
+export async function run(ctx: E2eContext): Promise<E2eResult> {
+  const { page, workspace, repoRoot, artifacts } = ctx;
+  const wb = new Workbench(page);
+  const e2e = new E2eRun(page, artifacts);
+  const file = join(workspace, EXAMPLE);
+  const original = readFileSync(file, 'utf8');
+  const pipelineLine = lineOf(original, /^\s*pipeline:\s*16\b/);
+  const scheduleLine = lineOf(original, /^\s*schedule:\s*dualpipe\b/);
+  const onDisk = () => readFileSync(file, 'utf8');
+
+  e2e.test('open the DeepSeek-V3 example: no problems', async () => {
+    await wb.openFile(EXAMPLE);
+    await wb.showProblems();
+    await wb.focusEditor();
+    // The extension activates on the file and analyses it; the status bar then shows its item. No problems appear.
+    await waitFor('the Training Config status bar item', () => page.locator('.statusbar-item[id*="training-config" i], .statusbar-item[id*="trainingConfig" i]').first().isVisible());
+    const counts = await waitFor('the problem counts', () => wb.problemCounts());
+    const rows = await wb.problems();
+    await e2e.screenshot('01-editor-clean');
+    // "No problems" = no errors or warnings; informational notes (e.g. uneven layer split) are printed, not failed.
+    const serious = rows.filter((r) => /^(Error|Warning)\b/i.test(r.trim()));
+    if (rows.length) console.log(`  notes: ${rows.filter((r) => /^Info\b/i.test(r.trim())).join(' | ').slice(0, 300)}`);
+    assert(counts.errors === 0 && counts.warnings === 0 && serious.length === 0, `expected no problems, got ${JSON.stringify(counts)}: ${serious.join(' | ')}`);
+  });
+
+  e2e.test('activation time, as Developer: Show Running Extensions reports it', async () => {
+    await wb.runCommand('Developer: Show Running Extensions');
+    const row = page.locator('.monaco-list-row', { hasText: 'Training Config Studio' }).first();
+    await row.waitFor({ state: 'visible' });
+    const text = await waitFor('an activation time on the row', async () => {
+      const t = await row.innerText();
+      return /\d+\s*ms/.test(t) ? t : undefined;
+    });
+    const ms = Number(/(\d+)\s*ms/.exec(text)![1]);
+    e2e.measure('extension activation (Running Extensions)', ms);
+    console.log(`  running extensions: ${text.replace(/\s+/g, ' ').trim()}`);
+    await e2e.screenshot('01b-running-extensions');
+    await page.keyboard.press('Escape'); // Running Extensions opens as a modal editor in 1.139
+    await row.waitFor({ state: 'hidden' });
+    await wb.openFile(EXAMPLE);
+  });
+
+  e2e.test('pipeline: 16 → 7 shows the error on that line in the Problems panel and the editor', async () => {
+    await wb.goToLine(pipelineLine);
+    await page.keyboard.press('End');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('Backspace');
+    const t0 = Date.now();
+    await page.keyboard.type('7');
+    const row = await waitFor(`an error in the Problems panel at line ${pipelineLine}`, async () =>
+      (await wb.errorRows()).find((r) => new RegExp(`\\b(Ln|line) ${pipelineLine}\\b`, 'i').test(r) || r.includes(`${pipelineLine}:`)),
+    );
+    e2e.measure('keystroke → diagnostic in the Problems panel', Date.now() - t0);
+    await waitFor(`an error squiggle on editor line ${pipelineLine}`, () => wb.squiggleOnLine(pipelineLine));
+    console.log(`  problem: ${row}`);
+    await e2e.screenshot('02-editor-pipeline-7');
+    assert(/pipeline/i.test(row) || /parallelism\//.test(row), `the problem does not talk about the pipeline: ${row}`);
+  });
+
+  e2e.test('apply the quick fix: the file is corrected and the problem is gone', async () => {
+    await wb.goToLine(pipelineLine);
+    await page.keyboard.press('End');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press(`${MOD}+.`);
+    const menu = page.locator('.action-widget .monaco-list-row.action');
+    await menu.first().waitFor({ state: 'visible' });
+    const titles = await menu.evaluateAll((rows) => rows.map((r) => (r as HTMLElement).innerText.trim()));
+    console.log(`  quick fixes: ${titles.join(' | ')}`);
+    await e2e.screenshot('03-quick-fix-menu');
+    await page.keyboard.press('Enter');
+    await waitFor(`no error left at line ${pipelineLine}`, async () =>
+      !(await wb.errorRows()).some((r) => new RegExp(`\\b(Ln|line) ${pipelineLine}\\b`, 'i').test(r)),
+    );
+    await waitFor('the squiggle to go', async () => !(await wb.squiggleOnLine(pipelineLine)));
+    const fixedLine = await waitFor('the corrected line', () => wb.lineText(pipelineLine));
+    console.log(`  fixed line ${pipelineLine}: ${fixedLine.trim()}`);
+    await e2e.screenshot('04-editor-fixed');
+    assert(/pipeline:\s*\d+/.test(fixedLine) && !/pipeline:\s*7\b/.test(fixedLine), `line ${pipelineLine} was not corrected: ${fixedLine}`);
+    const others = await wb.errorRows();
+    if (others.length) console.log(`  other errors the new value causes (reported elsewhere, expected): ${others.join(' | ').slice(0, 300)}`);
+    // Back to the published config for the next cases: File: Revert File, then no errors at all.
+    await wb.runCommand('File: Revert File');
+    await waitFor('no errors after reverting', async () => (await wb.errorRows()).length === 0);
+  });
+
+  e2e.test('hover on a key shows its documentation', async () => {
+    await wb.goToLine(lineOf(original, /^\s*hidden_size:/)); // scrolls it into view
+    const key = page.locator('.editor-group-container .view-lines .view-line span span', { hasText: /^hidden_size$/ }).first();
+    await key.waitFor({ state: 'visible' });
+    await key.hover();
+    const text = await waitFor('a hover with documentation', async () => {
+      const t = await wb.hoverText();
+      return t.trim().length > 20 ? t : undefined;
+    });
+    console.log(`  hover: ${text.split('\n')[0].slice(0, 120)}`);
+    await e2e.screenshot('05-hover-hidden-size');
+    await page.mouse.move(0, 0);
+    assert(/hidden/i.test(text), `hover does not document hidden_size: ${text.slice(0, 200)}`);
+  });
+
+  e2e.test('completion on the schedule value offers the schedule names', async () => {
+    await wb.goToLine(scheduleLine);
+    await page.keyboard.press('End');
+    await page.keyboard.press(`${MOD}+Shift+ArrowLeft`);
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press(`${MOD}+Space`);
+    const labels = await waitFor('the suggest widget with schedule names', async () => {
+      const l = await wb.suggestLabels();
+      return l.length > 0 ? l : undefined;
+    });
+    await e2e.screenshot('06-completion-schedule');
+    console.log(`  suggestions: ${labels.join(', ')}`);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press(`${MOD}+Z`);
+    await wb.save();
+    assert(onDisk().includes('schedule: dualpipe'), 'undo did not restore the schedule');
+    const missing = SCHEDULE_NAMES.filter((s) => !labels.includes(s));
+    assert(missing.length === 0, `schedule names missing from completion: ${missing.join(', ')} (got ${labels.join(', ')})`);
+  });
+
+  let preview: Frame | undefined;
+
+  e2e.test('open the preview: its GPU-hours equal `tcs simulate --json` for the same file', async () => {
+    await wb.save();
+    const cli = JSON.parse(execFileSync(process.execPath, [join(repoRoot, 'dist/cli.js'), 'simulate', file, '--json'], { encoding: 'utf8' })) as { gpuHours: number };
+    const expected = formatGpuHours(cli.gpuHours);
+    await wb.focusEditor();
+    const t0 = Date.now();
+    await wb.runCommand('Training Config: Open Preview');
+    await page.locator('.tab[aria-label^="Preview"], .tab[aria-label*="Preview"]').first().waitFor({ state: 'visible' });
+    preview = await waitFor('the preview webview to show GPU-hours', async () => {
+      // Fail fast, with its message, when the command reports an error instead of opening the preview.
+      const dialog = page.locator('.monaco-dialog-box');
+      if (await dialog.isVisible()) throw new Fatal(`the preview command failed: ${(await dialog.innerText()).replace(/\s+/g, ' ')}`);
+      return wb.webviewFrameWith(/GPU[ -]?hours/i);
+    }, 30_000);
+    const frame = preview;
+    await waitFor(`the preview to show ${expected} GPU-hours (cli: ${cli.gpuHours})`, async () => (await frame.evaluate(() => document.body.innerText)).includes(expected), 20_000);
+    e2e.measure('open preview → GPU-hours shown', Date.now() - t0);
+    await waitFor('the timeline to be drawn', async () => (await canvasSignature(frame)).length > 1);
+    await e2e.screenshot('07-preview-dualpipe');
+  }, 90_000);
+
+  e2e.test('change the schedule to 1f1b: the timeline redraws', async () => {
+    assert(preview, 'needs the preview from the previous case');
+    const frame = preview;
+    const before = await canvasSignature(frame);
+    const textBefore = await frame.evaluate(() => document.body.innerText);
+    await wb.goToLine(scheduleLine);
+    await page.keyboard.press('End');
+    await page.keyboard.press(`${MOD}+Shift+ArrowLeft`);
+    const t0 = Date.now();
+    await page.keyboard.type('1f1b');
+    await page.keyboard.press('Escape'); // close any suggest widget that typing opened
+    await waitFor('the timeline to redraw for 1f1b', async () => {
+      const [sig, text] = await Promise.all([canvasSignature(frame), frame.evaluate(() => document.body.innerText)]);
+      return sig !== before && text !== textBefore;
+    }, 20_000);
+    e2e.measure('keystroke → preview redraw', Date.now() - t0);
+    await e2e.screenshot('08-preview-1f1b');
+    await wb.save();
+  }, 60_000);
+
+  return e2e.run();
+}

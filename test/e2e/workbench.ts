@@ -1,0 +1,168 @@
+/** What a user does in the VS Code workbench, as Playwright steps against code-server's DOM. */
+import type { Frame, Page } from 'playwright-core';
+import { waitFor } from './harness';
+
+export const MOD = 'Control';
+
+export class Workbench {
+  constructor(readonly page: Page) {}
+
+  /** Runs a command from the command palette by its label (e.g. "Training Config: Open Preview"). */
+  async runCommand(label: string): Promise<void> {
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${label}`);
+    const row = this.page.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first();
+    await row.waitFor({ state: 'visible' });
+    await row.click();
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  }
+
+  /** Quick Open (Ctrl+P) a workspace file by name, and wait for its editor tab to be active. */
+  async openFile(name: string): Promise<void> {
+    await this.page.keyboard.press(`${MOD}+P`);
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(name);
+    const row = this.page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first();
+    await row.waitFor({ state: 'visible' });
+    await this.page.keyboard.press('Enter');
+    await this.page.locator(`.tab.active[aria-label*="${name}"]`).first().waitFor({ state: 'visible' });
+    await this.page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor({ state: 'visible' });
+  }
+
+  /** Focuses the first editor group (where the config is). */
+  async focusEditor(): Promise<void> {
+    await this.page.keyboard.press(`${MOD}+1`);
+    await waitFor('the editor to have focus', () =>
+      this.page.evaluate(() => !!document.activeElement?.closest('.editor-group-container .monaco-editor')),
+    );
+  }
+
+  /** Ctrl+G to a 1-based line; the cursor lands at its first column. */
+  async goToLine(line: number): Promise<void> {
+    await this.focusEditor();
+    await this.page.keyboard.press(`${MOD}+G`);
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`:${line}`);
+    await this.page.keyboard.press('Enter');
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    await waitFor(`the cursor on line ${line}`, async () => (await this.cursorLine()) === line);
+  }
+
+  /** The 1-based line of the cursor, from the status bar ("Ln 45, Col 3"). */
+  async cursorLine(): Promise<number | undefined> {
+    const text = await this.page.locator('#status\\.editor\\.selection').first().textContent({ timeout: 1000 }).catch(() => null);
+    const m = /Ln (\d+)/.exec(text ?? '');
+    return m ? Number(m[1]) : undefined;
+  }
+
+  async save(): Promise<void> {
+    await this.focusEditor();
+    await this.page.keyboard.press(`${MOD}+S`);
+    await waitFor('the editor to be saved', async () => (await this.page.locator('.tab.active.dirty').count()) === 0);
+  }
+
+  /** Opens the Problems panel (View: Focus Problems) and returns the rows' accessible labels. */
+  async showProblems(): Promise<void> {
+    if (!(await this.page.locator('.markers-panel').first().isVisible().catch(() => false))) {
+      await this.page.keyboard.press(`${MOD}+Shift+M`);
+      await this.page.locator('.markers-panel').first().waitFor({ state: 'visible' });
+    }
+  }
+
+  async problems(): Promise<string[]> {
+    return this.page.locator('.markers-panel .monaco-list-row').evaluateAll((rows) =>
+      rows.map((r) => r.getAttribute('aria-label') ?? (r as HTMLElement).innerText),
+    );
+  }
+
+  /** The problem count the status bar shows (errors + warnings), or undefined while it is not rendered. */
+  async problemCounts(): Promise<{ errors: number; warnings: number } | undefined> {
+    const label = await this.page.locator('#status\\.problems').first().getAttribute('aria-label', { timeout: 1000 }).catch(() => null);
+    const text = label ?? (await this.page.locator('#status\\.problems').first().textContent({ timeout: 1000 }).catch(() => null));
+    if (!text) return undefined;
+    if (/No Problems/i.test(text)) return { errors: 0, warnings: 0 };
+    const count = (word: string) => {
+      const m = new RegExp(`(\\d+)\\s*${word}|${word}:?\\s*(\\d+)`, 'i').exec(text);
+      return m ? Number(m[1] ?? m[2]) : 0;
+    };
+    return { errors: count('Errors?'), warnings: count('Warnings?') };
+  }
+
+  /** Problems rows that are errors (the accessible label starts with "Error:"). */
+  async errorRows(): Promise<string[]> {
+    return (await this.problems()).filter((r) => /^Error\b/i.test(r.trim()));
+  }
+
+  /** Whether the editor draws an error squiggle on the given 1-based line (which must be rendered). */
+  async squiggleOnLine(line: number, kind: 'error' | 'warning' = 'error'): Promise<boolean> {
+    return this.page.evaluate(
+      ({ line, kind }) => {
+        const editor = document.querySelector('.editor-group-container .monaco-editor');
+        if (!editor) return false;
+        const numbers = Array.from(editor.querySelectorAll('.margin-view-overlays .line-numbers'));
+        const gutter = numbers.find((n) => n.textContent?.trim() === String(line));
+        const top = (gutter?.parentElement as HTMLElement | undefined)?.style.top;
+        if (!top) return false;
+        return Array.from(editor.querySelectorAll(`.view-overlays > div`)).some(
+          (row) => (row as HTMLElement).style.top === top && row.querySelector(`.squiggly-${kind}`) !== null,
+        );
+      },
+      { line, kind },
+    );
+  }
+
+  /** The text of a rendered 1-based line of the active editor, from the DOM (what the user sees). */
+  async lineText(line: number): Promise<string | undefined> {
+    return this.page.evaluate((line) => {
+      const editor = document.querySelector('.editor-group-container .monaco-editor');
+      if (!editor) return undefined;
+      const numbers = Array.from(editor.querySelectorAll('.margin-view-overlays .line-numbers'));
+      const top = (numbers.find((n) => n.textContent?.trim() === String(line))?.parentElement as HTMLElement | undefined)?.style.top;
+      const row = Array.from(editor.querySelectorAll('.view-lines > .view-line')).find((l) => (l as HTMLElement).style.top === top);
+      return row ? (row as HTMLElement).innerText.replace(/\u00a0/g, ' ') : undefined;
+    }, line);
+  }
+
+  /** The visible hover widget's text, if any. */
+  async hoverText(): Promise<string> {
+    const hover = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover:not(.hidden) .hover-contents');
+    const texts = await hover.evaluateAll((els) => els.filter((e) => (e as HTMLElement).offsetParent !== null).map((e) => (e as HTMLElement).innerText));
+    return texts.join('\n');
+  }
+
+  /** Labels in the visible suggest widget. */
+  async suggestLabels(): Promise<string[]> {
+    return this.page
+      .locator('.suggest-widget.visible .monaco-list-row .label-name')
+      .evaluateAll((els) => els.map((e) => (e as HTMLElement).innerText.trim()));
+  }
+
+  /** The frame of a webview whose document contains `text` (webviews are nested iframes). */
+  async webviewFrameWith(pattern: RegExp): Promise<Frame | undefined> {
+    for (const frame of this.page.frames()) {
+      if (frame === this.page.mainFrame()) continue;
+      const text = await frame.evaluate(() => document.body?.innerText ?? '').catch(() => '');
+      if (pattern.test(text)) return frame;
+    }
+    return undefined;
+  }
+}
+
+/** A short signature of every canvas in a frame: changes when what is drawn changes. */
+export async function canvasSignature(frame: Frame): Promise<string> {
+  return frame.evaluate(() => {
+    const parts: string[] = [];
+    for (const canvas of Array.from(document.querySelectorAll('canvas'))) {
+      const data = canvas.toDataURL();
+      let h = 0;
+      for (let i = 0; i < data.length; i += 7) h = (h * 31 + data.charCodeAt(i)) | 0;
+      parts.push(`${canvas.width}x${canvas.height}:${h}`);
+    }
+    const svgs = Array.from(document.querySelectorAll('svg')).map((s) => s.innerHTML.length);
+    return `${parts.join(',')}|${svgs.join(',')}`;
+  });
+}

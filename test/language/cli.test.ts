@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkCommand } from '../../cli/check';
+import type { CliIO } from '../../cli/io';
+import { DEEPSEEK } from './helpers';
+
+function fakeIO(files: Record<string, string>) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIO = {
+    out: (t) => void out.push(t),
+    err: (t) => void err.push(t),
+    readFile: (p) => {
+      if (!(p in files)) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+      return files[p];
+    },
+  };
+  return { io, out: () => out.join(''), err: () => err.join('') };
+}
+
+test('check prints file:line:col severity code message with 1-based positions and exits 1 on errors', () => {
+  const f = fakeIO({ 'a.train.yaml': DEEPSEEK().replace('  pipeline: 16', '  pipline: 16') });
+  assert.equal(checkCommand(['a.train.yaml'], f.io), 1);
+  assert.match(f.out(), /^a\.train\.yaml:39:3 error schema\/unknown-key Unknown key `pipline`/m);
+  assert.match(f.out(), /1 file checked: 1 error/);
+});
+
+test('check exits 0 on a clean file', () => {
+  const f = fakeIO({ 'ds.train.yaml': DEEPSEEK() });
+  assert.equal(checkCommand(['ds.train.yaml'], f.io), 0);
+});
+
+test('check --json prints files with 0-based ranges', () => {
+  const f = fakeIO({ 'a.train.yaml': DEEPSEEK().replace('  pipeline: 16', '  pipline: 16') });
+  assert.equal(checkCommand(['--json', 'a.train.yaml'], f.io), 1);
+  const parsed = JSON.parse(f.out());
+  const d = parsed.files[0].diagnostics.find((x: { code: string }) => x.code === 'schema/unknown-key');
+  assert.equal(parsed.files[0].file, 'a.train.yaml');
+  assert.deepEqual(Object.keys(d).sort(), ['code', 'message', 'path', 'range', 'severity']);
+  assert.deepEqual(d.range.start, { line: 38, character: 2 });
+});
+
+test('an unreadable file is an error, and no files is a usage error', () => {
+  const f = fakeIO({});
+  assert.equal(checkCommand(['missing.yaml'], f.io), 1);
+  assert.match(f.out(), /cli\/unreadable Cannot read the file: no such file/);
+  assert.equal(checkCommand([], fakeIO({}).io), 2);
+});
+
+test('a byte-order mark does not shift columns', () => {
+  const f = fakeIO({ 'b.yaml': '\uFEFFnme: x\n' });
+  checkCommand(['b.yaml'], f.io);
+  assert.match(f.out(), /^b\.yaml:1:1 error schema\/unknown-key/m);
+});

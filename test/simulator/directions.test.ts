@@ -1,0 +1,73 @@
+/** Directions the cost model must get right, whatever its constants (issue 4, "what must be true" 4). */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ResolvedConfig } from '../../language/resolved';
+import { expertRouting } from '../../simulator/comm';
+import type { SimulationResult } from '../../simulator/result';
+import { simulate } from '../../simulator/simulate';
+import { deepSeekV3, llama3405B } from './fixtures';
+
+function run(config: ResolvedConfig, schedule?: ResolvedConfig['parallelism']['schedule']): SimulationResult {
+  const outcome = simulate(config, { schedule });
+  assert.ok(outcome.ok, outcome.ok ? '' : outcome.reason);
+  return outcome.result;
+}
+
+const ep = (r: SimulationResult) => r.breakdown.comm.find((c) => c.kind === 'ep')!;
+
+test('FP8 (DeepSeek-V3 recipe) is faster than BF16 on the same layout', () => {
+  const fp8 = deepSeekV3();
+  const bf16: ResolvedConfig = { ...fp8, precision: { ...fp8.precision, compute: 'bf16', fp8: undefined } };
+  assert.ok(run(fp8).stepSeconds < run(bf16).stepSeconds);
+});
+
+test('node-limited routing M=4 moves fewer inter-node bytes than unlimited routing (EP over 8 nodes, top-8)', () => {
+  const limited = deepSeekV3();
+  const unlimited: ResolvedConfig = { ...limited, model: { ...limited.model, moe: { ...limited.model.moe!, maxNodesPerToken: undefined } } };
+  assert.ok(expertRouting(limited).interNodeCopies < expertRouting(unlimited).interNodeCopies);
+  assert.ok(ep(run(limited)).interNodeBytes < ep(run(unlimited)).interNodeBytes);
+});
+
+test('M=4 over 8 nodes: 3.6 target nodes per token, 3.15 of them remote (DeepSeek-V3 §3.2.2: at most 4)', () => {
+  const r = expertRouting(deepSeekV3());
+  assert.equal(r.spanNodes, 8);
+  assert.ok(Math.abs(r.targetNodes - 4 * (1 - 0.75 ** 8)) < 1e-9);
+  assert.ok(Math.abs(r.interNodeCopies - r.targetNodes * (7 / 8)) < 1e-9);
+});
+
+test('DualPipe exposes less EP all-to-all than 1F1B on the DeepSeek-V3 layout', () => {
+  const config = deepSeekV3();
+  const dual = ep(run(config, 'dualpipe'));
+  const plain = ep(run(config, '1f1b'));
+  assert.ok(dual.exposedSeconds < plain.exposedSeconds, `${dual.exposedSeconds} vs ${plain.exposedSeconds}`);
+  assert.ok(dual.hiddenSeconds > 0);
+  assert.equal(plain.hiddenSeconds, 0);
+});
+
+test('overlapExpertComm hides EP all-to-all under 1F1B', () => {
+  const config = deepSeekV3();
+  const overlapped: ResolvedConfig = { ...config, parallelism: { ...config.parallelism, overlapExpertComm: true } };
+  assert.ok(ep(run(overlapped, '1f1b')).exposedSeconds < ep(run(config, '1f1b')).exposedSeconds);
+});
+
+test('more data parallelism at a fixed global batch means less time per step (Llama 3: DP 64 → 128)', () => {
+  assert.ok(run(llama3405B(128)).stepSeconds < run(llama3405B(64)).stepSeconds);
+});
+
+test('more micro-batches shrink the 1F1B bubble fraction toward (p−1)/m', () => {
+  const few = llama3405B(128);
+  const many = llama3405B(64);
+  assert.ok(run(many, '1f1b').bubbleFraction < run(few, '1f1b').bubbleFraction);
+});
+
+test('a shorter FP32 promotion interval costs time (fine-grained FP8 on Hopper)', () => {
+  const base = deepSeekV3();
+  const every32: ResolvedConfig = { ...base, precision: { ...base.precision, fp8: { ...base.precision.fp8!, accumulationInterval: 32 } } };
+  assert.ok(run(every32).stepSeconds > run(base).stepSeconds);
+});
+
+test('GPU-hours = steps × step seconds × GPUs / 3600 / goodput, and cost = GPU-hours × price', () => {
+  const r = run(deepSeekV3());
+  assert.ok(Math.abs(r.gpuHours - (r.steps * r.stepSeconds * 2048) / 3600 / 0.9) < 1e-6 * r.gpuHours);
+  assert.ok(Math.abs(r.costUsd! - 2 * r.gpuHours) < 1e-6 * r.costUsd!);
+});

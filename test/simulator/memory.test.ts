@@ -1,0 +1,59 @@
+/** Memory per GPU per pipeline rank. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ResolvedConfig } from '../../language/resolved';
+import { estimateMemory } from '../../simulator/memory';
+import { simulate } from '../../simulator/simulate';
+import { deepSeekV3, llama3405B } from './fixtures';
+
+test('DeepSeek-V3 as published fits in the H800\'s 80 GiB', () => {
+  const m = estimateMemory(deepSeekV3());
+  assert.ok(m.fits, `peak ${m.peakGiB.toFixed(1)} GiB`);
+  assert.equal(m.hbmGiB, 80);
+});
+
+test('without timeline peaks, DualPipe holds P+1 chunks on every rank (DeepSeek-V3 Table 2)', () => {
+  const m = estimateMemory(deepSeekV3());
+  assert.deepEqual(new Set(m.perStage.map((s) => s.peakActivationChunks)), new Set([17]));
+});
+
+test('without timeline peaks, 1F1B holds P−r chunks on rank r', () => {
+  const c = llama3405B();
+  const m = estimateMemory({ ...c, parallelism: { ...c.parallelism, schedule: '1f1b' } });
+  assert.deepEqual(m.perStage.map((s) => s.peakActivationChunks), Array.from({ length: 16 }, (_, r) => 16 - r));
+});
+
+test('the simulator reports the activation peaks measured on the timeline (1F1B rank 0: P)', () => {
+  const c = llama3405B();
+  const r = simulate({ ...c, parallelism: { ...c.parallelism, schedule: '1f1b' } });
+  assert.ok(r.ok);
+  assert.equal(r.result.memory.perStage[0].peakActivationChunks, 16);
+});
+
+test('DualPipe holds two stages\' parameters per rank: twice 1F1B\'s (DeepSeek-V3 Table 2, 2×)', () => {
+  const c = deepSeekV3();
+  const dual = estimateMemory(c).perStage[3].parametersGiB;
+  const single = estimateMemory({ ...c, parallelism: { ...c.parallelism, schedule: '1f1b' } }).perStage[3].parametersGiB;
+  assert.ok(Math.abs(dual / single - 2) < 0.3, `${dual} vs ${single}`);
+});
+
+test('ZeRO-1 shards optimizer states over data parallelism; ZeRO-0 does not', () => {
+  const c = llama3405B();
+  const zero0: ResolvedConfig = { ...c, parallelism: { ...c.parallelism, zeroStage: 0 } };
+  assert.ok(estimateMemory(zero0).perStage[1].optimizerGiB > 100 * estimateMemory(c).perStage[1].optimizerGiB);
+});
+
+test('full recomputation needs less activation memory than selective', () => {
+  const c = llama3405B();
+  const full: ResolvedConfig = { ...c, training: { ...c.training, recompute: 'full' } };
+  assert.ok(estimateMemory(full).perStage[0].activationsGiB < estimateMemory(c).perStage[0].activationsGiB);
+});
+
+test('estimateMemory is closed-form: DeepSeek-V3 well under 1 ms', () => {
+  const c = deepSeekV3();
+  for (let i = 0; i < 500; i++) estimateMemory(c); // JIT warm-up, as after a few keystrokes
+  const t0 = performance.now();
+  for (let i = 0; i < 500; i++) estimateMemory(c);
+  const ms = (performance.now() - t0) / 500;
+  assert.ok(ms < 1, `${ms.toFixed(3)} ms`);
+});

@@ -1,0 +1,55 @@
+/** `tcs simulate` through a fake CliIO. */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { simulateCommand } from '../../cli/simulate';
+import type { CliIO } from '../../cli/io';
+
+const EXAMPLES = join(__dirname, '..', '..', '..', 'examples');
+
+function fakeIO(files: Record<string, string> = {}): CliIO & { stdout: string; stderr: string } {
+  const io = {
+    stdout: '',
+    stderr: '',
+    out(t: string) { io.stdout += t; },
+    err(t: string) { io.stderr += t; },
+    readFile(path: string) {
+      if (path in files) return files[path];
+      return readFileSync(join(EXAMPLES, path), 'utf8');
+    },
+  };
+  return io;
+}
+
+test('tcs simulate prints the headline numbers and breakdowns of the DeepSeek-V3 example', () => {
+  const io = fakeIO();
+  assert.equal(simulateCommand(['deepseek-v3.train.yaml'], io), 0, io.stderr);
+  for (const word of ['GPU-hours', 'TFLOP/s per GPU', 'exposed', 'hidden', 'rank', 'total GiB']) assert.ok(io.stdout.includes(word), word);
+});
+
+test('tcs simulate --json prints the documented keys', () => {
+  const io = fakeIO();
+  assert.equal(simulateCommand(['llama3-405b.train.yaml', '--json'], io), 0, io.stderr);
+  const json = JSON.parse(io.stdout);
+  for (const key of ['gpuHours', 'wallClockDays', 'costUsd', 'stepSeconds', 'tokensPerSecond', 'tflopsPerGpu', 'mfu', 'bubbleFraction', 'exposedCommFraction', 'memory', 'breakdown', 'timeline'])
+    assert.ok(key in json, key);
+  assert.ok(Array.isArray(json.memory.perStage) && json.memory.hbmGiB === 80);
+});
+
+test('tcs simulate --schedule overrides the config\'s schedule', () => {
+  const io = fakeIO();
+  assert.equal(simulateCommand(['deepseek-v3.train.yaml', '--schedule', '1f1b', '--json'], io), 0, io.stderr);
+  assert.equal(JSON.parse(io.stdout).timeline.schedule, '1f1b');
+});
+
+test('tcs simulate exits 1 and prints the errors of an invalid config', () => {
+  const io = fakeIO({ 'bad.train.yaml': 'model: {layers: -3}\n' });
+  assert.equal(simulateCommand(['bad.train.yaml'], io), 1);
+  assert.match(io.stderr, /error/);
+});
+
+test('tcs simulate exits 2 on a usage error', () => {
+  const io = fakeIO();
+  assert.equal(simulateCommand(['--schedule', 'nope', 'x.yaml'], io), 2);
+});

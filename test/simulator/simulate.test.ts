@@ -1,0 +1,55 @@
+/** simulate(): outcome shape, failures as values, breakdowns that add up. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ResolvedConfig } from '../../language/resolved';
+import { simulate } from '../../simulator/simulate';
+import { deepSeekV3, llama3405B } from './fixtures';
+
+test('an invalid schedule comes back as {ok:false, code, reason}: DualPipe with an odd number of ranks', () => {
+  const c = deepSeekV3();
+  const r = simulate({ ...c, parallelism: { ...c.parallelism, pipeline: 15 } });
+  assert.equal(r.ok, false);
+  if (!r.ok) assert.match(r.code, /^schedule\//);
+});
+
+test('a schedule too large for the engine is refused, not run', () => {
+  const c = llama3405B();
+  const r = simulate({ ...c, parallelism: { ...c.parallelism, schedule: '1f1b', pipeline: 1000, microBatches: 10_000 } });
+  assert.equal(r.ok, false);
+});
+
+test('simulate never throws, even on nonsense', () => {
+  const c = deepSeekV3();
+  const broken = { ...c, model: { ...c.model, attention: undefined } } as unknown as ResolvedConfig;
+  const r = simulate(broken);
+  assert.equal(typeof r.ok, 'boolean');
+});
+
+test('--schedule override: the timeline reports the schedule it ran', () => {
+  const r = simulate(deepSeekV3(), { schedule: 'zb-h1' });
+  assert.ok(r.ok);
+  assert.equal(r.result.timeline.schedule, 'zb-h1');
+});
+
+test('step breakdown adds up: pipeline makespan + exposed DP + optimizer = step', () => {
+  const r = simulate(deepSeekV3());
+  assert.ok(r.ok);
+  const s = r.result.breakdown.step;
+  assert.ok(Math.abs(s.pipelineSeconds + s.exposedDpSeconds + s.optimizerSeconds - s.stepSeconds) < 1e-9);
+  for (const c of r.result.breakdown.comm) assert.ok(Math.abs(c.hiddenSeconds + c.exposedSeconds - c.totalSeconds) < 1e-9, c.kind);
+});
+
+test('the timeline is in seconds and ends at the makespan', () => {
+  const r = simulate(llama3405B());
+  assert.ok(r.ok);
+  const t = r.result.timeline;
+  const last = Math.max(...t.ops.map((ops) => ops[ops.length - 1].end));
+  assert.ok(Math.abs(last - t.makespanSeconds) < 1e-9);
+  assert.ok(t.opSeconds.F! > 0.001 && t.opSeconds.F! < 1);
+});
+
+test('MFU is model TFLOP/s over the dense BF16 peak', () => {
+  const r = simulate(llama3405B());
+  assert.ok(r.ok);
+  assert.ok(Math.abs(r.result.mfu - r.result.tflopsPerGpu / 989) < 1e-12);
+});

@@ -1,0 +1,276 @@
+/**
+ * The preview page: receives resolved configs from the host, runs the simulator here (bundled for the browser),
+ * and draws the headline, memory, timeline and schedule comparison. Never blank, never throws: an invalid config
+ * keeps the last good preview, dimmed, under a banner; a failed view shows its error in place.
+ */
+import type { ResolvedConfig, ScheduleKind } from '../language/resolved';
+import type { SimulationOutcome, SimulationResult } from '../simulator/result';
+import { simulate } from '../simulator/simulate';
+import { formatDays, formatGpuHours, scheduleName } from './format';
+import type { Viewport } from './layout';
+import { isHostMessage, isResolvedConfig, type HostMessage, type PreviewError, type WebviewMessage } from './protocol';
+import { BannerView } from './views/banner';
+import { CompareView } from './views/compare';
+import { h, icon } from './views/dom';
+import { HeadlineView } from './views/headline';
+import { MemoryView } from './views/memory';
+import { TimelineView } from './views/timeline';
+
+interface VsCodeApi {
+  postMessage(message: WebviewMessage): void;
+  getState(): unknown;
+  setState(state: PersistedState): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+/** What survives hide/show and reload (webview state; the serializer hands it back after a reload). */
+interface PersistedState {
+  v: 1;
+  uri?: string;
+  version?: number;
+  /** The last config that simulated. */
+  config?: ResolvedConfig;
+  errors: PreviewError[];
+  stale: boolean;
+  viewport?: Viewport;
+}
+
+function readState(raw: unknown): PersistedState {
+  const empty: PersistedState = { v: 1, errors: [], stale: false };
+  if (typeof raw !== 'object' || raw === null) return empty;
+  const s = raw as Partial<PersistedState>;
+  if (s.v !== 1) return empty;
+  const vp = s.viewport;
+  return {
+    v: 1,
+    uri: typeof s.uri === 'string' ? s.uri : undefined,
+    version: typeof s.version === 'number' ? s.version : undefined,
+    config: isResolvedConfig(s.config) ? s.config : undefined,
+    errors: Array.isArray(s.errors) ? s.errors.filter((e) => typeof e?.message === 'string' && typeof e?.line === 'number').slice(0, 50) : [],
+    stale: s.stale === true,
+    viewport: vp && Number.isFinite(vp.startSeconds) && Number.isFinite(vp.pxPerSecond) && vp.pxPerSecond > 0 ? vp : undefined,
+  };
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Outcomes by (config without its schedule, schedule), most recent last. An edit that does not change the resolved
+ * config (a comment, whitespace) costs nothing, and applying a schedule from the comparison reuses its simulation.
+ */
+const outcomes = new Map<string, SimulationOutcome>();
+const CACHED_OUTCOMES = 48;
+
+function runSimulation(config: ResolvedConfig, schedule?: ScheduleKind): SimulationOutcome {
+  const kind = schedule ?? config.parallelism.schedule;
+  let key: string | undefined;
+  try {
+    key = `${kind}|${JSON.stringify({ ...config, parallelism: { ...config.parallelism, schedule: null } })}`;
+  } catch {
+    key = undefined;
+  }
+  const hit = key !== undefined ? outcomes.get(key) : undefined;
+  if (hit && key !== undefined) {
+    outcomes.delete(key);
+    outcomes.set(key, hit);
+    return hit;
+  }
+  let outcome: SimulationOutcome;
+  try {
+    outcome = simulate(config, { schedule: kind });
+  } catch (e) {
+    outcome = { ok: false, code: 'preview/simulate-threw', reason: `The simulator failed: ${message(e)}` };
+  }
+  if (key !== undefined) {
+    outcomes.set(key, outcome);
+    if (outcomes.size > CACHED_OUTCOMES) outcomes.delete(outcomes.keys().next().value as string);
+  }
+  return outcome;
+}
+
+class Preview {
+  private state: PersistedState;
+  private readonly banner: BannerView;
+  private readonly headline = new HeadlineView();
+  private readonly memory = new MemoryView();
+  private readonly timeline: TimelineView;
+  private readonly compare: CompareView;
+  private readonly content: HTMLElement;
+  private readonly placeholder: HTMLElement;
+  private readonly title: HTMLElement;
+  private good?: { config: ResolvedConfig; result: SimulationResult };
+  private viewportTimer = 0;
+
+  constructor(
+    private readonly vscode: VsCodeApi,
+    app: HTMLElement,
+  ) {
+    this.state = readState(vscode.getState());
+    this.banner = new BannerView((line) => this.post({ type: 'reveal', line }));
+    this.timeline = new TimelineView((vp) => this.rememberViewport(vp));
+    this.compare = new CompareView(runSimulation, (schedule) => this.post({ type: 'applySchedule', schedule }));
+    this.title = h('h1', { class: 'title' }, icon('preview'), ' Training config preview');
+    this.placeholder = h('p', { class: 'placeholder' }, icon('info'), ' Open a *.train.yaml file to see its GPU-hours, memory and pipeline timeline.');
+    this.content = h('div', { class: 'content', hidden: true }, this.headline.root, this.memory.root, this.timeline.root, this.compare.root);
+    app.replaceChildren(this.title, this.banner.root, this.placeholder, this.content);
+
+    window.addEventListener('message', (e: MessageEvent<unknown>) => this.onMessage(e.data));
+    // Restore what was shown before the panel was hidden or the window reloaded, then ask for the current text.
+    if (this.state.config) {
+      this.show(this.state.config, this.state.uri ?? '', this.state.version ?? 0, this.state.viewport, false);
+      if (this.state.stale) this.markInvalid(this.state.errors, false);
+    }
+    this.post({ type: 'ready' });
+  }
+
+  private post(m: WebviewMessage): void {
+    try {
+      this.vscode.postMessage(m);
+    } catch (e) {
+      console.error('postMessage failed', e);
+    }
+  }
+
+  private save(): void {
+    try {
+      this.vscode.setState(this.state);
+    } catch (e) {
+      console.error('setState failed', e);
+    }
+  }
+
+  private rememberViewport(vp: Viewport): void {
+    this.state.viewport = vp;
+    clearTimeout(this.viewportTimer);
+    this.viewportTimer = window.setTimeout(() => this.save(), 250);
+  }
+
+  private onMessage(data: unknown): void {
+    if (!isHostMessage(data)) {
+      console.warn('preview: ignored a malformed message');
+      return;
+    }
+    try {
+      this.handle(data);
+    } catch (e) {
+      this.banner.show(`The preview failed: ${message(e)}`, []);
+    }
+  }
+
+  private handle(m: HostMessage): void {
+    if (m.type === 'update') {
+      // The timeline keeps its zoom while the schedule and rank count stay the same.
+      this.show(m.config, m.uri, m.version, undefined, true, m.errors);
+    } else {
+      // Another document with errors keeps the previous preview, dimmed, under its banner.
+      this.state.uri = m.uri;
+      this.state.version = m.version;
+      this.markInvalid(m.errors, true);
+    }
+  }
+
+  /** Simulates and draws; on failure keeps the last good preview, dimmed. */
+  private show(config: ResolvedConfig, uri: string, version: number, viewport: Viewport | undefined, post: boolean, errors: PreviewError[] = []): void {
+    const outcome = runSimulation(config);
+    this.state.uri = uri;
+    this.state.version = version;
+    if (!outcome.ok) {
+      this.compare.cancel();
+      this.state.errors = errors;
+      this.markStale(true);
+      this.banner.show(`This config cannot be simulated: ${outcome.reason}`, errors);
+      this.state.stale = true;
+      this.save();
+      this.postRendered(0, 0);
+      return;
+    }
+    const result = outcome.result;
+    this.good = { config, result };
+    this.placeholder.hidden = true;
+    this.content.hidden = false;
+    this.markStale(false);
+    if (errors.length > 0) this.banner.show('The config has errors; the numbers may be off.', errors, 'warning');
+    else this.banner.hide();
+
+    this.guard(this.headline.root, () => this.headline.render(config, result));
+    this.guard(this.memory.root, () => this.memory.render(result.memory));
+    let renderMs = 0;
+    let ops = 0;
+    this.guard(this.timeline.root, () => {
+      ({ renderMs, ops } = this.timeline.setTimeline(result.timeline, viewport));
+    });
+    this.guard(this.compare.root, () => this.compare.render(config, outcome));
+    this.title.replaceChildren(icon('preview'), ` ${config.name || 'Training config'} · ${scheduleName(config.parallelism.schedule)}`);
+    document.title = `Preview: ${config.name}`;
+
+    this.state.config = config;
+    this.state.errors = errors;
+    this.state.stale = false;
+    this.save();
+    if (post) this.postRendered(renderMs, ops);
+  }
+
+  private postRendered(renderMs: number, ops: number): void {
+    const r = this.good?.result;
+    this.post({
+      type: 'rendered',
+      uri: this.state.uri ?? '',
+      version: this.state.version ?? 0,
+      schedule: this.good?.config.parallelism.schedule ?? this.state.config?.parallelism.schedule ?? 'gpipe',
+      gpuHours: r && Number.isFinite(r.gpuHours) && r.gpuHours >= 0 ? r.gpuHours : 0,
+      wallClockDays: r && Number.isFinite(r.wallClockDays) && r.wallClockDays >= 0 ? r.wallClockDays : 0,
+      renderMs: Number.isFinite(renderMs) && renderMs >= 0 ? renderMs : 0,
+      ops,
+      stale: this.state.stale,
+    });
+  }
+
+  private markInvalid(errors: PreviewError[], post: boolean): void {
+    this.compare.cancel();
+    this.state.errors = errors;
+    this.state.stale = true;
+    const count = errors.length === 1 ? '1 error' : `${errors.length} errors`;
+    if (this.good) {
+      this.markStale(true);
+      this.banner.show(
+        `The config has ${count}; showing the last valid preview (${formatGpuHours(this.good.result.gpuHours)} · ${formatDays(this.good.result.wallClockDays)}).`,
+        errors,
+      );
+    } else {
+      this.banner.show(`The config has ${count}; fix them to see the preview.`, errors);
+    }
+    this.save();
+    if (post) this.postRendered(0, 0);
+  }
+
+  private markStale(stale: boolean): void {
+    this.content.classList.toggle('stale', stale);
+    // Dimmed content stays readable but out of the way of assistive tech's "current" reading.
+    this.content.setAttribute('aria-disabled', stale ? 'true' : 'false');
+  }
+
+  /** A failing view shows its error in place; the others still render. */
+  private guard(root: HTMLElement, render: () => void): void {
+    root.querySelector(':scope > .view-error')?.remove();
+    try {
+      render();
+    } catch (e) {
+      console.error(e);
+      root.append(h('p', { class: 'view-error', role: 'status' }, icon('error'), ` This view failed: ${message(e)}`));
+    }
+  }
+}
+
+function start(): void {
+  const app = document.getElementById('app') ?? document.body.appendChild(document.createElement('main'));
+  try {
+    new Preview(acquireVsCodeApi(), app);
+  } catch (e) {
+    app.replaceChildren(h('p', { class: 'view-error', role: 'alert' }, icon('error'), ` The preview failed to start: ${message(e)}`));
+  }
+}
+
+start();

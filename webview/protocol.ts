@@ -1,0 +1,322 @@
+/**
+ * The preview's message protocol, both ways, with the validators both sides run before touching a message.
+ * Pure: no DOM, no `vscode`. The host (extension/preview.ts) and the webview (webview/main.ts) import it alike.
+ *
+ *   host → webview   update   {uri, version, config, errors}   a resolved config to simulate and draw
+ *                    invalid  {uri, version, errors}           the text has errors: keep the last good preview, dimmed
+ *   webview → host   ready                                      the page (re)loaded and wants the current config
+ *                    applySchedule {schedule}                   rewrite parallelism.schedule in the document (undoable)
+ *                    reveal {line}                              show a line of the document (an error in the banner)
+ *                    rendered {…}                               what was drawn, and how long the timeline took
+ */
+import type { Range, TextEdit } from '../language/diagnostics';
+import { SCHEDULE_KINDS, type ResolvedConfig, type ScheduleKind } from '../language/resolved';
+
+/** An error the banner names; `line` is 0-based like the editor's, or -1 for the whole document. */
+export interface PreviewError {
+  message: string;
+  line: number;
+}
+
+export interface UpdateMessage {
+  type: 'update';
+  uri: string;
+  version: number;
+  config: ResolvedConfig;
+  /** Errors that did not stop the config from resolving (usually empty). */
+  errors: PreviewError[];
+}
+
+export interface InvalidMessage {
+  type: 'invalid';
+  uri: string;
+  version: number;
+  errors: PreviewError[];
+}
+
+export type HostMessage = UpdateMessage | InvalidMessage;
+
+export interface ReadyMessage {
+  type: 'ready';
+}
+
+export interface ApplyScheduleMessage {
+  type: 'applySchedule';
+  schedule: ScheduleKind;
+}
+
+export interface RevealMessage {
+  type: 'reveal';
+  /** 0-based line. */
+  line: number;
+}
+
+export interface RenderedMessage {
+  type: 'rendered';
+  uri: string;
+  version: number;
+  schedule: ScheduleKind;
+  /** The headline as drawn. */
+  gpuHours: number;
+  wallClockDays: number;
+  /** Milliseconds the timeline canvas took to draw (performance.now around the draw). */
+  renderMs: number;
+  /** Ops drawn in the timeline. */
+  ops: number;
+  /** Whether the preview is showing the last good config under an error banner. */
+  stale: boolean;
+}
+
+export type WebviewMessage = ReadyMessage | ApplyScheduleMessage | RevealMessage | RenderedMessage;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Limits: a message is data from the other side of a trust boundary, so sizes are bounded too.
+
+/** Errors carried in one message; the banner shows the first few anyway. */
+export const MAX_ERRORS = 200;
+/** Characters of one error message, of the URI and of any other string. */
+export const MAX_STRING = 4096;
+/** Lines in a document the host will consider (VS Code's own limit is far above a config's size). */
+export const MAX_LINE = 10_000_000;
+
+type Obj = Record<string, unknown>;
+
+function isObject(x: unknown): x is Obj {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function isString(x: unknown): x is string {
+  return typeof x === 'string' && x.length <= MAX_STRING;
+}
+
+function isFiniteNumber(x: unknown): x is number {
+  return typeof x === 'number' && Number.isFinite(x);
+}
+
+function isNonNegative(x: unknown): x is number {
+  return isFiniteNumber(x) && x >= 0;
+}
+
+function isCount(x: unknown): x is number {
+  return isFiniteNumber(x) && Number.isInteger(x) && x >= 0;
+}
+
+function isLine(x: unknown): x is number {
+  return isFiniteNumber(x) && Number.isInteger(x) && x >= -1 && x <= MAX_LINE;
+}
+
+function oneOf<T extends string>(values: readonly T[]) {
+  return (x: unknown): x is T => typeof x === 'string' && (values as readonly string[]).includes(x);
+}
+
+export const isScheduleKind = oneOf<ScheduleKind>(SCHEDULE_KINDS);
+
+function isPreviewError(x: unknown): x is PreviewError {
+  return isObject(x) && isString(x.message) && isLine(x.line);
+}
+
+function isErrors(x: unknown): x is PreviewError[] {
+  return Array.isArray(x) && x.length <= MAX_ERRORS && x.every(isPreviewError);
+}
+
+/** Every listed field is a finite, non-negative number. */
+function numbers(o: unknown, keys: readonly string[]): o is Obj {
+  return isObject(o) && keys.every((k) => isNonNegative(o[k]));
+}
+
+/** Every listed field is absent or a finite, non-negative number. */
+function optionalNumbers(o: Obj, keys: readonly string[]): boolean {
+  return keys.every((k) => o[k] === undefined || isNonNegative(o[k]));
+}
+
+function strings(o: unknown, keys: readonly string[]): o is Obj {
+  return isObject(o) && keys.every((k) => isString(o[k]));
+}
+
+const isAttentionType = oneOf(['mha', 'gqa', 'mla'] as const);
+const isRecompute = oneOf(['none', 'selective', 'full'] as const);
+const isCompute = oneOf(['bf16', 'fp8'] as const);
+const isWidth = oneOf(['fp32', 'bf16'] as const);
+const isFamily = oneOf(['ampere', 'hopper', 'blackwell'] as const);
+const isFp8Format = oneOf(['e4m3', 'hybrid'] as const);
+const isFp8Scaling = oneOf(['tensorwise', 'delayed', 'blockwise', 'mxfp8'] as const);
+
+/**
+ * Structural check of a resolved config: every field the simulator reads has the right type and a finite,
+ * non-negative value; enums are from their vocabularies. Extra fields are allowed (the type may grow).
+ */
+export function isResolvedConfig(x: unknown): x is ResolvedConfig {
+  if (!isObject(x) || !isString(x.name)) return false;
+  const { model, training, precision, parallelism, cluster } = x;
+
+  if (!numbers(model, ['layers', 'hiddenSize', 'ffnHiddenSize', 'vocabSize', 'mtpDepth'])) return false;
+  if (!isString(model.activation) || typeof model.tiedEmbeddings !== 'boolean') return false;
+  const attention = model.attention;
+  if (!numbers(attention, ['heads', 'kvHeads', 'headDim']) || !isAttentionType(attention.type)) return false;
+  if (!optionalNumbers(attention, ['qLoraRank', 'kvLoraRank', 'qkNopeHeadDim', 'qkRopeHeadDim', 'vHeadDim'])) return false;
+  if (model.moe !== undefined) {
+    if (!numbers(model.moe, ['denseLayers', 'routedExperts', 'sharedExperts', 'expertsPerToken', 'expertHiddenSize'])) return false;
+    if (!optionalNumbers(model.moe, ['maxNodesPerToken'])) return false;
+  }
+
+  if (!numbers(training, ['tokens', 'sequenceLength', 'globalBatchSize', 'microBatchSize'])) return false;
+  if (!isRecompute(training.recompute)) return false;
+
+  if (!isObject(precision) || !isCompute(precision.compute)) return false;
+  if (!isWidth(precision.masterWeights) || !isWidth(precision.optimizerStates) || !isWidth(precision.gradients)) return false;
+  if (precision.fp8 !== undefined) {
+    const fp8 = precision.fp8;
+    if (!numbers(fp8, ['activationTile', 'weightBlock', 'accumulationInterval'])) return false;
+    if (!isFp8Format(fp8.format) || !isFp8Scaling(fp8.scaling) || typeof fp8.dispatchFp8 !== 'boolean') return false;
+    if (!Array.isArray(fp8.highPrecision) || fp8.highPrecision.length > 16 || !fp8.highPrecision.every(isString)) return false;
+  }
+
+  if (!numbers(parallelism, ['tensor', 'pipeline', 'data', 'context', 'expert', 'expertTensor', 'virtualStages', 'microBatches'])) {
+    return false;
+  }
+  if (![0, 1, 2, 3].includes(parallelism.zeroStage as number) || !isScheduleKind(parallelism.schedule)) return false;
+  if (typeof parallelism.dataDerived !== 'boolean' || typeof parallelism.overlapExpertComm !== 'boolean') return false;
+
+  if (!numbers(cluster, ['nodes', 'gpusPerNode', 'intraNodeGBps', 'interNodeGBps'])) return false;
+  if (!optionalNumbers(cluster, ['pricePerGpuHour'])) return false;
+  const gpu = cluster.gpu;
+  if (!strings(gpu, ['id', 'name']) || !isFamily(gpu.family) || typeof gpu.mxfp8 !== 'boolean') return false;
+  if (!numbers(gpu, ['bf16Tflops', 'hbmGiB', 'hbmTBps', 'nvlinkSpecGBps', 'intraNodeGBps', 'interNodeGBps', 'sms'])) return false;
+  if (!optionalNumbers(gpu, ['fp8Tflops'])) return false;
+  return true;
+}
+
+function isDocumentRef(x: Obj): boolean {
+  return isString(x.uri) && isCount(x.version);
+}
+
+/** Host → webview. The webview drops anything this rejects. */
+export function isHostMessage(x: unknown): x is HostMessage {
+  if (!isObject(x)) return false;
+  switch (x.type) {
+    case 'update':
+      return isDocumentRef(x) && isErrors(x.errors) && isResolvedConfig(x.config);
+    case 'invalid':
+      return isDocumentRef(x) && isErrors(x.errors);
+    default:
+      return false;
+  }
+}
+
+/** Webview → host. The host drops anything this rejects. */
+export function isWebviewMessage(x: unknown): x is WebviewMessage {
+  if (!isObject(x)) return false;
+  switch (x.type) {
+    case 'ready':
+      return true;
+    case 'applySchedule':
+      return isScheduleKind(x.schedule);
+    case 'reveal':
+      return isLine(x.line) && x.line >= 0;
+    case 'rendered':
+      return (
+        isDocumentRef(x) &&
+        isScheduleKind(x.schedule) &&
+        isNonNegative(x.gpuHours) &&
+        isNonNegative(x.wallClockDays) &&
+        isNonNegative(x.renderMs) &&
+        isCount(x.ops) &&
+        typeof x.stale === 'boolean'
+      );
+    default:
+      return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// What `applySchedule` does to the text: one edit, computed from the source map, so the host stays thin.
+
+/** The source map the edit reads: dotted path → key/value ranges (language/parse.ts `nodes`). */
+export type SourceMap = ReadonlyMap<string, { key?: Range; value: Range }>;
+
+function splitLines(text: string): string[] {
+  return text.split(/\r\n|\r|\n/);
+}
+
+function leadingSpaces(line: string): string {
+  return /^[ \t]*/.exec(line)?.[0] ?? '';
+}
+
+function offsetOf(lines: readonly string[], line: number, character: number, eolLength: number): number {
+  let offset = 0;
+  for (let i = 0; i < line && i < lines.length; i++) offset += lines[i].length + eolLength;
+  return offset + character;
+}
+
+/**
+ * The edit that sets `parallelism.schedule` to `schedule`: replaces the value when the key exists, inserts the key
+ * after the last key of `parallelism` when not (block or flow mapping), or appends a `parallelism:` block.
+ */
+export function scheduleEdit(text: string, nodes: SourceMap, schedule: ScheduleKind): TextEdit {
+  const lines = splitLines(text);
+  const existing = nodes.get('parallelism.schedule');
+  if (existing) {
+    const { start, end } = existing.value;
+    const empty = start.line === end.line && start.character === end.character;
+    return { range: existing.value, newText: empty ? ` ${schedule}` : schedule };
+  }
+
+  const parallelism = nodes.get('parallelism');
+  if (!parallelism) {
+    const last = lines.length - 1;
+    const end = { line: last, character: lines[last].length };
+    const eol = text.includes('\r\n') ? '\r\n' : '\n';
+    const gap = lines[last].length > 0 ? eol : '';
+    return { range: { start: end, end }, newText: `${gap}parallelism:${eol}  schedule: ${schedule}${eol}` };
+  }
+
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const valueStart = parallelism.value.start;
+  const startLine = lines[valueStart.line] ?? '';
+  if (startLine[valueStart.character] === '{') {
+    // Flow mapping: insert before the closing brace.
+    const endPos = parallelism.value.end;
+    const eolLength = text.includes('\r\n') ? 2 : 1;
+    const endOffset = offsetOf(lines, endPos.line, endPos.character, eolLength);
+    const close = text.lastIndexOf('}', endOffset);
+    const before = text.slice(offsetOf(lines, valueStart.line, valueStart.character, eolLength), close).trim();
+    const separator = before === '{' ? ' ' : ', ';
+    // Back to a position: count lines up to `close`.
+    let line = 0;
+    let lineStart = 0;
+    for (let i = 0; i < lines.length; i++) {
+      const next = lineStart + lines[i].length + eolLength;
+      if (close < next) break;
+      lineStart = next;
+      line++;
+    }
+    const at = { line, character: close - lineStart };
+    // Trim whitespace before the brace by replacing from the last non-space character.
+    const lineText = lines[line] ?? '';
+    let from = at.character;
+    while (from > 0 && (lineText[from - 1] === ' ' || lineText[from - 1] === '\t')) from--;
+    return { range: { start: { line, character: from }, end: at }, newText: `${separator}schedule: ${schedule} ` };
+  }
+
+  // Block mapping: after the child whose value ends last, indented like that child's key.
+  let lastLine = -1;
+  let indent = '';
+  for (const [path, ranges] of nodes) {
+    if (!path.startsWith('parallelism.') || path.indexOf('.', 'parallelism.'.length) !== -1) continue;
+    const end = ranges.value.end;
+    const endLine = end.character === 0 && end.line > (ranges.key?.start.line ?? ranges.value.start.line) ? end.line - 1 : end.line;
+    if (endLine > lastLine) lastLine = endLine;
+    const keyLine = ranges.key?.start.line ?? ranges.value.start.line;
+    if (!indent) indent = leadingSpaces(lines[keyLine] ?? '');
+  }
+  if (lastLine < 0) {
+    // `parallelism:` with nothing under it.
+    const keyLine = parallelism.key?.start.line ?? valueStart.line;
+    const keyText = lines[keyLine] ?? '';
+    const at = { line: keyLine, character: keyText.length };
+    const parentIndent = leadingSpaces(keyText);
+    return { range: { start: at, end: at }, newText: `${eol}${parentIndent}  schedule: ${schedule}` };
+  }
+  const at = { line: lastLine, character: (lines[lastLine] ?? '').length };
+  return { range: { start: at, end: at }, newText: `${eol}${indent || '  '}schedule: ${schedule}` };
+}
