@@ -134,13 +134,19 @@ export function parseDocument(text: string): ParsedDocument {
       if (starts[mid] <= o) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo, character: o - starts[lo] };
+    // An offset inside a line break (between \r and \n) belongs at the end of the line's text, as in the editor.
+    return { line: lo, character: Math.min(o, contentEnd(lo)) - starts[lo] };
+  };
+  /** Offset where line `line`'s text ends, before its line break. */
+  const contentEnd = (line: number): number => {
+    let end = line + 1 < starts.length ? starts[line + 1] : text.length;
+    while (end > starts[line] && (text.charCodeAt(end - 1) === 10 || text.charCodeAt(end - 1) === 13)) end--;
+    return end;
   };
   const offsetAt = (p: Position): number => {
     if (p.line < 0) return 0;
     if (p.line >= starts.length) return text.length;
-    const lineEnd = p.line + 1 < starts.length ? starts[p.line + 1] : text.length;
-    return Math.max(starts[p.line], Math.min(lineEnd, starts[p.line] + Math.max(0, p.character)));
+    return Math.max(starts[p.line], Math.min(contentEnd(p.line), starts[p.line] + Math.max(0, p.character)));
   };
   const range = (start: number, end: number): Range => ({ start: positionAt(start), end: positionAt(Math.max(start, end)) });
 

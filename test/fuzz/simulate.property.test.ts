@@ -14,10 +14,9 @@ import { SCHEDULE_KINDS, type ScheduleKind } from '../../language/resolved';
 import { simulate } from '../../simulator/simulate';
 import { isResolvedConfig } from '../../webview/protocol';
 import { loadExample } from '../../bench/generate';
-import { bounded, outcomeProblems } from './invariants';
+import { bounded, fuzzSeed, outcomeProblems } from './invariants';
 
-const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined;
-const params = (numRuns: number): fc.Parameters<unknown> => ({ numRuns, includeErrorInReport: true, ...(seed !== undefined ? { seed } : {}) });
+const params = (numRuns: number): fc.Parameters<unknown> => ({ numRuns, includeErrorInReport: true, ...fuzzSeed() });
 
 /** Replaces `key: value` inside `section:` (first match after the section header); removes the line when value is undefined. */
 function setKey(text: string, section: string, key: string, value: string | number | undefined): string {

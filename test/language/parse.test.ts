@@ -18,6 +18,13 @@ test('a lone \\r breaks lines like the editor', () => {
   assert.equal(doc.offsetAt({ line: 1, character: 3 }), 8);
 });
 
+test('an offset between \r and \n is the end of its line, and a character past the end clamps there', () => {
+  const doc = parseDocument('a: 1\r\nbb: 2\r\n');
+  assert.deepEqual(doc.positionAt(5), { line: 0, character: 4 });
+  assert.equal(doc.offsetAt({ line: 0, character: 99 }), 4);
+  assert.equal(doc.offsetAt({ line: 1, character: 99 }), 11);
+});
+
 test('array items are addressed by index and nested paths are dotted', () => {
   const doc = parseDocument('precision:\n  fp8:\n    high_precision: [embedding, norm]\n');
   assert.deepEqual(doc.nodes.get('precision.fp8.high_precision.1')?.value, { start: { line: 2, character: 32 }, end: { line: 2, character: 36 } });
