@@ -15,13 +15,19 @@ export interface AnalysisUpdate {
   result: CheckResult;
 }
 
-/** Delay between the last keystroke and the check; short enough to feel live, long enough to skip bursts. */
+/**
+ * Longest delay between a keystroke and the check. The delay adapts to the document: a check costs about a
+ * millisecond on a real config, so it runs at once (keystroke → problems and preview in one frame), while a large
+ * file waits a few times its own check time, capped here, so a burst of keystrokes is checked once.
+ */
 export const CHECK_DEBOUNCE_MS = 75;
+/** Delay per millisecond the document's previous check took. */
+const DEBOUNCE_PER_CHECK_MS = 3;
 
 export const INTERNAL_ERROR_CODE = 'internal/exception';
 
 export class AnalysisService implements vscode.Disposable {
-  private readonly cache = new Map<string, { version: number; result: CheckResult }>();
+  private readonly cache = new Map<string, { version: number; result: CheckResult; checkMs: number }>();
   private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
   /** Version last announced through onDidUpdate, per URI: one event per version. */
   private readonly announced = new Map<string, number>();
@@ -45,7 +51,7 @@ export class AnalysisService implements vscode.Disposable {
       this.forgetEmitter,
       vscode.workspace.onDidOpenTextDocument((document) => this.schedule(document, 0)),
       vscode.workspace.onDidChangeTextDocument((event) => {
-        if (event.contentChanges.length > 0) this.schedule(event.document, this.debounceMs);
+        if (event.contentChanges.length > 0) this.schedule(event.document, this.delayFor(event.document));
       }),
       vscode.workspace.onDidCloseTextDocument((document) => this.forget(document.uri)),
       onDidChangeSettings((affects) => {
@@ -65,9 +71,17 @@ export class AnalysisService implements vscode.Disposable {
     const key = document.uri.toString();
     const cached = this.cache.get(key);
     if (cached && cached.version === document.version) return cached.result;
+    const started = performance.now();
     const result = this.check(document.getText(), document.uri);
-    this.cache.set(key, { version: document.version, result });
+    this.cache.set(key, { version: document.version, result, checkMs: performance.now() - started });
     return result;
+  }
+
+  /** How long to wait after an edit: a few times the last check's cost, at most the debounce cap. */
+  private delayFor(document: vscode.TextDocument): number {
+    const last = this.cache.get(document.uri.toString());
+    const estimate = last ? last.checkMs * DEBOUNCE_PER_CHECK_MS : this.debounceMs;
+    return Math.min(this.debounceMs, Math.round(estimate));
   }
 
   dispose(): void {

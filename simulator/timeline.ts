@@ -5,17 +5,25 @@
  * contend for links, so an op's start depends only on its rank's previous op and its inputs; events can therefore be
  * handled in dependency order instead of time order, each op exactly once: O(ops + ranks) time and memory.
  *
- * The ops are first compiled into flat integer arrays (kind, input and output keys), so the main loop allocates
- * nothing per op; TimedOp objects are built once at the end, and not at all with `{ keepOps: false }`.
+ * The ops are first compiled into flat integer arrays (kind, input and output keys), straight from the generated
+ * schedule's typed columns, so neither compiling nor the main loop allocates anything per op (with `secondsByKind`
+ * durations and no transfer callback: otherwise the callbacks get the schedule's op objects). The TimedOp lists are
+ * built on first read of `ranks`, and never with `{ keepOps: false }`: 10^6 ops run without 10^6 objects.
  */
-import { formatOp, stageOf } from './schedules/index';
-import type { OpRef, Result, Schedule, ScheduleOp, TimedOp } from './schedules/types';
+import { formatOp, scheduleColumns, stageOf } from './schedules/index';
+import { KIND_B, KIND_b, KIND_F, KIND_FB, KIND_NAMES, KIND_W, type OpColumns, opAt } from './schedules/program';
+import type { OpKind, OpRef, Result, Schedule, ScheduleKind, ScheduleOp, TimedOp } from './schedules/types';
 
 export interface OpDurations {
   /** Seconds (or units) `op` takes on `rank`; for FB the whole overlapped pair. */
   op(rank: number, op: ScheduleOp): number;
   /** Point-to-point time to move `ref`'s activation (forward) or gradient (backward) between ranks. Default 0. */
   transfer?(fromRank: number, toRank: number, ref: OpRef, kind: 'activation' | 'gradient'): number;
+  /**
+   * Durations that depend on the op's kind only. When set, the executor uses them instead of calling `op` (they must
+   * agree), and, without `transfer`, never builds op objects.
+   */
+  secondsByKind?: Readonly<Record<OpKind, number>>;
 }
 
 export interface ExecuteOptions {
@@ -24,7 +32,10 @@ export interface ExecuteOptions {
 }
 
 export interface ExecutedTimeline {
-  /** Per rank, ops in execution order with start/end (empty arrays with `keepOps: false`). */
+  /**
+   * Per rank, ops in execution order with start/end (empty arrays with `keepOps: false`). Built on first read and
+   * cached: a caller that needs only the numbers below allocates no TimedOp.
+   */
   ranks: TimedOp[][];
   makespan: number;
   /** makespan − busy time, per rank. */
@@ -36,15 +47,15 @@ export interface ExecutedTimeline {
 /** Unit costs for tests and the CLI: b defaults to B − W (B = b + W), FB to F + B (no overlap gain). */
 export function unitDurations(costs: { F: number; B: number; b?: number; W: number; FB?: number }): OpDurations {
   const seconds = { F: costs.F, B: costs.B, b: costs.b ?? costs.B - costs.W, W: costs.W, FB: costs.FB ?? costs.F + costs.B };
-  return { op: (_rank, op) => seconds[op.kind] };
+  return { op: (_rank, op) => seconds[op.kind], secondsByKind: seconds };
 }
 
-// Op kinds as small integers for the typed arrays.
-const F = 0;
-const B = 1;
-const b = 2;
-const W = 3;
-const FB = 4;
+// Op kinds as small integers for the typed arrays (the generators' codes).
+const F = KIND_F;
+const B = KIND_B;
+const b = KIND_b;
+const W = KIND_W;
+const FB = KIND_FB;
 const KIND_CODE = { F, B, b, W, FB } as const;
 
 // Why an op cannot run, found while compiling and reported when its rank reaches it.
@@ -73,24 +84,64 @@ interface Compiled {
   keys: number;
 }
 
-function compile(schedule: Schedule): Compiled {
-  const { order, stages } = schedule;
-  const perDirection = schedule.kind === 'dualpipe' ? schedule.microBatches / 2 : schedule.microBatches;
-  const directions = schedule.kind === 'dualpipe' ? 2 : 1;
+/** The compiled arrays, views into one backing store (few large allocations, not one per array). */
+function allocate(first: Int32Array, keys: number, kind?: Uint8Array): Compiled {
+  const total = first[first.length - 1];
+  const buffer = new ArrayBuffer(4 * 5 * total + total + (kind ? 0 : total));
+  const column = (i: number) => new Int32Array(buffer, 4 * i * total, total).fill(-1);
+  return {
+    first,
+    activationIn: column(0),
+    localIn: column(1),
+    gradientIn: column(2),
+    activationOut: column(3),
+    gradientOut: column(4),
+    problem: new Uint8Array(buffer, 4 * 5 * total, total),
+    kind: kind ?? new Uint8Array(buffer, 4 * 5 * total + total, total),
+    keys,
+  };
+}
+
+/** Streams per direction and directions: DualPipe runs N/2 micro-batches each way. */
+function streamsOf(schedule: Schedule): { perDirection: number; directions: number } {
+  return schedule.kind === 'dualpipe'
+    ? { perDirection: schedule.microBatches / 2, directions: 2 }
+    : { perDirection: schedule.microBatches, directions: 1 };
+}
+
+/**
+ * Fills op g's inputs and outputs from its stage and key (key = −1: out of range). `backStage`/`backKey` are the
+ * backward half's (B, b: the op itself; FB: its backward ref).
+ */
+function wire(c: Compiled, g: number, kind: number, stage: number, key: number, backStage: number, backKey: number, stages: number): void {
+  let valid = true;
+  // Forward half (F, FB): needs the previous stage's activation unless it is the first stage.
+  if (kind === F || kind === FB) {
+    if (key < 0) valid = false;
+    c.activationOut[g] = key;
+    if (stage > 0) c.activationIn[g] = key - 2;
+  }
+  // Backward half (B, b, FB): needs its own forward and the next stage's gradient (the last stage starts from the loss).
+  if (kind === FB || kind === B || kind === b) {
+    if (backKey < 0) valid = false;
+    c.localIn[g] = backKey;
+    c.gradientOut[g] = backKey + 1;
+    if (backStage < stages - 1) c.gradientIn[g] = backKey + 3;
+  }
+  if (kind === W) {
+    if (key < 0) valid = false;
+    c.localIn[g] = key + 1;
+  }
+  if (!valid) c.problem[g] = OUT_OF_RANGE;
+}
+
+/** The op objects' path: any hand-built or edited `order`, checked field by field. */
+function compileOrder(schedule: Schedule, order: readonly (readonly ScheduleOp[])[]): Compiled {
+  const { stages } = schedule;
+  const { perDirection, directions } = streamsOf(schedule);
   const first = new Int32Array(order.length + 1);
   for (let rank = 0; rank < order.length; rank++) first[rank + 1] = first[rank] + order[rank].length;
-  const total = first[order.length];
-  const c: Compiled = {
-    first,
-    kind: new Uint8Array(total),
-    problem: new Uint8Array(total),
-    activationIn: new Int32Array(total).fill(-1),
-    localIn: new Int32Array(total).fill(-1),
-    gradientIn: new Int32Array(total).fill(-1),
-    activationOut: new Int32Array(total).fill(-1),
-    gradientOut: new Int32Array(total).fill(-1),
-    keys: directions * perDirection * stages * 2,
-  };
+  const c = allocate(first, directions * perDirection * stages * 2);
   /** Key of the stream of `ref` at `stage` (phase 0); -1 when out of range. */
   const keyOf = (ref: OpRef, stage: number): number => {
     const { microBatch, direction = 0 } = ref;
@@ -104,35 +155,55 @@ function compile(schedule: Schedule): Compiled {
       const op = ops[i];
       const kind = KIND_CODE[op.kind];
       c.kind[g] = kind;
-      let valid = true;
-      // Forward half (F, FB): needs the previous stage's activation unless it is the first stage.
-      if (kind === F || kind === FB) {
-        const stage = stageOf(schedule, rank, op);
-        const key = keyOf(op, stage);
-        if (key < 0) valid = false;
-        c.activationOut[g] = key;
-        if (stage > 0) c.activationIn[g] = key - 2;
-      }
-      // Backward half (B, b, FB): needs its own forward and the next stage's gradient (the last stage starts from the loss).
-      const backward = kind === FB ? op.backward : kind === B || kind === b ? op : undefined;
-      if (kind === FB && !backward) {
+      const backward = kind === FB ? op.backward : op;
+      if (!backward) {
         c.problem[g] = NO_BACKWARD_HALF;
         continue;
       }
-      if (backward) {
-        const stage = stageOf(schedule, rank, backward);
-        const key = keyOf(backward, stage);
-        if (key < 0) valid = false;
-        c.localIn[g] = key;
-        c.gradientOut[g] = key + 1;
-        if (stage < stages - 1) c.gradientIn[g] = key + 3;
-      }
-      if (kind === W) {
-        const key = keyOf(op, stageOf(schedule, rank, op));
-        if (key < 0) valid = false;
-        c.localIn[g] = key + 1;
-      }
-      if (!valid) c.problem[g] = OUT_OF_RANGE;
+      const stage = stageOf(schedule, rank, op);
+      const backStage = backward === op ? stage : stageOf(schedule, rank, backward);
+      wire(c, g, kind, stage, keyOf(op, stage), backStage, backward === op ? keyOf(op, stage) : keyOf(backward, backStage), stages);
+    }
+  }
+  return c;
+}
+
+/** Stage of lane `lane` on `rank` (as `stageOf`, for the lane field the generator of `kind` uses). */
+function stageOfLane(kind: ScheduleKind, P: number, rank: number, lane: number): number {
+  switch (kind) {
+    case 'interleaved-1f1b':
+      return lane * P + rank;
+    case 'zbv':
+    case 'dualpipev':
+      return lane === 1 ? 2 * P - 1 - rank : rank;
+    case 'dualpipe':
+      return lane === 1 ? P - 1 - rank : rank;
+    default:
+      return rank;
+  }
+}
+
+/** The generated columns' path: the same keys, no object per op. */
+function compileColumns(schedule: Schedule, cols: OpColumns): Compiled {
+  const { stages, kind: scheduleKind, ranks: P } = schedule;
+  const { perDirection, directions } = streamsOf(schedule);
+  // The kinds are the generator's (read only).
+  const c = allocate(cols.first, directions * perDirection * stages * 2, cols.kind);
+  const byDirection = cols.laneField === 'direction';
+  const keyOf = (microBatch: number, lane: number, stage: number): number => {
+    const direction = byDirection ? lane : 0;
+    if (!(microBatch >= 0 && microBatch < perDirection && stage >= 0 && stage < stages && direction >= 0 && direction < directions)) return -1;
+    return ((direction * perDirection + microBatch) * stages + stage) * 2;
+  };
+  for (let rank = 0; rank < P; rank++) {
+    for (let g = cols.first[rank]; g < cols.first[rank + 1]; g++) {
+      const kind = cols.kind[g];
+      const stage = stageOfLane(scheduleKind, P, rank, cols.lane[g]);
+      const key = keyOf(cols.microBatch[g], cols.lane[g], stage);
+      if (kind === FB) {
+        const backStage = stageOfLane(scheduleKind, P, rank, cols.backLane[g]);
+        wire(c, g, kind, stage, key, backStage, keyOf(cols.backMicroBatch[g], cols.backLane[g], backStage), stages);
+      } else wire(c, g, kind, stage, key, stage, key, stages);
     }
   }
   return c;
@@ -140,18 +211,27 @@ function compile(schedule: Schedule): Compiled {
 
 export function executeSchedule(schedule: Schedule, durations: OpDurations, options: ExecuteOptions = {}): Result<ExecutedTimeline> {
   const P = schedule.ranks;
-  const { order } = schedule;
-  const c = compile(schedule);
-  const { first, kind, activationIn, localIn, gradientIn, activationOut, gradientOut } = c;
+  const columns = scheduleColumns(schedule);
   const transfer = durations.transfer;
-  const doneAt = new Float64Array(c.keys).fill(-1);
-  const doneOn = new Int32Array(c.keys);
-  const start = new Float64Array(first[P]);
-  const end = new Float64Array(first[P]);
+  const byKind = durations.secondsByKind;
+  // Op objects only when a callback needs them (or when the schedule has nothing else).
+  const order = !columns || !byKind || transfer ? schedule.order : undefined;
+  const c = columns ? compileColumns(schedule, columns) : compileOrder(schedule, order as ScheduleOp[][]);
+  const { first, kind, activationIn, localIn, gradientIn, activationOut, gradientOut } = c;
+  const opOf = (rank: number, g: number): ScheduleOp => (order ? order[rank][g - first[rank]] : opAt(columns as OpColumns, g));
+  const seconds = byKind ? KIND_NAMES.map((name) => byKind[name]) : undefined;
+  // Per key and per op, each group in one backing store.
+  const total = first[P];
+  const times = new Float64Array(c.keys + 2 * total);
+  const doneAt = times.subarray(0, c.keys).fill(-1);
+  const start = times.subarray(c.keys, c.keys + total);
+  const end = times.subarray(c.keys + total);
+  const perKey = new Int32Array(2 * c.keys);
+  const doneOn = perKey.subarray(0, c.keys);
+  // Ranks waiting on a key, as linked lists: firstWaiter[key] → rank → nextWaiter[rank] → … (-1 ends).
+  const firstWaiter = perKey.subarray(c.keys).fill(-1);
   const nextOp = new Int32Array(P);
   const freeAt = new Float64Array(P);
-  // Ranks waiting on a key, as linked lists: firstWaiter[key] → rank → nextWaiter[rank] → … (-1 ends).
-  const firstWaiter = new Int32Array(c.keys).fill(-1);
   const nextWaiter = new Int32Array(P).fill(-1);
   // Ranks that can make progress; a rank is here or waiting on one key, never both, so P slots suffice.
   const ready = new Int32Array(P);
@@ -168,11 +248,11 @@ export function executeSchedule(schedule: Schedule, durations: OpDurations, opti
 
   while (readyCount > 0) {
     const rank = ready[--readyCount];
-    const ops = order[rank];
     const base = first[rank];
-    for (; nextOp[rank] < ops.length; nextOp[rank]++) {
+    const count = first[rank + 1] - base;
+    for (; nextOp[rank] < count; nextOp[rank]++) {
       const g = base + nextOp[rank];
-      if (c.problem[g] !== OK) return invalid(rank, ops[nextOp[rank]], PROBLEM[c.problem[g]]);
+      if (c.problem[g] !== OK) return invalid(rank, opOf(rank, g), PROBLEM[c.problem[g]]);
       const act = activationIn[g];
       const local = localIn[g];
       const grad = gradientIn[g];
@@ -182,24 +262,25 @@ export function executeSchedule(schedule: Schedule, durations: OpDurations, opti
         firstWaiter[missing] = rank;
         break;
       }
-      const op = ops[nextOp[rank]];
+      const op = order ? order[rank][g - base] : undefined;
       let t = freeAt[rank];
       if (local >= 0 && doneAt[local] > t) t = doneAt[local];
       if (act >= 0) {
         const from = doneOn[act];
-        const arrival = doneAt[act] + (from === rank || !transfer ? 0 : transfer(from, rank, op, 'activation'));
+        const arrival = doneAt[act] + (from === rank || !transfer ? 0 : transfer(from, rank, op as ScheduleOp, 'activation'));
         if (arrival > t) t = arrival;
       }
       if (grad >= 0) {
         const from = doneOn[grad];
-        const ref = kind[g] === FB ? (op.backward as OpRef) : op;
-        const arrival = doneAt[grad] + (from === rank || !transfer ? 0 : transfer(from, rank, ref, 'gradient'));
+        const arrival =
+          doneAt[grad] +
+          (from === rank || !transfer ? 0 : transfer(from, rank, kind[g] === FB ? ((op as ScheduleOp).backward as OpRef) : (op as ScheduleOp), 'gradient'));
         if (arrival > t) t = arrival;
       }
       const aOut = activationOut[g];
       const gOut = gradientOut[g];
-      if ((aOut >= 0 && doneAt[aOut] >= 0) || (gOut >= 0 && doneAt[gOut] >= 0)) return invalid(rank, op, 'work that already ran');
-      const finish = t + durations.op(rank, op);
+      if ((aOut >= 0 && doneAt[aOut] >= 0) || (gOut >= 0 && doneAt[gOut] >= 0)) return invalid(rank, opOf(rank, g), 'work that already ran');
+      const finish = t + (seconds ? seconds[kind[g]] : durations.op(rank, op as ScheduleOp));
       start[g] = t;
       end[g] = finish;
       freeAt[rank] = finish;
@@ -208,9 +289,11 @@ export function executeSchedule(schedule: Schedule, durations: OpDurations, opti
     }
   }
 
-  const stuck = order.flatMap((ops, rank) =>
-    nextOp[rank] < ops.length ? [`rank ${rank} at ${formatOp(ops[nextOp[rank]])} (op ${nextOp[rank] + 1} of ${ops.length})`] : [],
-  );
+  const stuck: string[] = [];
+  for (let rank = 0; rank < P; rank++) {
+    const count = first[rank + 1] - first[rank];
+    if (nextOp[rank] < count) stuck.push(`rank ${rank} at ${formatOp(opOf(rank, first[rank] + nextOp[rank]))} (op ${nextOp[rank] + 1} of ${count})`);
+  }
   if (stuck.length > 0)
     return {
       ok: false,
@@ -218,7 +301,8 @@ export function executeSchedule(schedule: Schedule, durations: OpDurations, opti
       reason: `deadlock: every unfinished rank waits for an input no rank will produce: ${stuck.join('; ')}`,
     };
 
-  const makespan = Math.max(0, ...freeAt);
+  let makespan = 0;
+  for (let rank = 0; rank < P; rank++) if (freeAt[rank] > makespan) makespan = freeAt[rank];
   const idlePerRank: number[] = [];
   const peakActivationsPerRank: number[] = [];
   for (let rank = 0; rank < P; rank++) {
@@ -228,19 +312,77 @@ export function executeSchedule(schedule: Schedule, durations: OpDurations, opti
     peakActivationsPerRank.push(peakActivations(kind, first[rank], first[rank + 1]));
   }
   const keepOps = options.keepOps ?? true;
-  const ranks = order.map((ops, rank) => {
-    if (!keepOps) return [];
-    const base = first[rank];
-    const timed: TimedOp[] = new Array(ops.length);
-    for (let i = 0; i < ops.length; i++) {
-      const op = ops[i];
+  const timedRanks = (): TimedOp[][] => {
+    const rows: TimedOp[][] = [];
+    for (let rank = 0; rank < P; rank++) {
+      if (!keepOps) {
+        rows.push([]);
+        continue;
+      }
+      const base = first[rank];
+      const timed: TimedOp[] = new Array(first[rank + 1] - base);
       // One object shape for every op (absent fields stay undefined): keeps consumers' loops monomorphic.
-      timed[i] = { kind: op.kind, microBatch: op.microBatch, direction: op.direction, chunk: op.chunk, backward: op.backward, start: start[base + i], end: end[base + i] };
+      if (order) {
+        const ops = order[rank];
+        for (let i = 0; i < timed.length; i++) {
+          const op = ops[i];
+          timed[i] = { kind: op.kind, microBatch: op.microBatch, direction: op.direction, chunk: op.chunk, backward: op.backward, start: start[base + i], end: end[base + i] };
+        }
+      } else {
+        // Straight from the columns: one object per op (two for FB), no intermediate ScheduleOp.
+        const cols = columns as OpColumns;
+        const byDirection = cols.laneField === 'direction';
+        const byChunk = cols.laneField === 'chunk';
+        for (let i = 0, g = base; i < timed.length; i++, g++) {
+          const code = cols.kind[g];
+          const lane = cols.lane[g];
+          const backward =
+            code !== FB ? undefined : byDirection ? { microBatch: cols.backMicroBatch[g], direction: cols.backLane[g] as 0 | 1 } : { microBatch: cols.backMicroBatch[g], chunk: cols.backLane[g] };
+          timed[i] = {
+            kind: KIND_NAMES[code],
+            microBatch: cols.microBatch[g],
+            direction: byDirection ? (lane as 0 | 1) : undefined,
+            chunk: byChunk ? lane : undefined,
+            backward,
+            start: start[g],
+            end: end[g],
+          };
+        }
+      }
+      rows.push(timed);
     }
-    return timed;
-  });
-  return { ok: true, value: { ranks, makespan, idlePerRank, peakActivationsPerRank } };
+    return rows;
+  };
+  const value = { makespan, idlePerRank, peakActivationsPerRank } as ExecutedTimeline;
+  Object.defineProperty(value, BUILD_RANKS, { value: timedRanks, writable: true });
+  Object.defineProperty(value, RANKS, { value: undefined, writable: true });
+  Object.defineProperty(value, 'ranks', ranksAccessor);
+  return { ok: true, value };
 }
+
+// `ranks` is built on first read: an own enumerable accessor (spreads, JSON and deepEqual see a plain array) whose
+// state sits under non-enumerable keys; shared accessor functions keep one hidden class for every timeline.
+const BUILD_RANKS = Symbol('buildRanks');
+const RANKS = Symbol('ranks');
+interface LazyRanks {
+  [BUILD_RANKS]?: () => TimedOp[][];
+  [RANKS]?: TimedOp[][];
+}
+const ranksAccessor: PropertyDescriptor & ThisType<ExecutedTimeline & LazyRanks> = {
+  enumerable: true,
+  configurable: true,
+  get() {
+    if (this[RANKS] === undefined) {
+      this[RANKS] = (this[BUILD_RANKS] as () => TimedOp[][])();
+      this[BUILD_RANKS] = undefined;
+    }
+    return this[RANKS];
+  },
+  set(rows: TimedOp[][]) {
+    this[RANKS] = rows;
+    this[BUILD_RANKS] = undefined;
+  },
+};
 
 function invalid(rank: number, op: ScheduleOp, what: string): Result<ExecutedTimeline> {
   return { ok: false, code: 'schedule/invalid-op', reason: `rank ${rank}: ${formatOp(op)} refers to ${what}` };

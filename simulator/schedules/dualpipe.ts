@@ -4,8 +4,7 @@
  * its own side) and a "far" one. The steady state pairs a forward of one direction with a full backward of the other
  * so that each chunk's all-to-all and PP traffic hides under the other's compute.
  */
-import { perRank, RankProgram } from './program';
-import type { ScheduleOp } from './types';
+import { type OpColumns, perRank, RankProgram } from './program';
 
 /** The two streams a rank runs: near (leg 0) and far (leg 1). */
 export type Leg = 0 | 1;
@@ -65,11 +64,11 @@ export function dualPipeSteps(rank: RankProgram, H: number, h: number, M: number
 }
 
 /** DualPipe with P ranks (even) and N micro-batches (even, N/2 per direction, N ≥ 2P). */
-export function dualPipe(ranks: number, microBatches: number): ScheduleOp[][] {
+export function dualPipe(ranks: number, microBatches: number): OpColumns {
   const H = ranks / 2;
   return perRank(ranks, (pipelineRank, rank) => {
     const near = pipelineRank < H ? 0 : 1;
     const direction = (leg: Leg) => (leg === 0 ? near : 1 - near);
     dualPipeSteps(rank, H, Math.min(pipelineRank, ranks - 1 - pipelineRank), microBatches / 2, direction);
-  }, 'direction');
+  }, 'direction', 2 * microBatches + ranks);
 }

@@ -5,9 +5,8 @@
  * V turns, plays the middle rank.
  */
 import { dualPipeSteps, type Leg } from './dualpipe';
-import { perRank } from './program';
-import type { ScheduleOp } from './types';
+import { type OpColumns, perRank } from './program';
 
-export function dualPipeV(ranks: number, microBatches: number): ScheduleOp[][] {
-  return perRank(ranks, (pipelineRank, rank) => dualPipeSteps(rank, ranks, pipelineRank, microBatches, (leg: Leg) => leg), 'chunk');
+export function dualPipeV(ranks: number, microBatches: number): OpColumns {
+  return perRank(ranks, (pipelineRank, rank) => dualPipeSteps(rank, ranks, pipelineRank, microBatches, (leg: Leg) => leg), 'chunk', 4 * microBatches + 2 * ranks);
 }

@@ -4,6 +4,7 @@ import { dualPipeV } from './dualpipev';
 import { gpipe } from './gpipe';
 import { interleaved1F1B } from './interleaved';
 import { oneFOneB } from './one-f-one-b';
+import { type OpColumns, orderOf } from './program';
 import type { OpRef, Result, Schedule, ScheduleKind, ScheduleOp, ScheduleRequest } from './types';
 import { zbH1, zbH2 } from './zero-bubble';
 import { zbV } from './zbv';
@@ -91,7 +92,7 @@ export function validateScheduleRequest(req: ScheduleRequest): { code: string; r
   return undefined;
 }
 
-function generateOrder(req: ScheduleRequest): ScheduleOp[][] {
+function generateOrder(req: ScheduleRequest): OpColumns {
   const P = req.ranks;
   const N = req.microBatches;
   switch (req.kind) {
@@ -119,22 +120,58 @@ function stageCount(kind: ScheduleKind, ranks: number, chunks: number): number {
   return kind === 'dualpipe' ? ranks : ranks * chunks;
 }
 
-/** Every rank's op order. Never throws: an invalid request comes back as {ok:false, code, reason}. */
+// A generated schedule keeps its columns and its lazily built `order` under these keys: non-enumerable, so spreads,
+// JSON and deepEqual see only the Schedule fields. The accessor functions are shared, so every generated schedule
+// has the same hidden class (a per-object getter closure would give each its own).
+const COLUMNS = Symbol('columns');
+const ORDER = Symbol('order');
+interface Generated {
+  [COLUMNS]?: OpColumns;
+  [ORDER]?: ScheduleOp[][];
+}
+
+const orderAccessor: PropertyDescriptor & ThisType<Schedule & Generated> = {
+  enumerable: true,
+  configurable: true,
+  get() {
+    return (this[ORDER] ??= orderOf(this[COLUMNS] as OpColumns));
+  },
+  // Replacing the order makes it the only truth.
+  set(value: ScheduleOp[][]) {
+    this[ORDER] = value;
+    this[COLUMNS] = undefined;
+  },
+};
+
+/**
+ * The compact form of a schedule `generateSchedule` returned: the executor reads these instead of `order`. Undefined
+ * for a schedule built by hand or copied (`{ ...schedule, order }`), whose `order` is then the only truth.
+ */
+export function scheduleColumns(schedule: Schedule): OpColumns | undefined {
+  return (schedule as Schedule & Generated)[COLUMNS];
+}
+
+/**
+ * Every rank's op order. Never throws: an invalid request comes back as {ok:false, code, reason}.
+ *
+ * The ops are generated as typed columns; `order` (one object per op) is built from them on first read and cached,
+ * so generating and executing 10^6 ops allocates no object per op. A generated schedule is immutable data.
+ */
 export function generateSchedule(req: ScheduleRequest): Result<Schedule> {
   const problem = validateScheduleRequest(req);
   if (problem) return { ok: false, ...problem };
   const chunks = chunksPerRank(req);
-  return {
-    ok: true,
-    value: {
-      kind: req.kind,
-      ranks: req.ranks,
-      microBatches: req.microBatches,
-      chunksPerRank: chunks,
-      stages: stageCount(req.kind, req.ranks, chunks),
-      order: generateOrder(req),
-    },
-  };
+  const schedule = {
+    kind: req.kind,
+    ranks: req.ranks,
+    microBatches: req.microBatches,
+    chunksPerRank: chunks,
+    stages: stageCount(req.kind, req.ranks, chunks),
+  } as Schedule;
+  Object.defineProperty(schedule, COLUMNS, { value: generateOrder(req), writable: true });
+  Object.defineProperty(schedule, ORDER, { value: undefined, writable: true });
+  Object.defineProperty(schedule, 'order', orderAccessor);
+  return { ok: true, value: schedule };
 }
 
 /** The model stage whose layers `ref` computes on `rank`. */

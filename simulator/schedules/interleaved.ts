@@ -3,10 +3,9 @@
  * Rank r holds v chunks, chunk c being model stage c·P + r. Micro-batches go through the chunks in groups of P
  * (why Megatron requires N to be a multiple of P); backwards visit the chunks in reverse.
  */
-import { perRank } from './program';
-import type { ScheduleOp } from './types';
+import { type OpColumns, perRank } from './program';
 
-export function interleaved1F1B(ranks: number, microBatches: number, chunksPerRank: number): ScheduleOp[][] {
+export function interleaved1F1B(ranks: number, microBatches: number, chunksPerRank: number): OpColumns {
   const group = ranks * chunksPerRank;
   const total = microBatches * chunksPerRank;
   /** Megatron's virtual micro-batch k → micro-batch and chunk (backwards visit the chunks in reverse). */
@@ -25,5 +24,5 @@ export function interleaved1F1B(ranks: number, microBatches: number, chunksPerRa
       rank.backward(microBatchOf(k), chunkOf(k, false));
     }
     for (let k = total - warmup; k < total; k++) rank.backward(microBatchOf(k), chunkOf(k, false));
-  }, 'chunk');
+  }, 'chunk', 2 * total);
 }

@@ -2,10 +2,9 @@
  * 1F1B (PipeDream-Flush; Narayanan et al., SC'21): rank r warms up with P−r−1 forwards, then alternates one forward
  * and one backward, then drains. At most P micro-batches in flight on rank 0.
  */
-import { perRank } from './program';
-import type { ScheduleOp } from './types';
+import { type OpColumns, perRank } from './program';
 
-export function oneFOneB(ranks: number, microBatches: number): ScheduleOp[][] {
+export function oneFOneB(ranks: number, microBatches: number): OpColumns {
   return perRank(ranks, (pipelineRank, rank) => {
     const warmup = Math.min(ranks - pipelineRank - 1, microBatches);
     const steady = microBatches - warmup;
@@ -15,5 +14,5 @@ export function oneFOneB(ranks: number, microBatches: number): ScheduleOp[][] {
       rank.backward(i);
     }
     for (let microBatch = steady; microBatch < microBatches; microBatch++) rank.backward(microBatch);
-  });
+  }, undefined, 2 * microBatches);
 }

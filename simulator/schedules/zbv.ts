@@ -11,14 +11,13 @@
  * idle P−1 on every rank, but then holds up to ~3P chunks under this engine's convention (held until W ends), so
  * the 2P cap is kept here.
  */
-import { RankProgram } from './program';
-import type { ScheduleOp } from './types';
+import { columnsOf, type OpColumns, RankProgram } from './program';
 
-export function zbV(ranks: number, microBatches: number): ScheduleOp[][] {
+export function zbV(ranks: number, microBatches: number): OpColumns {
   const P = ranks;
   const N = microBatches;
   const maxHeldChunks = 2 * P;
-  const programs = Array.from({ length: P }, () => new RankProgram('chunk'));
+  const programs = Array.from({ length: P }, () => new RankProgram('chunk', 6 * N));
   // Unit-time end of each leg's F and b per (rank, micro-batch); Infinity = not run yet.
   const forwardEnd = [new Float64Array(P * N).fill(Infinity), new Float64Array(P * N).fill(Infinity)];
   const backwardEnd = [new Float64Array(P * N).fill(Infinity), new Float64Array(P * N).fill(Infinity)];
@@ -67,5 +66,5 @@ export function zbV(ranks: number, microBatches: number): ScheduleOp[][] {
       placed++;
     }
   }
-  return programs.map((program) => program.ops);
+  return columnsOf(programs, 'chunk');
 }

@@ -1,5 +1,5 @@
 /**
- * Memory per GPU by pipeline stage: stacked bars (parameters, gradients, optimizer, activations, buffers) against
+ * Memory per GPU by pipeline rank: stacked bars (parameters, gradients, optimizer, activations, buffers) against
  * the HBM line. Plain DOM (a few dozen elements), with a visually-hidden table holding the same numbers.
  */
 import type { MemoryResult } from '../../simulator/result';
@@ -29,7 +29,7 @@ export class MemoryView {
   private readonly body: HTMLElement;
 
   constructor() {
-    const s = section('memory', 'Memory per GPU by pipeline stage', 'server');
+    const s = section('memory', 'Memory per GPU by pipeline rank', 'server');
     this.root = s.root;
     this.body = s.body;
   }
@@ -71,7 +71,7 @@ export class MemoryView {
         h(
           'div',
           { class: `mem-row${over ? ' over' : ''}` },
-          h('span', { class: 'mem-label' }, `Stage ${stage.rank}`),
+          h('span', { class: 'mem-label' }, `Rank ${stage.rank}`),
           track,
           h('span', { class: 'mem-total' }, over ? icon('warning') : null, ` ${formatGiB(stage.totalGiB)}`),
         ),
@@ -80,8 +80,8 @@ export class MemoryView {
     this.body.append(chart);
 
     // The same numbers for screen readers.
-    const table = h('table', { class: 'visually-hidden' }, h('caption', {}, 'Memory per GPU by pipeline stage, GiB'));
-    const head = h('tr', {}, h('th', { scope: 'col' }, 'Stage'));
+    const table = h('table', { class: 'visually-hidden' }, h('caption', {}, 'Memory per GPU by pipeline rank, GiB'));
+    const head = h('tr', {}, h('th', { scope: 'col' }, 'Pipeline rank'));
     for (const p of MEMORY_PARTS) head.append(h('th', { scope: 'col' }, PART_NAMES[p]));
     head.append(h('th', { scope: 'col' }, 'Total'), h('th', { scope: 'col' }, 'Fits in HBM'));
     table.append(h('thead', {}, head));
