@@ -32,6 +32,8 @@ export class AnalysisService implements vscode.Disposable {
   /** Version last announced through onDidUpdate, per URI: one event per version. */
   private readonly announced = new Map<string, number>();
   private readonly loggedErrors = new Set<string>();
+  /** When the editor reported the change that produced each document's latest version (for latency readings). */
+  private readonly edits = new Map<string, { version: number; at: number }>();
   private readonly updateEmitter = new vscode.EventEmitter<AnalysisUpdate>();
   private readonly forgetEmitter = new vscode.EventEmitter<vscode.Uri>();
   private readonly disposables: vscode.Disposable[] = [];
@@ -51,7 +53,9 @@ export class AnalysisService implements vscode.Disposable {
       this.forgetEmitter,
       vscode.workspace.onDidOpenTextDocument((document) => this.schedule(document, 0)),
       vscode.workspace.onDidChangeTextDocument((event) => {
-        if (event.contentChanges.length > 0) this.schedule(event.document, this.delayFor(event.document));
+        if (event.contentChanges.length === 0) return;
+        this.edits.set(event.document.uri.toString(), { version: event.document.version, at: performance.now() });
+        this.schedule(event.document, this.delayFor(event.document));
       }),
       vscode.workspace.onDidCloseTextDocument((document) => this.forget(document.uri)),
       onDidChangeSettings((affects) => {
@@ -75,6 +79,12 @@ export class AnalysisService implements vscode.Disposable {
     const result = this.check(document.getText(), document.uri);
     this.cache.set(key, { version: document.version, result, checkMs: performance.now() - started });
     return result;
+  }
+
+  /** performance.now() of the edit that produced `version` of the document at `uri`, if it was the latest. */
+  editedAt(uri: string, version: number): number | undefined {
+    const edit = this.edits.get(uri);
+    return edit && edit.version === version ? edit.at : undefined;
   }
 
   /** How long to wait after an edit: a few times the last check's cost, at most the debounce cap. */
@@ -116,6 +126,7 @@ export class AnalysisService implements vscode.Disposable {
     if (timer !== undefined) clearTimeout(timer);
     this.pending.delete(key);
     this.announced.delete(key);
+    this.edits.delete(key);
     const known = this.cache.delete(key);
     if (known) this.forgetEmitter.fire(uri);
   }

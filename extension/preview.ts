@@ -48,6 +48,8 @@ export interface PreviewState {
   stale: boolean;
   /** Milliseconds from the host's post to the webview's `rendered`, when the versions match. */
   roundTripMs?: number;
+  /** Milliseconds from the editor's change event for this version to the webview's `rendered`: edit → preview. */
+  editToRenderMs?: number;
 }
 
 let currentPanel: PreviewPanel | undefined;
@@ -242,6 +244,7 @@ class PreviewPanel implements vscode.Disposable {
 
   private onRendered(m: RenderedMessage): void {
     const matches = this.posted && this.posted.uri === m.uri && this.posted.version === m.version;
+    const editedAt = this.analysis.editedAt(m.uri, m.version);
     lastRendered = {
       uri: m.uri,
       version: m.version,
@@ -252,6 +255,7 @@ class PreviewPanel implements vscode.Disposable {
       ops: m.ops,
       stale: m.stale,
       roundTripMs: matches ? Date.now() - this.posted!.at : undefined,
+      editToRenderMs: editedAt !== undefined ? performance.now() - editedAt : undefined,
     };
   }
 

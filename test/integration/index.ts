@@ -20,6 +20,7 @@ interface PreviewState {
   renderMs: number;
   version?: number;
   roundTripMs?: number;
+  editToRenderMs?: number;
 }
 
 let extension: vscode.Extension<unknown> | undefined;
@@ -234,6 +235,7 @@ test('changing the schedule redraws the preview (message round trip)', async () 
     return s && s.schedule === '1f1b' ? s : undefined;
   }, 30_000);
   measure('keystroke → preview redraw (host-observed)', performance.now() - t0);
+  if (state.editToRenderMs !== undefined) measure('edit event → preview rendered (extension host clock)', state.editToRenderMs);
   assert(state.gpuHours > 0 && Number.isFinite(state.gpuHours), `bad gpuHours ${state.gpuHours}`);
   log(`  1f1b gpuHours=${state.gpuHours} (dualpipe ${gpuHoursShown})`);
   await revertAll();
