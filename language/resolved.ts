@@ -25,6 +25,18 @@ export const SCHEDULE_KINDS: readonly ScheduleKind[] = [
   'dualpipev',
 ];
 
+/** How papers and tools write each schedule's name. */
+export const SCHEDULE_DISPLAY_NAMES: Readonly<Record<ScheduleKind, string>> = {
+  gpipe: 'GPipe',
+  '1f1b': '1F1B',
+  'interleaved-1f1b': 'Interleaved 1F1B',
+  'zb-h1': 'ZB-H1',
+  'zb-h2': 'ZB-H2',
+  zbv: 'ZB-V',
+  dualpipe: 'DualPipe',
+  dualpipev: 'DualPipeV',
+};
+
 export type Activation = 'swiglu' | 'geglu' | 'gelu' | 'relu' | 'squared_relu';
 export type AttentionType = 'mha' | 'gqa' | 'mla';
 export type Recompute = 'none' | 'selective' | 'full';

@@ -5,23 +5,13 @@
 import { validateScheduleRequest } from '../../simulator/schedules';
 import type { Diagnostic, Fix } from '../diagnostics';
 import { setValueFix } from '../edits';
-import type { ResolvedConfig } from '../resolved';
+import { SCHEDULE_DISPLAY_NAMES, type ResolvedConfig } from '../resolved';
 import { pipelineLayout, stageCount } from '../../simulator/stages';
 import { divisors, fmt, has, nearest, plural, report, type RuleContext } from './context';
 
 /** Above this share of each step lost to the slowest pipeline rank, an uneven split is a warning, not an info. */
 export const STAGE_IMBALANCE_WARNING = 0.5;
 
-const SCHEDULE_NAMES: Record<string, string> = {
-  gpipe: 'GPipe',
-  '1f1b': '1F1B',
-  'interleaved-1f1b': 'Interleaved 1F1B',
-  'zb-h1': 'ZB-H1',
-  'zb-h2': 'ZB-H2',
-  zbv: 'ZB-V',
-  dualpipe: 'DualPipe',
-  dualpipev: 'DualPipeV',
-};
 
 const world = (c: ResolvedConfig) => c.cluster.nodes * c.cluster.gpusPerNode;
 
@@ -93,7 +83,7 @@ function layerSplit(ctx: RuleContext): Diagnostic[] {
     p.schedule === 'interleaved-1f1b'
       ? `pipeline ${fmt(p.pipeline)} × virtual_stages ${fmt(p.virtualStages)} = ${fmt(stages)} stages`
       : perRank === 2
-        ? `${SCHEDULE_NAMES[p.schedule]} uses 2 × pipeline ${fmt(p.pipeline)} = ${fmt(stages)} stages`
+        ? `${SCHEDULE_DISPLAY_NAMES[p.schedule]} uses 2 × pipeline ${fmt(p.pipeline)} = ${fmt(stages)} stages`
         : `${fmt(stages)} pipeline stages`;
   const pipelineFixes = (ok: (v: number) => boolean) =>
     nearest(divisors(model.layers).map((d) => d / perRank).filter((v) => Number.isInteger(v) && v >= 1 && ok(v)), p.pipeline).map((v) =>
@@ -138,7 +128,7 @@ function microBatches(ctx: RuleContext): Diagnostic[] {
   }
   const m = exact;
   const P = p.pipeline;
-  const name = SCHEDULE_NAMES[p.schedule];
+  const name = SCHEDULE_DISPLAY_NAMES[p.schedule];
   const problem = P > 1 ? validateScheduleRequest({ kind: p.schedule, ranks: P, microBatches: m, virtualStages: p.virtualStages }) : undefined;
   if (problem) {
     const fixes: Fix[] = [];
