@@ -23,6 +23,11 @@ export interface AnalysisUpdate {
 export const CHECK_DEBOUNCE_MS = 75;
 /** Delay per millisecond the document's previous check took. */
 const DEBOUNCE_PER_CHECK_MS = 3;
+/**
+ * Documents up to this size are checked on the next tick: a real config is a few KB and checks in about a
+ * millisecond, and the first checks of a session (JIT still cold) must not hold back the next keystroke.
+ */
+const CHECK_AT_ONCE_CHARS = 64 * 1024;
 
 export const INTERNAL_ERROR_CODE = 'internal/exception';
 
@@ -38,6 +43,9 @@ export class AnalysisService implements vscode.Disposable {
   private readonly forgetEmitter = new vscode.EventEmitter<vscode.Uri>();
   private readonly disposables: vscode.Disposable[] = [];
   private selector: vscode.DocumentFilter[] = documentSelector();
+
+  /** Milliseconds from the latest edit event to its diagnostics being published (for latency readings). */
+  lastEditToUpdateMs: number | undefined;
 
   /** A training config was checked after it opened or changed. */
   readonly onDidUpdate: vscode.Event<AnalysisUpdate> = this.updateEmitter.event;
@@ -89,6 +97,8 @@ export class AnalysisService implements vscode.Disposable {
 
   /** How long to wait after an edit: a few times the last check's cost, at most the debounce cap. */
   private delayFor(document: vscode.TextDocument): number {
+    const length = document.offsetAt(document.lineAt(document.lineCount - 1).range.end);
+    if (length <= CHECK_AT_ONCE_CHARS) return 0;
     const last = this.cache.get(document.uri.toString());
     const estimate = last ? last.checkMs * DEBOUNCE_PER_CHECK_MS : this.debounceMs;
     return Math.min(this.debounceMs, Math.round(estimate));
@@ -116,6 +126,9 @@ export class AnalysisService implements vscode.Disposable {
         if (this.announced.get(key) === document.version) return;
         this.announced.set(key, document.version);
         this.updateEmitter.fire({ document, result });
+        // Listeners (diagnostics, preview) ran synchronously: this is the edit → problems latency of this version.
+        const editedAt = this.editedAt(key, document.version);
+        if (editedAt !== undefined) this.lastEditToUpdateMs = performance.now() - editedAt;
       }, delayMs),
     );
   }

@@ -50,6 +50,8 @@ export interface PreviewState {
   roundTripMs?: number;
   /** Milliseconds from the editor's change event for this version to the webview's `rendered`: edit → preview. */
   editToRenderMs?: number;
+  /** Of that, the webview's own work (simulate and draw); the rest is the editor's message transport. */
+  updateMs: number;
 }
 
 let currentPanel: PreviewPanel | undefined;
@@ -252,6 +254,7 @@ class PreviewPanel implements vscode.Disposable {
       gpuHours: m.gpuHours,
       wallClockDays: m.wallClockDays,
       renderMs: m.renderMs,
+      updateMs: m.updateMs,
       ops: m.ops,
       stale: m.stale,
       roundTripMs: matches ? Date.now() - this.posted!.at : undefined,

@@ -103,6 +103,8 @@ class Preview {
   private readonly title: HTMLElement;
   private good?: { config: ResolvedConfig; result: SimulationResult };
   private viewportTimer = 0;
+  /** performance.now() when the latest host message arrived: the start of the webview's share of a round trip. */
+  private receivedAt = 0;
 
   constructor(
     private readonly vscode: VsCodeApi,
@@ -149,6 +151,7 @@ class Preview {
   }
 
   private onMessage(data: unknown): void {
+    this.receivedAt = performance.now();
     if (!isHostMessage(data)) {
       console.warn('preview: ignored a malformed message');
       return;
@@ -223,6 +226,7 @@ class Preview {
       gpuHours: r && Number.isFinite(r.gpuHours) && r.gpuHours >= 0 ? r.gpuHours : 0,
       wallClockDays: r && Number.isFinite(r.wallClockDays) && r.wallClockDays >= 0 ? r.wallClockDays : 0,
       renderMs: Number.isFinite(renderMs) && renderMs >= 0 ? renderMs : 0,
+      updateMs: Math.max(0, performance.now() - this.receivedAt),
       ops,
       stale: this.state.stale,
     });

@@ -61,6 +61,8 @@ export interface RenderedMessage {
   wallClockDays: number;
   /** Milliseconds the timeline canvas took to draw (performance.now around the draw). */
   renderMs: number;
+  /** Milliseconds from the update's arrival to this report: simulate plus every view. The rest of a round trip is transport. */
+  updateMs: number;
   /** Ops drawn in the timeline. */
   ops: number;
   /** Whether the preview is showing the last good config under an error banner. */
@@ -220,6 +222,7 @@ export function isWebviewMessage(x: unknown): x is WebviewMessage {
         isNonNegative(x.gpuHours) &&
         isNonNegative(x.wallClockDays) &&
         isNonNegative(x.renderMs) &&
+        isNonNegative(x.updateMs) &&
         isCount(x.ops) &&
         typeof x.stale === 'boolean'
       );

@@ -21,6 +21,7 @@ interface PreviewState {
   version?: number;
   roundTripMs?: number;
   editToRenderMs?: number;
+  updateMs?: number;
 }
 
 let extension: vscode.Extension<unknown> | undefined;
@@ -156,6 +157,8 @@ test('pipeline: 7 reports an error on that line, its range on the key or value',
     return ds.length ? ds : undefined;
   });
   measure('keystroke → diagnostic (extension host)', performance.now() - t0);
+  const published = (extension?.exports as { analysis?: { lastEditToUpdateMs?: number } } | undefined)?.analysis?.lastEditToUpdateMs;
+  if (published !== undefined) measure('edit event → diagnostics published (extension host clock)', published);
   brokenDiagnostic = onLine.find((d) => codeOf(d) === 'parallelism/pipeline-split') ?? onLine[0];
   log(`  diagnostics on line ${line + 1}: ${onLine.map((d) => `${codeOf(d)}: ${d.message}`).join(' | ')}`);
   assert(codeOf(brokenDiagnostic).includes('/'), `expected an area/rule code, got ${codeOf(brokenDiagnostic)}`);
@@ -236,6 +239,7 @@ test('changing the schedule redraws the preview (message round trip)', async () 
   }, 30_000);
   measure('keystroke → preview redraw (host-observed)', performance.now() - t0);
   if (state.editToRenderMs !== undefined) measure('edit event → preview rendered (extension host clock)', state.editToRenderMs);
+  if (state.updateMs !== undefined) measure('of which the webview simulating and drawing', state.updateMs);
   assert(state.gpuHours > 0 && Number.isFinite(state.gpuHours), `bad gpuHours ${state.gpuHours}`);
   log(`  1f1b gpuHours=${state.gpuHours} (dualpipe ${gpuHoursShown})`);
   await revertAll();

@@ -13,7 +13,7 @@ import { isHostMessage, isWebviewMessage } from '../../webview/protocol';
 import { SCHEDULE_KINDS } from '../../language/resolved';
 import { repoRoot } from '../../bench/generate';
 
-const rendered = { type: 'rendered', uri: 'file:///a.train.yaml', version: 3, schedule: 'dualpipe', gpuHours: 2.6e6, wallClockDays: 54, renderMs: 4.2, ops: 1024, stale: false };
+const rendered = { type: 'rendered', uri: 'file:///a.train.yaml', version: 3, schedule: 'dualpipe', gpuHours: 2.6e6, wallClockDays: 54, renderMs: 4.2, updateMs: 7.9, ops: 1024, stale: false };
 
 test('well-formed webview messages are accepted', () => {
   assert.equal(isWebviewMessage({ type: 'ready' }), true);
@@ -51,7 +51,7 @@ test('reveal takes a whole, non-negative, bounded line number', () => {
 test('rendered: every field typed and in range', () => {
   const bad: Record<string, unknown>[] = [
     { gpuHours: -1 }, { gpuHours: NaN }, { gpuHours: Infinity }, { gpuHours: '2.6e6' },
-    { wallClockDays: -0.1 }, { renderMs: NaN }, { ops: 1.5 }, { ops: -1 }, { stale: 'false' }, { stale: 0 },
+    { wallClockDays: -0.1 }, { renderMs: NaN }, { updateMs: -1 }, { ops: 1.5 }, { ops: -1 }, { stale: 'false' }, { stale: 0 },
     { schedule: 'fast' }, { uri: 42 }, { uri: 'x'.repeat(100_000) }, { version: -1 }, { version: 1.5 },
   ];
   for (const patch of bad) assert.equal(isWebviewMessage({ ...rendered, ...patch }), false, JSON.stringify(patch).slice(0, 80));
@@ -111,7 +111,7 @@ function oracle(x: unknown): boolean {
     case 'rendered':
       return typeof o.uri === 'string' && count(o.version) && typeof o.schedule === 'string' &&
         (SCHEDULE_KINDS as readonly string[]).includes(o.schedule) && nonNeg(o.gpuHours) && nonNeg(o.wallClockDays) &&
-        nonNeg(o.renderMs) && count(o.ops) && typeof o.stale === 'boolean';
+        nonNeg(o.renderMs) && nonNeg(o.updateMs) && count(o.ops) && typeof o.stale === 'boolean';
     default:
       return false;
   }
@@ -123,7 +123,7 @@ test('property: the validator never throws and accepts nothing the oracle reject
     {
       type: fc.constantFrom('ready', 'applySchedule', 'reveal', 'rendered', 'update', '__proto__', 'x'),
       schedule: field, line: field, uri: fc.oneof(fc.string(), field), version: field, gpuHours: field,
-      wallClockDays: field, renderMs: field, ops: field, stale: field,
+      wallClockDays: field, renderMs: field, updateMs: field, ops: field, stale: field,
     },
     { requiredKeys: ['type'] },
   );

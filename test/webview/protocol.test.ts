@@ -68,10 +68,11 @@ test('ready, reveal and rendered are validated', () => {
   assert.equal(isWebviewMessage({ type: 'reveal', line: 12 }), true);
   assert.equal(isWebviewMessage({ type: 'reveal', line: -1 }), false);
   assert.equal(isWebviewMessage({ type: 'reveal', line: '12' }), false);
-  const rendered = { type: 'rendered', uri: 'file:///a', version: 2, schedule: 'dualpipe', gpuHours: 2.66e6, wallClockDays: 55, renderMs: 3.2, ops: 5800, stale: false };
+  const rendered = { type: 'rendered', uri: 'file:///a', version: 2, schedule: 'dualpipe', gpuHours: 2.66e6, wallClockDays: 55, renderMs: 3.2, updateMs: 9.5, ops: 5800, stale: false };
   assert.equal(isWebviewMessage(rendered), true);
   assert.equal(isWebviewMessage({ ...rendered, gpuHours: NaN }), false);
   assert.equal(isWebviewMessage({ ...rendered, renderMs: -1 }), false);
+  assert.equal(isWebviewMessage({ ...rendered, updateMs: Number.NaN }), false);
   assert.equal(isWebviewMessage({ ...rendered, schedule: 'x' }), false);
   assert.equal(isWebviewMessage({ ...rendered, stale: 'no' }), false);
   assert.equal(isWebviewMessage({ type: 'command', command: 'workbench.action.terminal.new' }), false);
