@@ -186,8 +186,9 @@ export function pipelineTransfer(config: ResolvedConfig, tokens: number): Transf
 
 /**
  * Data-parallel gradient and parameter traffic of one step on one GPU, per ZeRO stage (Rajbhandari et al. 2020):
- * stage 0 all-reduces gradients; 1-2 reduce-scatter gradients and all-gather updated BF16 parameters; 3 also gathers
- * parameters for every forward and backward (hidden under compute in practice, counted as traffic).
+ * stage 0 all-reduces gradients; 1-2 reduce-scatter gradients and all-gather updated BF16 parameters once per step;
+ * stage 3 keeps only a shard, so it gathers the parameters for every micro-batch's forward and again for its backward
+ * (FSDP with reshard-after-forward), 2 × micro-batches gathers per step, prefetched under compute.
  * Dense parameters reduce over DP; expert parameters over the expert-DP group.
  */
 export function dataParallelStep(
@@ -199,7 +200,8 @@ export function dataParallelStep(
   const gradBytes = config.precision.gradients === 'fp32' ? 4 : 2;
   const zero = config.parallelism.zeroStage;
   const grads = (n: number, g: GroupPlacement) => collective(zero === 0 ? 'all-reduce' : 'reduce-scatter', n * gradBytes, g);
-  const params = (n: number, g: GroupPlacement) => (zero === 0 ? noTransfer : collective('all-gather', n * 2, g));
+  const gathers = zero === 3 ? 2 * Math.max(1, config.parallelism.microBatches) : 1;
+  const params = (n: number, g: GroupPlacement) => (zero === 0 ? noTransfer : scaleTransfer(collective('all-gather', n * 2, g), gathers));
   return {
     gradients: addTransfers(grads(denseParams, pl.dp), grads(expertParams, pl.expertDp)),
     parameters: addTransfers(params(denseParams, pl.dp), params(expertParams, pl.expertDp)),

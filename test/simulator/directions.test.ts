@@ -71,3 +71,13 @@ test('GPU-hours = steps × step seconds × GPUs / 3600 / goodput, and cost = GPU
   assert.ok(Math.abs(r.gpuHours - (r.steps * r.stepSeconds * 2048) / 3600 / 0.9) < 1e-6 * r.gpuHours);
   assert.ok(Math.abs(r.costUsd! - 2 * r.gpuHours) < 1e-6 * r.costUsd!);
 });
+
+test('ZeRO-3 gathers parameters for every micro-batch forward and backward: 2 × micro-batches the DP gather traffic of ZeRO-1', () => {
+  const zero1 = llama3405B();
+  const zero3: ResolvedConfig = { ...zero1, parallelism: { ...zero1.parallelism, zeroStage: 3 } };
+  const dp = (r: SimulationResult) => r.breakdown.comm.find((c) => c.kind === 'dp')!;
+  const gradientBytes = (c: ResolvedConfig) => dp(run(c)).interNodeBytes + dp(run(c)).intraNodeBytes;
+  // Same gradient reduce-scatter in both; only the parameter gathers multiply.
+  assert.ok(gradientBytes(zero3) > gradientBytes(zero1) * 4, `${gradientBytes(zero3)} vs ${gradientBytes(zero1)}`);
+  assert.ok(run(zero3).stepSeconds >= run(zero1).stepSeconds);
+});
