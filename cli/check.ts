@@ -14,7 +14,7 @@ interface FileReport {
 }
 
 /** The editor never sees a UTF-8 byte-order mark; strip it so columns on line 1 match. */
-const stripBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+export const stripBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 
 export const checkCommand: Command = (argv, io) => {
   const json = argv.includes('--json');

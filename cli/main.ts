@@ -26,7 +26,7 @@ export function main(argv: string[], io: CliIO): number {
     io.out(USAGE + '\n');
     return 0;
   }
-  const command = COMMANDS[name];
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
     io.err(`tcs: unknown command \`${name}\`\n${USAGE}\n`);
     return 2;

@@ -6,6 +6,7 @@ import { checkText } from '../language/check';
 import { SCHEDULE_KINDS, type ScheduleKind } from '../language/resolved';
 import type { SimulationResult } from '../simulator/result';
 import { simulate } from '../simulator/simulate';
+import { stripBom } from './check';
 import type { CliIO, Command } from './io';
 
 const USAGE = `usage: tcs simulate FILE [--schedule <${SCHEDULE_KINDS.join('|')}>] [--json]`;
@@ -89,7 +90,7 @@ export const simulateCommand: Command = (argv: string[], io: CliIO) => {
   }
   let text: string;
   try {
-    text = io.readFile(args.file);
+    text = stripBom(io.readFile(args.file));
   } catch (e) {
     io.err(`cannot read ${args.file}: ${(e as Error).message}\n`);
     return 1;

@@ -191,8 +191,8 @@ function valueAt(value: unknown, path: string): unknown {
 /** Markdown for the value under the cursor, when that value names something worth explaining. */
 function valueMarkdown(path: string, value: unknown): string | undefined {
   if (path === 'cluster.gpu' && typeof value === 'string') {
-    const preset = GPU_PRESETS[value];
-    return preset ? gpuPresetMarkdown(preset) : undefined;
+    // Own keys only: `gpu: constructor` must not find Object.prototype's.
+    return Object.hasOwn(GPU_PRESETS, value) ? gpuPresetMarkdown(GPU_PRESETS[value]) : undefined;
   }
   if (path === 'parallelism.schedule' && isScheduleKind(value)) return SCHEDULE_DOCS[value];
   return undefined;

@@ -35,7 +35,7 @@ export function parseTokenCount(v: unknown): number {
 
 /** Preset ids from simulator/hardware.ts, or a custom GPU from its peaks. */
 export function resolveGpu(v: unknown): GpuSpec {
-  if (typeof v === 'string') return { ...(GPU_PRESETS[v] ?? GPU_PRESETS['h100-sxm']) };
+  if (typeof v === 'string') return { ...GPU_PRESETS[Object.hasOwn(GPU_PRESETS, v) ? v : 'h100-sxm'] };
   const g = obj(v);
   const family = str<GpuSpec['family']>(g.family, 'hopper');
   const nvlink = num(g.nvlink_gbps, 900);

@@ -45,6 +45,9 @@ const SECTIONS: Record<string, JsonSchemaNode> = {
 };
 export const ROOT_SCHEMA = root as JsonSchemaNode;
 
+/** Schema errors reported per document; the rest are summed up in one diagnostic. */
+export const MAX_SCHEMA_DIAGNOSTICS = 100;
+
 let validator: ValidateFunction | undefined;
 function validate(): ValidateFunction {
   if (!validator) {
@@ -251,11 +254,23 @@ export function validateSchema(doc: ParsedDocument): Diagnostic[] {
   if (doc.value === undefined) return [];
   const v = validate();
   if (v(doc.value)) return [];
-  const errors = relevant(v.errors ?? [], doc);
+  const all = v.errors ?? [];
+  const errors = relevant(all, doc);
   const out: Diagnostic[] = [];
-  for (const e of errors) {
-    const d = toDiagnostic(doc, e, v.errors ?? []);
+  // Capped like yaml's errors: a 20,000-item list of wrong values would otherwise cost seconds per keystroke.
+  for (const e of errors.slice(0, MAX_SCHEMA_DIAGNOSTICS)) {
+    const d = toDiagnostic(doc, e, all);
     if (d) out.push(d);
+  }
+  if (errors.length > MAX_SCHEMA_DIAGNOSTICS) {
+    const path = dotted(errors[MAX_SCHEMA_DIAGNOSTICS].instancePath);
+    out.push({
+      severity: 'error',
+      code: 'schema/too-many-errors',
+      message: `${(errors.length - MAX_SCHEMA_DIAGNOSTICS).toLocaleString('en-US')} more schema errors from here on are not shown; fix the ones above first.`,
+      path,
+      range: rangeFor(doc, path, 'value').range,
+    });
   }
   return out;
 }

@@ -22,7 +22,7 @@ import {
   SCALE_BYTES,
   SUSTAINED_KERNEL_FRACTION,
 } from './constants';
-import { attentionInFp8, type Gemm, gemmInFp8, type LayerKind, type LayerShape, layerShape } from './model';
+import { attentionInFp8, type Gemm, gemmInFp8, isGated, type LayerKind, type LayerShape, layerShape } from './model';
 
 export interface ComputeContext {
   config: ResolvedConfig;
@@ -160,7 +160,7 @@ function layerElementwiseBytes(ctx: ComputeContext, shape: LayerShape, kind: Lay
   const norms = 2 * (4 * h); // two RMSNorms: read and write h BF16 values
   const residuals = 2 * (6 * h); // two adds: read two, write one
   const rope = 4 * (model.attention.heads * shape.qkDim + shape.kvCacheDim);
-  const activation = (model.activation === 'swiglu' || model.activation === 'geglu' ? 6 : 4) * shape.activatedFfn;
+  const activation = (isGated(model) ? 6 : 4) * shape.activatedFfn;
   const moe = kind === 'moe' && model.moe ? 2 * h * (model.moe.expertsPerToken + 1) + 8 * model.moe.routedExperts : 0;
   let quantise = 0;
   for (const g of shape.gemms) if (gemmInFp8(ctx.config, g.group)) quantise += fp8InputBytes(ctx, g.inFeatures * g.tokensPerToken);

@@ -13,7 +13,7 @@
 import type { ResolvedConfig } from '../language/resolved';
 import { GIB, RESERVED_GIB, SCALE_BYTES } from './constants';
 import { placement } from './comm';
-import { countParameters, gemmInFp8, gemmParameters, type LayerKind, layerShape, mtpKind } from './model';
+import { countParameters, gemmInFp8, gemmParameters, isGated, type LayerKind, layerShape, mtpKind } from './model';
 import type { MemoryResult, StageMemory } from './result';
 import { publishedPeakChunks, stageCount, type StageLayers, stageLayers, stagesOfRank } from './stages';
 
@@ -50,7 +50,7 @@ export function activationBytesPerToken(config: ResolvedConfig, kind: LayerKind)
   if (a.type === 'mla') bytes += 2 * ((a.qLoraRank ?? 0) + shape.kvCacheDim); // latents feed the up-projections
   if (!(selective && a.type === 'mla')) bytes += 2 * (a.heads * shape.qkDim * (a.type === 'mla' ? 2 : 1) + (a.type === 'mla' ? a.heads * shape.vDim : shape.kvCacheDim));
   bytes += a.heads * shape.vDim * cached('attention') + 4 * a.heads; // attention output (o-proj input) and LSE
-  const gated = model.activation === 'swiglu' || model.activation === 'geglu';
+  const gated = isGated(model);
   const ffnBytes = (hidden: number, group: 'mlp' | 'experts') =>
     h * cached(group) + (gated ? 2 : 1) * hidden * cached(group) + (selective ? 0 : hidden * cached(group));
   if (kind === 'moe' && model.moe) {
@@ -117,13 +117,14 @@ export function stageActivationBytes(config: ResolvedConfig, stages: number, lay
 
 /**
  * Memory per pipeline rank. Without `peakActivationChunksPerRank`, the schedule's published in-flight counts
- * (1F1B: P−r on rank r; DualPipe: P+1; …); with it, the peaks measured on the executed timeline.
+ * (1F1B: P−r on rank r; DualPipe: P+1; …); with it, the peaks measured on the executed timeline. `layout`: the
+ * simulator's already-split stages (the same `stageLayers` for this config), so it is not split twice.
  */
-export function estimateMemory(config: ResolvedConfig, peakActivationChunksPerRank?: number[]): MemoryResult {
+export function estimateMemory(config: ResolvedConfig, peakActivationChunksPerRank?: number[], layout?: StageLayers): MemoryResult {
   const p = config.parallelism;
   const P = Math.max(1, p.pipeline);
   const stages = stageCount(p.schedule, P, p.virtualStages);
-  const layout = stageLayers(config, stages);
+  layout ??= stageLayers(config, stages);
   const params = stageParameters(config, stages, layout);
   const activations = stageActivationBytes(config, stages, layout);
   const pl = placement(config);

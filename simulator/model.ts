@@ -120,7 +120,7 @@ export const gemmFlopsPerToken = (g: Gemm) => 2 * gemmActiveParameters(g);
 export interface LayerParameters {
   total: number;
   active: number;
-  /** Of total: routed and shared expert weights (sharded by EP). */
+  /** Of total: routed expert weights (sharded by EP; shared experts are replicated like dense weights). */
   experts: number;
 }
 

@@ -9,7 +9,7 @@ import type { ResolvedConfig, ScheduleKind } from '../language/resolved';
 import { dataParallelStep, placement } from './comm';
 import { buildCostModel, type CostModel } from './costs';
 import { FAMILY_CONSTANTS, GOODPUT_FRACTION } from './constants';
-import { countParameters, gemmFlopsPerToken, layerCounts, layerShape, modelFlopsPerToken } from './model';
+import { countParameters, gemmFlopsPerToken, layerCounts, layerShape, modelFlopsPerToken, mtpKind } from './model';
 import { estimateMemory, stageParameters } from './memory';
 import type { CommBreakdown, CommKind, SimulationOutcome, SimulationResult } from './result';
 import { generateSchedule, stageOf } from './schedules/index';
@@ -159,7 +159,18 @@ function run(input: ResolvedConfig, options: SimulateOptions): SimulationOutcome
   const paired = kind === 'dualpipe' || kind === 'dualpipev';
   const evaluate = opModel(schedule, costs, p.overlapExpertComm && !paired && costs.expertCommOverlapped);
   const ppSeconds = costs.pipelineTransfer.seconds;
-  const durations: OpDurations = { op: (rank, op) => evaluate(rank, op), transfer: () => ppSeconds };
+  // Per-rank comm split and busy time, accumulated as the executor costs each op (it asks once per op, in rank order).
+  const perRank = Array.from({ length: P }, () => ({ comm: { ep: 0, epHidden: 0, tp: 0, cp: 0, cpHidden: 0 } as OpComm, busy: 0, sends: 0 }));
+  const durations: OpDurations = {
+    op: (rank, op) => {
+      const r = perRank[rank];
+      const seconds = evaluate(rank, op, r.comm);
+      r.busy += seconds;
+      if (op.kind !== 'W') r.sends += op.kind === 'FB' ? 2 : 1;
+      return seconds;
+    },
+    transfer: () => ppSeconds,
+  };
   const executed = executeSchedule(schedule, durations);
   if (!executed.ok) return fail(executed.code, executed.reason);
   const timeline = executed.value;
@@ -168,17 +179,6 @@ function run(input: ResolvedConfig, options: SimulateOptions): SimulationOutcome
   // would measure it, at twice the cost.)
   const ppExposed = Math.min(timeline.makespan, 2 * Math.max(0, schedule.stages - 1) * ppSeconds);
 
-  // Per-rank comm split and busy time, walking each rank's ops once.
-  const perRank = schedule.order.map((ops, rank) => {
-    const comm: OpComm = { ep: 0, epHidden: 0, tp: 0, cp: 0, cpHidden: 0 };
-    let busy = 0;
-    let sends = 0;
-    for (const op of ops) {
-      busy += evaluate(rank, op, comm);
-      if (op.kind !== 'W') sends += op.kind === 'FB' ? 2 : 1;
-    }
-    return { comm, busy, sends };
-  });
   const critical = perRank.reduce((best, r, i) => (r.busy > perRank[best].busy ? i : best), 0);
 
   // Data-parallel sync and optimizer, per rank, after its last op.
@@ -208,8 +208,13 @@ function run(input: ResolvedConfig, options: SimulateOptions): SimulationOutcome
     const firstForward = ops.find((o) => o.kind === 'F' || o.kind === 'FB');
     const finish = ops.length > 0 ? ops[ops.length - 1].end : 0;
     // Bucketed reduce-scatter streams behind the last backward; the gather streams ahead of the first forward.
+    // ZeRO-3 gathers before every forward and backward: the first like ZeRO-1's, the rest prefetched under compute.
     const rsExposed = Math.max(0, dp.gradients.seconds - (lastBackward ? lastBackward.end - lastBackward.start : 0));
-    const agExposed = Math.max(0, dp.parameters.seconds - (firstForward ? firstForward.end - firstForward.start : 0));
+    const gathers = p.zeroStage === 3 ? 2 * Math.max(1, N) : 1;
+    const firstGather = dp.parameters.seconds / gathers;
+    const agExposed =
+      Math.max(0, firstGather - (firstForward ? firstForward.end - firstForward.start : 0)) +
+      Math.max(0, dp.parameters.seconds - firstGather - perRank[r].busy);
     const shard = p.zeroStage >= 1 ? 1 : 0;
     const updated = dense / (shard ? pl.dp.size : 1) + experts / (shard ? pl.expertDp.size : 1);
     const optimizer = (updated * optimizerBytesPerParam) / (gpu.hbmTBps * 1e12 * family.hbmFraction);
@@ -274,7 +279,7 @@ function run(input: ResolvedConfig, options: SimulateOptions): SimulationOutcome
   ];
   const exposedComm = comm.reduce((a, x) => a + x.exposedSeconds, 0);
 
-  const memory = estimateMemory(config, timeline.peakActivationsPerRank);
+  const memory = estimateMemory(config, timeline.peakActivationsPerRank, costs.layout);
   const counts = countParameters(config.model);
   const result: SimulationResult = {
     gpuHours,
@@ -343,8 +348,7 @@ function flopsBreakdown(config: ResolvedConfig): Record<string, number> {
   }
   out.head = 2 * tokens * model.hiddenSize * model.vocabSize;
   if (model.mtpDepth > 0) {
-    const kind = counts.moe > 0 ? 'moe' : 'dense';
-    const shape = layerShape(model, kind, config.training.sequenceLength);
+    const shape = layerShape(model, mtpKind(model), config.training.sequenceLength);
     const block = shape.gemms.reduce((a, g) => a + gemmFlopsPerToken(g), 0) + shape.attentionCoreFlopsPerToken;
     out.mtp = model.mtpDepth * tokens * (block + 4 * model.hiddenSize ** 2 + 2 * model.hiddenSize * model.vocabSize);
   }

@@ -10,9 +10,9 @@
  * durations and no transfer callback: otherwise the callbacks get the schedule's op objects). The TimedOp lists are
  * built on first read of `ranks`, and never with `{ keepOps: false }`: 10^6 ops run without 10^6 objects.
  */
-import { formatOp, scheduleColumns, stageOf } from './schedules/index';
+import { formatOp, scheduleColumns, stageOf, stageOfLane } from './schedules/index';
 import { KIND_B, KIND_b, KIND_F, KIND_FB, KIND_NAMES, KIND_W, type OpColumns, opAt } from './schedules/program';
-import type { OpKind, OpRef, Result, Schedule, ScheduleKind, ScheduleOp, TimedOp } from './schedules/types';
+import type { OpKind, OpRef, Result, Schedule, ScheduleOp, TimedOp } from './schedules/types';
 
 export interface OpDurations {
   /** Seconds (or units) `op` takes on `rank`; for FB the whole overlapped pair. */
@@ -166,21 +166,6 @@ function compileOrder(schedule: Schedule, order: readonly (readonly ScheduleOp[]
     }
   }
   return c;
-}
-
-/** Stage of lane `lane` on `rank` (as `stageOf`, for the lane field the generator of `kind` uses). */
-function stageOfLane(kind: ScheduleKind, P: number, rank: number, lane: number): number {
-  switch (kind) {
-    case 'interleaved-1f1b':
-      return lane * P + rank;
-    case 'zbv':
-    case 'dualpipev':
-      return lane === 1 ? 2 * P - 1 - rank : rank;
-    case 'dualpipe':
-      return lane === 1 ? P - 1 - rank : rank;
-    default:
-      return rank;
-  }
 }
 
 /** The generated columns' path: the same keys, no object per op. */

@@ -174,20 +174,24 @@ export function generateSchedule(req: ScheduleRequest): Result<Schedule> {
   return { ok: true, value: schedule };
 }
 
-/** The model stage whose layers `ref` computes on `rank`. */
-export function stageOf(schedule: Schedule, rank: number, ref: OpRef): number {
-  const P = schedule.ranks;
-  switch (schedule.kind) {
+/** The model stage lane `lane` (DualPipe's direction, else the chunk or V leg) computes on `rank`. */
+export function stageOfLane(kind: ScheduleKind, P: number, rank: number, lane: number): number {
+  switch (kind) {
     case 'interleaved-1f1b':
-      return (ref.chunk ?? 0) * P + rank;
+      return lane * P + rank;
     case 'zbv':
     case 'dualpipev':
-      return ref.chunk === 1 ? 2 * P - 1 - rank : rank;
+      return lane === 1 ? 2 * P - 1 - rank : rank;
     case 'dualpipe':
-      return ref.direction === 1 ? P - 1 - rank : rank;
+      return lane === 1 ? P - 1 - rank : rank;
     default:
       return rank;
   }
+}
+
+/** The model stage whose layers `ref` computes on `rank`. */
+export function stageOf(schedule: Schedule, rank: number, ref: OpRef): number {
+  return stageOfLane(schedule.kind, schedule.ranks, rank, (schedule.kind === 'dualpipe' ? ref.direction : ref.chunk) ?? 0);
 }
 
 /** FACTS.md notation: kind, then direction / chunk / leg when the schedule has more than one, then the micro-batch. */

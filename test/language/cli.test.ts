@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkCommand } from '../../cli/check';
 import type { CliIO } from '../../cli/io';
+import { main } from '../../cli/main';
 import { DEEPSEEK } from './helpers';
 
 function fakeIO(files: Record<string, string>) {
@@ -51,4 +52,12 @@ test('a byte-order mark does not shift columns', () => {
   const f = fakeIO({ 'b.yaml': '\uFEFFnme: x\n' });
   checkCommand(['b.yaml'], f.io);
   assert.match(f.out(), /^b\.yaml:1:1 error schema\/unknown-key/m);
+});
+
+test('an unknown command named like an Object.prototype member is a usage error, not a crash', () => {
+  for (const name of ['constructor', 'toString', '__proto__']) {
+    const f = fakeIO({});
+    assert.equal(main([name], f.io), 2, name);
+    assert.match(f.err(), /unknown command/);
+  }
 });

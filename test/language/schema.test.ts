@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GPU_PRESET_IDS } from '../../simulator/hardware';
-import { schemaAt } from '../../language/schema';
+import { checkText } from '../../language/check';
+import { hoverAt } from '../../language/hover';
+import { MAX_SCHEMA_DIAGNOSTICS, schemaAt } from '../../language/schema';
 import { applyFix, check, DEEPSEEK, only, setLine } from './helpers';
 
 test('every schema property has a description, a default and examples', () => {
@@ -83,4 +85,20 @@ test('training.tokens takes a number or a K/M/B/T string', () => {
   assert.equal(check(DEEPSEEK()).config?.training.tokens, 14.8e12);
   assert.equal(check(setLine(DEEPSEEK(), 'tokens', '2e12')).config?.training.tokens, 2e12);
   assert.equal(only(check(setLine(DEEPSEEK(), 'tokens', 'lots')), 'schema/format').path, 'training.tokens');
+});
+
+test('schema errors stop at MAX_SCHEMA_DIAGNOSTICS, then one diagnostic counts the rest', () => {
+  const items = Array.from({ length: 250 }, (_, i) => `      - ${i}`).join('\n');
+  const { diagnostics } = checkText(`precision:\n  fp8:\n    high_precision:\n${items}\n`);
+  assert.equal(diagnostics.length, MAX_SCHEMA_DIAGNOSTICS + 1);
+  const rest = diagnostics.filter((d) => d.code === 'schema/too-many-errors');
+  assert.equal(rest.length, 1);
+  // 3 missing sections + 1 list too long + 250 items × (type + enum) = 504 errors.
+  assert.match(rest[0].message, new RegExp(`^${504 - MAX_SCHEMA_DIAGNOSTICS} more schema errors`));
+});
+
+test('hover on a GPU value that names an Object.prototype member shows no preset table', () => {
+  const result = checkText('cluster:\n  gpu: constructor\n');
+  const hover = hoverAt(result, { line: 1, character: 8 });
+  assert.ok(!hover || !hover.markdown.includes('undefined'), hover?.markdown);
 });
