@@ -8,7 +8,7 @@ import type { SimulationOutcome, SimulationResult } from '../simulator/result';
 import { simulate } from '../simulator/simulate';
 import { formatDays, formatGpuHours, scheduleName } from './format';
 import type { Viewport } from './layout';
-import { isHostMessage, isResolvedConfig, type HostMessage, type PreviewError, type WebviewMessage } from './protocol';
+import { isHostMessage, isResolvedConfig, MAX_ERRORS, type HostMessage, type PreviewError, type WebviewMessage } from './protocol';
 import { BannerView } from './views/banner';
 import { CompareView } from './views/compare';
 import { h, icon } from './views/dom';
@@ -236,7 +236,8 @@ class Preview {
     this.compare.cancel();
     this.state.errors = errors;
     this.state.stale = true;
-    const count = errors.length === 1 ? '1 error' : `${errors.length} errors`;
+    // The host sends at most MAX_ERRORS; a full list means there were more.
+    const count = errors.length === 1 ? '1 error' : errors.length >= MAX_ERRORS ? `${MAX_ERRORS}+ errors` : `${errors.length} errors`;
     if (this.good) {
       this.markStale(true);
       this.banner.show(
