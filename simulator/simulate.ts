@@ -66,15 +66,9 @@ function opModel(schedule: Schedule, costs: CostModel, overlapSingleOps: boolean
         cpExposed = cpF[s];
         break;
       case 'B':
-        compute = bc[s] + wc[s];
-        ep = epB[s];
-        epExposed = single(compute, ep);
-        tp = tpB[s];
-        cp = cpTotB[s];
-        cpExposed = cpB[s];
-        break;
       case 'b':
-        compute = bc[s];
+        // The same input-gradient pass and its communication; a full B also computes the weight gradient.
+        compute = bc[s] + (op.kind === 'B' ? wc[s] : 0);
         ep = epB[s];
         epExposed = single(compute, ep);
         tp = tpB[s];
