@@ -1,5 +1,6 @@
 /** The whole check of one document: parse → schema → resolve → rules. Runs on every keystroke; never throws. */
 import type { Diagnostic } from './diagnostics';
+import { pipelineLayout } from '../simulator/stages';
 import { derivedValues } from './derived';
 import { parseDocument, type ParsedDocument } from './parse';
 import type { ResolvedConfig } from './resolved';
@@ -64,8 +65,9 @@ export function checkText(text: string): CheckResult {
     try {
       const config = resolveConfig(document.value);
       result.config = config;
-      for (const rule of RULES) diagnostics.push(...rule({ doc: document, config }));
-      result.derived = derivedValues(config);
+      const layout = pipelineLayout(config);
+      for (const rule of RULES) diagnostics.push(...rule({ doc: document, config, layout }));
+      result.derived = derivedValues(config, layout);
     } catch (e) {
       diagnostics.push(internalError(document, 'the cross-field rules', e));
     }

@@ -2,12 +2,12 @@
 import type { ResolvedConfig } from './resolved';
 import { fmt, plural } from './rules/context';
 import { expertSpanNodes } from './rules/routing';
-import { pipelineLayout } from '../simulator/stages';
+import { pipelineLayout, type PipelineLayout } from '../simulator/stages';
 
 const scaled = (n: number) =>
   n >= 1e12 ? `${fmt(n / 1e12)}T` : n >= 1e9 ? `${fmt(n / 1e9)}B` : n >= 1e6 ? `${fmt(n / 1e6)}M` : n >= 1e3 ? `${fmt(n / 1e3)}K` : fmt(n);
 
-export function derivedValues(c: ResolvedConfig): Record<string, string> {
+export function derivedValues(c: ResolvedConfig, layout: PipelineLayout = pipelineLayout(c)): Record<string, string> {
   const out: Record<string, string> = {};
   const p = c.parallelism;
   const gpus = c.cluster.nodes * c.cluster.gpusPerNode;
@@ -21,7 +21,6 @@ export function derivedValues(c: ResolvedConfig): Record<string, string> {
   const dataText = `${fmt(gpus)} GPUs / (tensor ${fmt(p.tensor)} × pipeline ${fmt(p.pipeline)} × context ${fmt(p.context)}) = ${fmt(gpus / (p.tensor * p.pipeline * p.context))}`;
   out['parallelism.data'] = p.dataDerived ? `derived: ${dataText}` : `${fmt(p.data)} (the cluster allows ${dataText})`;
 
-  const layout = pipelineLayout(c);
   const L = c.model.layers;
   if (layout.layersPerStage.length > 0) {
     const lo = Math.min(...layout.layersPerStage);

@@ -83,6 +83,8 @@ export interface PipelineLayout {
   /** max rank load / mean − 1: the share of each step the slowest rank costs. */
   rankImbalance: number;
   boundary: BoundaryLoad;
+  /** The split with dense/MoE layers per stage, for the memory estimate; absent when layers < stages. */
+  stageLayers?: StageLayers;
 }
 
 /**
@@ -94,13 +96,14 @@ export function pipelineLayout(config: ResolvedConfig): PipelineLayout {
   const stages = stageCount(schedule, pipeline, virtualStages);
   const boundary = boundaryLayerEquivalents(config);
   if (config.model.layers < stages) return { stages, layersPerStage: [], rankLoad: [], rankImbalance: 0, boundary };
-  const { loadPerStage, layersPerStage } = stageLayers(config, stages, boundary).split;
+  const split = stageLayers(config, stages, boundary);
+  const { loadPerStage, layersPerStage } = split.split;
   const rankLoad = Array.from({ length: pipeline }, (_, r) =>
     stagesOfRank(schedule, pipeline, virtualStages, r).reduce((sum, s) => sum + (loadPerStage[s] ?? 0), 0),
   );
   const mean = rankLoad.reduce((a, b) => a + b, 0) / Math.max(1, rankLoad.length);
   const rankImbalance = mean > 0 ? Math.max(...rankLoad) / mean - 1 : 0;
-  return { stages, layersPerStage, rankLoad, rankImbalance, boundary };
+  return { stages, layersPerStage, rankLoad, rankImbalance, boundary, stageLayers: split };
 }
 
 /**

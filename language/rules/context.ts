@@ -2,11 +2,14 @@
 import type { Diagnostic, Fix, Severity } from '../diagnostics';
 import type { ParsedDocument } from '../parse';
 import type { ResolvedConfig } from '../resolved';
+import type { PipelineLayout } from '../../simulator/stages';
 import { rangeFor } from '../schema';
 
 export interface RuleContext {
   doc: ParsedDocument;
   config: ResolvedConfig;
+  /** The layer split, computed once per check for every rule and the hover's derived values. */
+  layout: PipelineLayout;
 }
 
 /** A rule returns its findings; it never throws and never simulates (it runs on every keystroke). */

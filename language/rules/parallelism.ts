@@ -6,7 +6,7 @@ import { validateScheduleRequest } from '../../simulator/schedules';
 import type { Diagnostic, Fix } from '../diagnostics';
 import { setValueFix } from '../edits';
 import { SCHEDULE_DISPLAY_NAMES, type ResolvedConfig } from '../resolved';
-import { pipelineLayout, stageCount } from '../../simulator/stages';
+import { stageCount } from '../../simulator/stages';
 import { divisors, fmt, has, nearest, plural, report, type RuleContext } from './context';
 
 /** Above this share of each step lost to the slowest pipeline rank, an uneven split is a warning, not an info. */
@@ -97,7 +97,7 @@ function layerSplit(ctx: RuleContext): Diagnostic[] {
     ];
   }
   if (model.layers % stages === 0) return [];
-  const layout = pipelineLayout(ctx.config);
+  const layout = ctx.layout;
   const lo = Math.min(...layout.layersPerStage);
   const hi = Math.max(...layout.layersPerStage);
   const loss = Math.round(layout.rankImbalance * 100);
