@@ -10,13 +10,13 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { hasErrors, type Diagnostic } from '../language/diagnostics';
+import { setValueFix } from '../language/edits';
 import {
   isHostMessage,
   isScheduleKind,
   isWebviewMessage,
   MAX_ERRORS,
   MAX_STRING,
-  scheduleEdit,
   type HostMessage,
   type PreviewError,
   type RenderedMessage,
@@ -266,7 +266,7 @@ class PreviewPanel implements vscode.Disposable {
     const document = this.document;
     if (!isScheduleKind(schedule) || !document || document.isClosed) return false;
     const result = this.analysis.get(document);
-    const edit = scheduleEdit(document.getText(), result.document.nodes, schedule);
+    const [edit] = setValueFix(result.document, 'parallelism.schedule', schedule).edits;
     const range = new vscode.Range(edit.range.start.line, edit.range.start.character, edit.range.end.line, edit.range.end.character);
     const workspaceEdit = new vscode.WorkspaceEdit();
     workspaceEdit.replace(document.uri, document.validateRange(range), edit.newText, {

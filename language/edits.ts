@@ -2,11 +2,14 @@
 import type { Fix, Range, TextEdit } from './diagnostics';
 import { nearestNode, type ParsedDocument } from './parse';
 
-/** A YAML scalar for `value`: plain when that reads back as the same string, quoted otherwise. */
+/** Words YAML 1.1 or 1.2 would read as something other than a string. */
+const NOT_A_STRING = /^(true|false|null|yes|no|on|off|y|n|~|[-+]?\.(inf|nan)|[-+]?(\d[\d_]*(\.\d*)?|\.\d+)([eE][-+]?\d+)?|0x[\da-f]+|0o[0-7]+)$/i;
+
+/** A YAML scalar for `value`: plain when that reads back as the same string (`1f1b`, `zb-h1`), quoted otherwise. */
 export function yamlScalar(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   const s = String(value);
-  return /^[A-Za-z][\w.-]*$/.test(s) && !/^(true|false|null|yes|no|on|off|~)$/i.test(s) ? s : JSON.stringify(s);
+  return /^[A-Za-z0-9][\w.-]*$/.test(s) && !NOT_A_STRING.test(s) ? s : JSON.stringify(s);
 }
 
 function endOfLine(doc: ParsedDocument, line: number): number {
@@ -77,7 +80,9 @@ export function setValueFix(doc: ParsedDocument, path: string, value: unknown, t
   const key = path.slice(dot + 1);
   const text = yamlScalar(value);
   const ranges = doc.nodes.get(path);
-  const edit: TextEdit = ranges ? { range: ranges.value, newText: text } : insertKeyEdit(doc, parent, key, text);
+  // An empty value (`schedule:`) sits right after the colon: without a space the key would swallow the value.
+  const empty = ranges && ranges.value.start.line === ranges.value.end.line && ranges.value.start.character === ranges.value.end.character;
+  const edit: TextEdit = ranges ? { range: ranges.value, newText: empty ? ` ${text}` : text } : insertKeyEdit(doc, parent, key, text);
   const fix: Fix = { title: title ?? `Set ${key} to ${text}`, edits: [edit] };
   if (preferred) fix.preferred = true;
   return fix;

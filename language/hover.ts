@@ -4,7 +4,7 @@
  */
 import type { CheckResult } from './check';
 import type { Position, Range } from './diagnostics';
-import { SCHEDULE_KINDS, type GpuSpec, type ScheduleKind } from './resolved';
+import { isScheduleKind, type GpuSpec, type ScheduleKind } from './resolved';
 import { schemaAt } from './schema';
 import { GPU_PRESETS } from '../simulator/hardware';
 
@@ -173,10 +173,6 @@ export const SCHEDULE_DOCS: Readonly<Record<ScheduleKind, string>> = {
   dualpipe: 'DualPipe (DeepSeek-V3): micro-batches enter from both ends and forward/backward chunks overlap, hiding the expert all-to-all. Bubble (P/2−1)(F&B+B−3W); two copies of the parameters; P even, m even and ≥ 2P.',
   dualpipev: 'DualPipeV (DualPipe cut in half, V shape): one parameter copy, two chunks per rank, the same overlap; stages = 2 × P, m ≥ 2P.',
 };
-
-export function isScheduleKind(value: unknown): value is ScheduleKind {
-  return typeof value === 'string' && (SCHEDULE_KINDS as readonly string[]).includes(value);
-}
 
 function valueAt(value: unknown, path: string): unknown {
   if (path === '') return value;

@@ -25,6 +25,10 @@ export const SCHEDULE_KINDS: readonly ScheduleKind[] = [
   'dualpipev',
 ];
 
+export function isScheduleKind(value: unknown): value is ScheduleKind {
+  return typeof value === 'string' && (SCHEDULE_KINDS as readonly string[]).includes(value);
+}
+
 /** How papers and tools write each schedule's name. */
 export const SCHEDULE_DISPLAY_NAMES: Readonly<Record<ScheduleKind, string>> = {
   gpipe: 'GPipe',

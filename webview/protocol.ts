@@ -9,8 +9,7 @@
  *                    reveal {line}                              show a line of the document (an error in the banner)
  *                    rendered {…}                               what was drawn, and how long the timeline took
  */
-import type { Range, TextEdit } from '../language/diagnostics';
-import { SCHEDULE_KINDS, type ResolvedConfig, type ScheduleKind } from '../language/resolved';
+import { isScheduleKind, type ResolvedConfig, type ScheduleKind } from '../language/resolved';
 
 /** An error the banner names; `line` is 0-based like the editor's, or -1 for the whole document. */
 export interface PreviewError {
@@ -111,7 +110,7 @@ function oneOf<T extends string>(values: readonly T[]) {
   return (x: unknown): x is T => typeof x === 'string' && (values as readonly string[]).includes(x);
 }
 
-export const isScheduleKind = oneOf<ScheduleKind>(SCHEDULE_KINDS);
+export { isScheduleKind };
 
 function isPreviewError(x: unknown): x is PreviewError {
   return isObject(x) && isString(x.message) && isLine(x.line);
@@ -229,97 +228,4 @@ export function isWebviewMessage(x: unknown): x is WebviewMessage {
     default:
       return false;
   }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// What `applySchedule` does to the text: one edit, computed from the source map, so the host stays thin.
-
-/** The source map the edit reads: dotted path → key/value ranges (language/parse.ts `nodes`). */
-export type SourceMap = ReadonlyMap<string, { key?: Range; value: Range }>;
-
-function splitLines(text: string): string[] {
-  return text.split(/\r\n|\r|\n/);
-}
-
-function leadingSpaces(line: string): string {
-  return /^[ \t]*/.exec(line)?.[0] ?? '';
-}
-
-function offsetOf(lines: readonly string[], line: number, character: number, eolLength: number): number {
-  let offset = 0;
-  for (let i = 0; i < line && i < lines.length; i++) offset += lines[i].length + eolLength;
-  return offset + character;
-}
-
-/**
- * The edit that sets `parallelism.schedule` to `schedule`: replaces the value when the key exists, inserts the key
- * after the last key of `parallelism` when not (block or flow mapping), or appends a `parallelism:` block.
- */
-export function scheduleEdit(text: string, nodes: SourceMap, schedule: ScheduleKind): TextEdit {
-  const lines = splitLines(text);
-  const existing = nodes.get('parallelism.schedule');
-  if (existing) {
-    const { start, end } = existing.value;
-    const empty = start.line === end.line && start.character === end.character;
-    return { range: existing.value, newText: empty ? ` ${schedule}` : schedule };
-  }
-
-  const parallelism = nodes.get('parallelism');
-  if (!parallelism) {
-    const last = lines.length - 1;
-    const end = { line: last, character: lines[last].length };
-    const eol = text.includes('\r\n') ? '\r\n' : '\n';
-    const gap = lines[last].length > 0 ? eol : '';
-    return { range: { start: end, end }, newText: `${gap}parallelism:${eol}  schedule: ${schedule}${eol}` };
-  }
-
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const valueStart = parallelism.value.start;
-  const startLine = lines[valueStart.line] ?? '';
-  if (startLine[valueStart.character] === '{') {
-    // Flow mapping: insert before the closing brace.
-    const endPos = parallelism.value.end;
-    const eolLength = text.includes('\r\n') ? 2 : 1;
-    const endOffset = offsetOf(lines, endPos.line, endPos.character, eolLength);
-    const close = text.lastIndexOf('}', endOffset);
-    const before = text.slice(offsetOf(lines, valueStart.line, valueStart.character, eolLength), close).trim();
-    const separator = before === '{' ? ' ' : ', ';
-    // Back to a position: count lines up to `close`.
-    let line = 0;
-    let lineStart = 0;
-    for (let i = 0; i < lines.length; i++) {
-      const next = lineStart + lines[i].length + eolLength;
-      if (close < next) break;
-      lineStart = next;
-      line++;
-    }
-    const at = { line, character: close - lineStart };
-    // Trim whitespace before the brace by replacing from the last non-space character.
-    const lineText = lines[line] ?? '';
-    let from = at.character;
-    while (from > 0 && (lineText[from - 1] === ' ' || lineText[from - 1] === '\t')) from--;
-    return { range: { start: { line, character: from }, end: at }, newText: `${separator}schedule: ${schedule} ` };
-  }
-
-  // Block mapping: after the child whose value ends last, indented like that child's key.
-  let lastLine = -1;
-  let indent = '';
-  for (const [path, ranges] of nodes) {
-    if (!path.startsWith('parallelism.') || path.indexOf('.', 'parallelism.'.length) !== -1) continue;
-    const end = ranges.value.end;
-    const endLine = end.character === 0 && end.line > (ranges.key?.start.line ?? ranges.value.start.line) ? end.line - 1 : end.line;
-    if (endLine > lastLine) lastLine = endLine;
-    const keyLine = ranges.key?.start.line ?? ranges.value.start.line;
-    if (!indent) indent = leadingSpaces(lines[keyLine] ?? '');
-  }
-  if (lastLine < 0) {
-    // `parallelism:` with nothing under it.
-    const keyLine = parallelism.key?.start.line ?? valueStart.line;
-    const keyText = lines[keyLine] ?? '';
-    const at = { line: keyLine, character: keyText.length };
-    const parentIndent = leadingSpaces(keyText);
-    return { range: { start: at, end: at }, newText: `${eol}${parentIndent}  schedule: ${schedule}` };
-  }
-  const at = { line: lastLine, character: (lines[lastLine] ?? '').length };
-  return { range: { start: at, end: at }, newText: `${eol}${indent || '  '}schedule: ${schedule}` };
 }

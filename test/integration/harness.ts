@@ -59,24 +59,4 @@ export async function runAll(suite: string): Promise<void> {
   if (failed > 0) throw new Error(`${failed} of ${cases.length} integration cases failed`);
 }
 
-/** Resolves when `condition()` returns a truthy value; polls on an interval, rejects with `what` on timeout. */
-export async function waitFor<T>(what: string, condition: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await condition();
-      if (value) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, 25)); // poll interval of the condition, not a fixed sleep
-  }
-}
-
-export function assert(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new Error(message);
-}
+export { assert, waitFor } from '../support/wait';

@@ -245,6 +245,19 @@ test('changing the schedule redraws the preview (message round trip)', async () 
   await revertAll();
 }, 60_000);
 
+test("the preview's \"use this schedule\" is an undoable edit of parallelism.schedule, and junk is refused", async () => {
+  const editor = await openExample();
+  const line = lineOf(editor.document, /^\s*schedule:/);
+  const refused = await vscode.commands.executeCommand<boolean>('trainingConfig._applySchedule', 'rm -rf');
+  assert(refused === false, 'an unknown schedule was applied');
+  const applied = await vscode.commands.executeCommand<boolean>('trainingConfig._applySchedule', '1f1b');
+  assert(applied === true, 'the schedule edit was not applied (is the preview open?)');
+  await waitFor('the schedule line to read 1f1b', () => /^\s*schedule: 1f1b\b/.test(editor.document.lineAt(line).text));
+  await vscode.commands.executeCommand('undo');
+  await waitFor('undo to restore dualpipe', () => /^\s*schedule: dualpipe\b/.test(editor.document.lineAt(line).text));
+  await revertAll();
+}, 30_000);
+
 export function run(): Promise<void> {
   return runAll('integration');
 }

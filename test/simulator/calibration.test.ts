@@ -23,11 +23,6 @@ test('DeepSeek-V3 pre-training: 2.664M H800 GPU-hours for 14.8T tokens (±10%)',
   within(run(config).gpuHours, 2.664e6, 'GPU-hours');
 });
 
-test('DeepSeek-V3: 180K GPU-hours per trillion tokens (±10%)', () => {
-  const { config } = loadExample('deepseek-v3');
-  within(run(config).gpuHours / (config.training.tokens / 1e12), 180e3, 'GPU-hours per 1T tokens');
-});
-
 test('Llama 3 405B on 16,384 H100 (TP8 PP16 DP128): 400 TFLOP/s per GPU (±10%)', () => {
   const { config } = loadExample('llama3-405b');
   within(run(config).tflopsPerGpu, 400, 'TFLOP/s per GPU');

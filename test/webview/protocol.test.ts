@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SCHEDULE_KINDS } from '../../language/resolved';
-import { isHostMessage, isResolvedConfig, isWebviewMessage, MAX_ERRORS, scheduleEdit } from '../../webview/protocol';
+import { isHostMessage, isResolvedConfig, isWebviewMessage, MAX_ERRORS } from '../../webview/protocol';
 import { sampleConfig } from './fixtures';
 
 const update = () => ({ type: 'update', uri: 'file:///w/a.train.yaml', version: 3, config: sampleConfig(), errors: [] });
@@ -77,96 +77,4 @@ test('ready, reveal and rendered are validated', () => {
   assert.equal(isWebviewMessage({ ...rendered, stale: 'no' }), false);
   assert.equal(isWebviewMessage({ type: 'command', command: 'workbench.action.terminal.new' }), false);
   assert.equal(isWebviewMessage(null), false);
-});
-
-// --- applySchedule's edit ------------------------------------------------------------------------------------
-
-/** Applies a single edit to text (0-based positions, \n lines). */
-function apply(text: string, edit: ReturnType<typeof scheduleEdit>): string {
-  const lines = text.split('\n');
-  const offset = (p: { line: number; character: number }) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
-  return text.slice(0, offset(edit.range.start)) + edit.newText + text.slice(offset(edit.range.end));
-}
-
-const r = (sl: number, sc: number, el: number, ec: number) => ({ start: { line: sl, character: sc }, end: { line: el, character: ec } });
-
-test('scheduleEdit replaces an existing schedule value', () => {
-  const text = 'parallelism:\n  pipeline: 16\n  schedule: dualpipe\n';
-  const nodes = new Map([
-    ['parallelism', { key: r(0, 0, 0, 11), value: r(1, 2, 3, 0) }],
-    ['parallelism.pipeline', { key: r(1, 2, 1, 10), value: r(1, 12, 1, 14) }],
-    ['parallelism.schedule', { key: r(2, 2, 2, 10), value: r(2, 12, 2, 20) }],
-  ]);
-  assert.equal(apply(text, scheduleEdit(text, nodes, '1f1b')), 'parallelism:\n  pipeline: 16\n  schedule: 1f1b\n');
-});
-
-test('scheduleEdit inserts the key after the last key of a block mapping', () => {
-  const text = 'parallelism:\n  pipeline: 16\n  data: 128\ncluster:\n  nodes: 2\n';
-  const nodes = new Map([
-    ['parallelism', { key: r(0, 0, 0, 11), value: r(1, 2, 3, 0) }],
-    ['parallelism.pipeline', { key: r(1, 2, 1, 10), value: r(1, 12, 1, 14) }],
-    ['parallelism.data', { key: r(2, 2, 2, 6), value: r(2, 8, 2, 11) }],
-    ['cluster', { key: r(3, 0, 3, 7), value: r(4, 2, 5, 0) }],
-  ]);
-  assert.equal(apply(text, scheduleEdit(text, nodes, 'zbv')), 'parallelism:\n  pipeline: 16\n  data: 128\n  schedule: zbv\ncluster:\n  nodes: 2\n');
-});
-
-test('scheduleEdit inserts into a flow mapping', () => {
-  const text = 'parallelism: { pipeline: 4 }\n';
-  const nodes = new Map([
-    ['parallelism', { key: r(0, 0, 0, 11), value: r(0, 13, 0, 28) }],
-    ['parallelism.pipeline', { key: r(0, 15, 0, 23), value: r(0, 25, 0, 26) }],
-  ]);
-  assert.equal(apply(text, scheduleEdit(text, nodes, '1f1b')), 'parallelism: { pipeline: 4, schedule: 1f1b }\n');
-});
-
-test('scheduleEdit appends a parallelism block when there is none', () => {
-  const text = 'name: x\n';
-  const nodes = new Map([['name', { key: r(0, 0, 0, 4), value: r(0, 6, 0, 7) }]]);
-  assert.equal(apply(text, scheduleEdit(text, nodes, 'gpipe')), 'name: x\nparallelism:\n  schedule: gpipe\n');
-});
-
-test('scheduleEdit fills an empty schedule value with a space before it', () => {
-  const text = 'parallelism:\n  schedule:\n';
-  const nodes = new Map([
-    ['parallelism', { key: r(0, 0, 0, 11), value: r(1, 2, 2, 0) }],
-    ['parallelism.schedule', { key: r(1, 2, 1, 10), value: r(1, 11, 1, 11) }],
-  ]);
-  assert.equal(apply(text, scheduleEdit(text, nodes, 'dualpipev')), 'parallelism:\n  schedule: dualpipev\n');
-});
-
-// With the real parser's source map (language/parse.ts), on the shipped example and on variants of it.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseDocument } from '../../language/parse';
-
-const example = () => readFileSync(join(__dirname, '..', '..', '..', 'examples', 'deepseek-v3.train.yaml'), 'utf8');
-
-test('scheduleEdit on the DeepSeek-V3 example changes only the schedule', () => {
-  const text = example();
-  const out = apply(text, scheduleEdit(text, parseDocument(text).nodes, 'zb-h2'));
-  assert.equal(out, text.replace('schedule: dualpipe', 'schedule: zb-h2'));
-  assert.equal((parseDocument(out).value as any).parallelism.schedule, 'zb-h2');
-});
-
-test('scheduleEdit inserts a missing schedule that the parser then reads back', () => {
-  const text = example().replace(/^ {2}schedule: dualpipe\n/m, '');
-  assert.ok(!text.includes('schedule:'));
-  const out = apply(text, scheduleEdit(text, parseDocument(text).nodes, '1f1b'));
-  const value = parseDocument(out).value as any;
-  assert.equal(value.parallelism.schedule, '1f1b');
-  assert.equal(value.parallelism.virtual_stages, 1);
-  assert.equal(value.cluster.gpu, 'h800');
-});
-
-test('scheduleEdit inserts after the last key when parallelism ends the file without a newline', () => {
-  const text = 'name: x\nparallelism:\n  pipeline: 4\n  data: 2';
-  const out = apply(text, scheduleEdit(text, parseDocument(text).nodes, 'dualpipe'));
-  assert.deepEqual((parseDocument(out).value as any).parallelism, { pipeline: 4, data: 2, schedule: 'dualpipe' });
-});
-
-test('scheduleEdit on a flow mapping parsed for real', () => {
-  const text = 'parallelism: {pipeline: 4, data: 2}\ncluster: {nodes: 1}\n';
-  const out = apply(text, scheduleEdit(text, parseDocument(text).nodes, 'zbv'));
-  assert.deepEqual((parseDocument(out).value as any).parallelism, { pipeline: 4, data: 2, schedule: 'zbv' });
 });
