@@ -31,12 +31,19 @@ test('--schedule override: the timeline reports the schedule it ran', () => {
   assert.equal(r.result.timeline.schedule, 'zb-h1');
 });
 
-test('step breakdown adds up: pipeline makespan + exposed DP + optimizer = step', () => {
-  const r = simulate(deepSeekV3());
+test('the headline agrees with its breakdown: tokens/s × step = tokens per step, the pipeline part is the executed makespan, no part is negative', () => {
+  const c = deepSeekV3();
+  const r = simulate(c);
   assert.ok(r.ok);
-  const s = r.result.breakdown.step;
-  assert.ok(Math.abs(s.pipelineSeconds + s.exposedDpSeconds + s.optimizerSeconds - s.stepSeconds) < 1e-9);
-  for (const c of r.result.breakdown.comm) assert.ok(Math.abs(c.hiddenSeconds + c.exposedSeconds - c.totalSeconds) < 1e-9, c.kind);
+  const { result } = r;
+  const s = result.breakdown.step;
+  const tokensPerStep = c.training.globalBatchSize * c.training.sequenceLength;
+  assert.ok(Math.abs(result.tokensPerSecond * result.stepSeconds - tokensPerStep) < 1e-6 * tokensPerStep);
+  assert.equal(s.pipelineSeconds, result.timeline.makespanSeconds);
+  assert.equal(s.stepSeconds, result.stepSeconds);
+  assert.ok(result.stepSeconds >= result.timeline.makespanSeconds);
+  for (const [part, seconds] of Object.entries(s)) assert.ok(seconds >= 0, `${part} = ${seconds}`);
+  for (const x of result.breakdown.comm) assert.ok(x.hiddenSeconds <= x.totalSeconds + 1e-12 && x.exposedSeconds >= 0, x.kind);
 });
 
 test('the timeline is in seconds and ends at the makespan', () => {
