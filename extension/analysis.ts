@@ -31,6 +31,13 @@ const CHECK_AT_ONCE_CHARS = 64 * 1024;
 
 export const INTERNAL_ERROR_CODE = 'internal/exception';
 
+/** When an edit event arrived: performance.now() for this process's intervals, Date.now() to compare with the webview. */
+export interface EditTime {
+  version: number;
+  at: number;
+  wallAt: number;
+}
+
 export class AnalysisService implements vscode.Disposable {
   private readonly cache = new Map<string, { version: number; result: CheckResult; checkMs: number }>();
   private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
@@ -38,7 +45,7 @@ export class AnalysisService implements vscode.Disposable {
   private readonly announced = new Map<string, number>();
   private readonly loggedErrors = new Set<string>();
   /** When the editor reported the change that produced each document's latest version (for latency readings). */
-  private readonly edits = new Map<string, { version: number; at: number }>();
+  private readonly edits = new Map<string, EditTime>();
   private readonly updateEmitter = new vscode.EventEmitter<AnalysisUpdate>();
   private readonly forgetEmitter = new vscode.EventEmitter<vscode.Uri>();
   private readonly disposables: vscode.Disposable[] = [];
@@ -62,7 +69,7 @@ export class AnalysisService implements vscode.Disposable {
       vscode.workspace.onDidOpenTextDocument((document) => this.schedule(document, 0)),
       vscode.workspace.onDidChangeTextDocument((event) => {
         if (event.contentChanges.length === 0) return;
-        this.edits.set(event.document.uri.toString(), { version: event.document.version, at: performance.now() });
+        this.edits.set(event.document.uri.toString(), { version: event.document.version, at: performance.now(), wallAt: Date.now() });
         this.schedule(event.document, this.delayFor(event.document));
       }),
       vscode.workspace.onDidCloseTextDocument((document) => this.forget(document.uri)),
@@ -89,10 +96,10 @@ export class AnalysisService implements vscode.Disposable {
     return result;
   }
 
-  /** performance.now() of the edit that produced `version` of the document at `uri`, if it was the latest. */
-  editedAt(uri: string, version: number): number | undefined {
+  /** When the edit that produced `version` of the document at `uri` arrived, if it was the latest edit. */
+  editedAt(uri: string, version: number): EditTime | undefined {
     const edit = this.edits.get(uri);
-    return edit && edit.version === version ? edit.at : undefined;
+    return edit && edit.version === version ? edit : undefined;
   }
 
   /** How long to wait after an edit: a few times the last check's cost, at most the debounce cap. */
@@ -128,7 +135,7 @@ export class AnalysisService implements vscode.Disposable {
         this.updateEmitter.fire({ document, result });
         // Listeners (diagnostics, preview) ran synchronously: this is the edit → problems latency of this version.
         const editedAt = this.editedAt(key, document.version);
-        if (editedAt !== undefined) this.lastEditToUpdateMs = performance.now() - editedAt;
+        if (editedAt !== undefined) this.lastEditToUpdateMs = performance.now() - editedAt.at;
       }, delayMs),
     );
   }

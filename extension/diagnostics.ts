@@ -26,8 +26,14 @@ export function registerDiagnostics(context: vscode.ExtensionContext, analysis: 
   const collection = vscode.languages.createDiagnosticCollection('trainingConfig');
 
   const publish = (document: vscode.TextDocument, diagnostics: readonly Diagnostic[]): void => {
-    if (settings(document.uri).validate) collection.set(document.uri, diagnostics.map(toVsDiagnostic));
-    else collection.delete(document.uri);
+    if (!settings(document.uri).validate) {
+      collection.delete(document.uri);
+      return;
+    }
+    // A clean file that stays clean: nothing to tell the editor. Each publication costs the window a marker update
+    // (problems panel, decorations) on the thread that also runs the preview, once per keystroke.
+    if (diagnostics.length === 0 && (collection.get(document.uri)?.length ?? 0) === 0) return;
+    collection.set(document.uri, diagnostics.map(toVsDiagnostic));
   };
 
   const republishAll = (): void => {

@@ -36,6 +36,8 @@ export function activate(context: vscode.ExtensionContext): TrainingConfigApi {
   const analysis = new AnalysisService(log);
   context.subscriptions.push(log, analysis);
 
+  // The preview first: its update is posted before the diagnostics of the same check (see registerPreview).
+  registerPreview(context, analysis);
   registerDiagnostics(context, analysis);
   let features = registerLanguageFeatures(analysis);
   context.subscriptions.push(
@@ -48,7 +50,6 @@ export function activate(context: vscode.ExtensionContext): TrainingConfigApi {
   );
   registerStatusBar(context, analysis);
   registerContextKeys(context, analysis);
-  registerPreview(context, analysis);
 
   return { analysis };
 }

@@ -46,12 +46,39 @@ export interface PreviewState {
   renderMs: number;
   ops: number;
   stale: boolean;
-  /** Milliseconds from the host's post to the webview's `rendered`, when the versions match. */
+  /** Milliseconds from the host's post to the webview's `rendered` arriving back, when the versions match. */
   roundTripMs?: number;
-  /** Milliseconds from the editor's change event for this version to the webview's `rendered`: edit → preview. */
-  editToRenderMs?: number;
-  /** Of that, the webview's own work (simulate and draw); the rest is the editor's message transport. */
+  /** The webview's own work for the update (simulate and every view), before the browser paints. */
   updateMs: number;
+  /** Wall-clock epoch ms (Date.now()) of each step of the latest update; see `latency`. */
+  sentAt: number;
+  receivedAt: number;
+  paintedAt: number;
+  /** Date.now() of the editor's change event that produced this version, when it was the latest edit. */
+  editedAt?: number;
+}
+
+/** An update's path in milliseconds: edit → host posts → webview receives → webview painted. */
+export interface PreviewLatency {
+  /** Edit event to paint: what a user sees (the keystroke's own trip to the host comes before the edit event). */
+  editToPaint: number;
+  /** Edit event to post: checking and resolving in the extension host. */
+  editToPost: number;
+  /** Post to arrival: the editor's transport, host → webview. */
+  transport: number;
+  /** Arrival to paint: simulate, every view, and the browser's paint. */
+  webview: number;
+}
+
+/** The segments of the latest update, or undefined without an edit event for it (a first render, say). */
+export function previewLatency(state: PreviewState): PreviewLatency | undefined {
+  if (state.editedAt === undefined || state.sentAt === 0) return undefined;
+  return {
+    editToPaint: state.paintedAt - state.editedAt,
+    editToPost: state.sentAt - state.editedAt,
+    transport: state.receivedAt - state.sentAt,
+    webview: state.paintedAt - state.receivedAt,
+  };
 }
 
 let currentPanel: PreviewPanel | undefined;
@@ -62,8 +89,13 @@ export function getPreviewState(): PreviewState | undefined {
   return lastRendered ? { ...lastRendered } : undefined;
 }
 
+/**
+ * Call before the other onDidUpdate listeners (diagnostics, status bar): the editor handles messages in the order
+ * they are sent, so the preview's post goes first and its round trip does not queue behind the problems update.
+ */
 export function registerPreview(context: vscode.ExtensionContext, analysis: AnalysisService): void {
   context.subscriptions.push(
+    analysis.onDidUpdate((e) => currentPanel?.onAnalysisUpdate(e.document)),
     vscode.commands.registerCommand(OPEN_PREVIEW_COMMAND, (uri?: unknown) => {
       const target = uri instanceof vscode.Uri ? vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()) : undefined;
       const document = target ?? activeTrainingConfig(analysis);
@@ -161,9 +193,6 @@ class PreviewPanel implements vscode.Disposable {
     this.disposables.push(
       webview.onDidReceiveMessage((m: unknown) => void this.handleMessage(m)),
       panel.onDidDispose(() => this.dispose()),
-      analysis.onDidUpdate((e) => {
-        if (this.document && e.document.uri.toString() === this.document.uri.toString()) this.schedulePost();
-      }),
       vscode.window.onDidChangeActiveTextEditor((editor) => {
         if (editor && analysis.isTrainingConfig(editor.document)) this.track(editor.document);
       }),
@@ -175,6 +204,11 @@ class PreviewPanel implements vscode.Disposable {
       }),
     );
     this.track(document);
+  }
+
+  /** A document was checked: post it if it is the one shown. */
+  onAnalysisUpdate(document: vscode.TextDocument): void {
+    if (this.document && document.uri.toString() === this.document.uri.toString()) this.schedulePost();
   }
 
   reveal(document: vscode.TextDocument | undefined): void {
@@ -206,21 +240,25 @@ class PreviewPanel implements vscode.Disposable {
     this.lastPostAt = Date.now();
     let message: HostMessage;
     const uri = document.uri.toString();
+    const sentAt = 0; // stamped just before the post, below
     try {
       const result = this.analysis.get(document);
       const errors = toPreviewErrors(result);
       message =
         result.config && !hasErrors(result.diagnostics)
-          ? { type: 'update', uri, version: document.version, config: result.config, errors: [] }
-          : { type: 'invalid', uri, version: document.version, errors: errors.length ? errors : [{ message: 'The config did not resolve.', line: -1 }] };
+          ? { type: 'update', uri, version: document.version, sentAt, config: result.config, errors: [] }
+          : { type: 'invalid', uri, version: document.version, sentAt, errors: errors.length ? errors : [{ message: 'The config did not resolve.', line: -1 }] };
     } catch (e) {
-      message = { type: 'invalid', uri, version: document.version, errors: [{ message: `Checking failed: ${String(e)}`.slice(0, MAX_STRING), line: -1 }] };
+      message = { type: 'invalid', uri, version: document.version, sentAt, errors: [{ message: `Checking failed: ${String(e)}`.slice(0, MAX_STRING), line: -1 }] };
     }
     // Our own core produced it, but the page trusts only what passes the same check it runs.
     if (!isHostMessage(message)) {
-      message = { type: 'invalid', uri, version: document.version, errors: [{ message: 'Internal error: the resolved config is malformed.', line: -1 }] };
+      message = { type: 'invalid', uri, version: document.version, sentAt, errors: [{ message: 'Internal error: the resolved config is malformed.', line: -1 }] };
     }
-    this.posted = { uri, version: document.version, at: Date.now() };
+    const edit = this.analysis.editedAt(uri, document.version);
+    if (edit) message.editedAt = edit.wallAt;
+    message.sentAt = Date.now();
+    this.posted = { uri, version: document.version, at: message.sentAt };
     void this.panel.webview.postMessage(message);
   }
 
@@ -258,7 +296,10 @@ class PreviewPanel implements vscode.Disposable {
       ops: m.ops,
       stale: m.stale,
       roundTripMs: matches ? Date.now() - this.posted!.at : undefined,
-      editToRenderMs: editedAt !== undefined ? performance.now() - editedAt : undefined,
+      sentAt: m.sentAt,
+      receivedAt: m.receivedAt,
+      paintedAt: m.paintedAt,
+      editedAt: editedAt?.wallAt,
     };
   }
 

@@ -9,6 +9,7 @@ import { simulate } from '../simulator/simulate';
 import { formatDays, formatGpuHours, scheduleName } from './format';
 import type { Viewport } from './layout';
 import { isHostMessage, isResolvedConfig, MAX_ERRORS, type HostMessage, type PreviewError, type WebviewMessage } from './protocol';
+import { afterPaint } from './paint';
 import { BannerView } from './views/banner';
 import { CompareView } from './views/compare';
 import { h, icon } from './views/dom';
@@ -64,26 +65,36 @@ function message(e: unknown): string {
 const outcomes = new Map<string, SimulationOutcome>();
 const CACHED_OUTCOMES = 48;
 
-function runSimulation(config: ResolvedConfig, schedule?: ScheduleKind): SimulationOutcome {
-  const kind = schedule ?? config.parallelism.schedule;
-  let key: string | undefined;
+function outcomeKey(config: ResolvedConfig, kind: ScheduleKind): string | undefined {
   try {
-    key = `${kind}|${JSON.stringify({ ...config, parallelism: { ...config.parallelism, schedule: null } })}`;
+    return `${kind}|${JSON.stringify({ ...config, parallelism: { ...config.parallelism, schedule: null } })}`;
   } catch {
-    key = undefined;
+    return undefined;
   }
+}
+
+/** The cached outcome of `config` under `schedule`, if it was simulated recently; never simulates. */
+function cachedSimulation(config: ResolvedConfig, schedule?: ScheduleKind): SimulationOutcome | undefined {
+  const key = outcomeKey(config, schedule ?? config.parallelism.schedule);
   const hit = key !== undefined ? outcomes.get(key) : undefined;
   if (hit && key !== undefined) {
     outcomes.delete(key);
     outcomes.set(key, hit);
-    return hit;
   }
+  return hit;
+}
+
+function runSimulation(config: ResolvedConfig, schedule?: ScheduleKind): SimulationOutcome {
+  const kind = schedule ?? config.parallelism.schedule;
+  const hit = cachedSimulation(config, kind);
+  if (hit) return hit;
   let outcome: SimulationOutcome;
   try {
     outcome = simulate(config, { schedule: kind });
   } catch (e) {
     outcome = { ok: false, code: 'preview/simulate-threw', reason: `The simulator failed: ${message(e)}` };
   }
+  const key = outcomeKey(config, kind);
   if (key !== undefined) {
     outcomes.set(key, outcome);
     if (outcomes.size > CACHED_OUTCOMES) outcomes.delete(outcomes.keys().next().value as string);
@@ -103,8 +114,10 @@ class Preview {
   private readonly title: HTMLElement;
   private good?: { config: ResolvedConfig; result: SimulationResult };
   private viewportTimer = 0;
-  /** performance.now() when the latest host message arrived: the start of the webview's share of a round trip. */
-  private receivedAt = 0;
+  /** The latest host message: its send time, and when it arrived (wall clock, and performance.now() for updateMs). */
+  private arrival: { sentAt: number; editedAt?: number; receivedAt: number; perfAt: number } = { sentAt: 0, receivedAt: 0, perfAt: 0 };
+  /** A pending after-paint report; a newer update supersedes it, so only the latest version is reported. */
+  private paintWait?: () => void;
 
   constructor(
     private readonly vscode: VsCodeApi,
@@ -113,7 +126,7 @@ class Preview {
     this.state = readState(vscode.getState());
     this.banner = new BannerView((line) => this.post({ type: 'reveal', line }));
     this.timeline = new TimelineView((vp) => this.rememberViewport(vp));
-    this.compare = new CompareView(runSimulation, (schedule) => this.post({ type: 'applySchedule', schedule }));
+    this.compare = new CompareView(runSimulation, cachedSimulation, (schedule) => this.post({ type: 'applySchedule', schedule }));
     this.title = h('h1', { class: 'title' }, icon('preview'), ' Training config preview');
     this.placeholder = h('p', { class: 'placeholder' }, icon('info'), ' Open a *.train.yaml file to see its GPU-hours, memory and pipeline timeline.');
     this.content = h('div', { class: 'content', hidden: true }, this.headline.root, this.memory.root, this.timeline.root, this.compare.root);
@@ -151,11 +164,13 @@ class Preview {
   }
 
   private onMessage(data: unknown): void {
-    this.receivedAt = performance.now();
+    const receivedAt = Date.now();
+    const perfAt = performance.now();
     if (!isHostMessage(data)) {
       console.warn('preview: ignored a malformed message');
       return;
     }
+    this.arrival = { sentAt: data.sentAt, editedAt: data.editedAt, receivedAt, perfAt };
     try {
       this.handle(data);
     } catch (e) {
@@ -216,19 +231,37 @@ class Preview {
     if (post) this.postRendered(renderMs, ops);
   }
 
+  /** Reports what was drawn once the browser has painted it: the host's (and the tests') "preview updated". */
   private postRendered(renderMs: number, ops: number): void {
     const r = this.good?.result;
-    this.post({
-      type: 'rendered',
+    const { sentAt, receivedAt, perfAt } = this.arrival;
+    const report = {
+      type: 'rendered' as const,
       uri: this.state.uri ?? '',
       version: this.state.version ?? 0,
       schedule: this.good?.config.parallelism.schedule ?? this.state.config?.parallelism.schedule ?? 'gpipe',
       gpuHours: r && Number.isFinite(r.gpuHours) && r.gpuHours >= 0 ? r.gpuHours : 0,
       wallClockDays: r && Number.isFinite(r.wallClockDays) && r.wallClockDays >= 0 ? r.wallClockDays : 0,
       renderMs: Number.isFinite(renderMs) && renderMs >= 0 ? renderMs : 0,
-      updateMs: Math.max(0, performance.now() - this.receivedAt),
+      updateMs: Math.max(0, performance.now() - perfAt),
+      sentAt,
+      receivedAt,
       ops,
       stale: this.state.stale,
+    };
+    this.paintWait?.();
+    const editedAt = this.arrival.editedAt;
+    this.paintWait = afterPaint(() => {
+      this.paintWait = undefined;
+      const paintedAt = Math.max(receivedAt, Date.now());
+      // The update's path on the shared wall clock, for the end-to-end suite (which sees the page, not the host).
+      const stamps = document.body.dataset;
+      stamps.editedAt = editedAt === undefined ? '' : String(editedAt);
+      stamps.sentAt = String(sentAt);
+      stamps.receivedAt = String(receivedAt);
+      stamps.paintedVersion = String(report.version);
+      stamps.paintedAt = String(paintedAt);
+      this.post({ ...report, paintedAt });
     });
   }
 

@@ -2,12 +2,15 @@
  * The preview's message protocol, both ways, with the validators both sides run before touching a message.
  * Pure: no DOM, no `vscode`. The host (extension/preview.ts) and the webview (webview/main.ts) import it alike.
  *
- *   host → webview   update   {uri, version, config, errors}   a resolved config to simulate and draw
- *                    invalid  {uri, version, errors}           the text has errors: keep the last good preview, dimmed
+ *   host → webview   update   {uri, version, sentAt, editedAt?, config, errors}   a resolved config to simulate and draw
+ *                    invalid  {uri, version, sentAt, editedAt?, errors}           the text has errors: keep the last good preview, dimmed
  *   webview → host   ready                                      the page (re)loaded and wants the current config
  *                    applySchedule {schedule}                   rewrite parallelism.schedule in the document (undoable)
  *                    reveal {line}                              show a line of the document (an error in the banner)
- *                    rendered {…}                               what was drawn, and how long the timeline took
+ *                    rendered {…}                               what was painted, and when (see RenderedMessage)
+ *
+ * Times named `…At` are wall-clock epoch milliseconds (Date.now()): the host and the webview run in different
+ * processes, and the wall clock is the one clock they share, so edit → post → arrival → paint can be split exactly.
  */
 import { isScheduleKind, type ResolvedConfig, type ScheduleKind } from '../language/resolved';
 
@@ -21,6 +24,10 @@ export interface UpdateMessage {
   type: 'update';
   uri: string;
   version: number;
+  /** Date.now() when the host posted this message. */
+  sentAt: number;
+  /** Date.now() of the editor's change event that produced this version (absent when no edit did: open, reload). */
+  editedAt?: number;
   config: ResolvedConfig;
   /** Errors that did not stop the config from resolving (usually empty). */
   errors: PreviewError[];
@@ -30,6 +37,9 @@ export interface InvalidMessage {
   type: 'invalid';
   uri: string;
   version: number;
+  /** Date.now() when the host posted this message. */
+  sentAt: number;
+  editedAt?: number;
   errors: PreviewError[];
 }
 
@@ -60,8 +70,14 @@ export interface RenderedMessage {
   wallClockDays: number;
   /** Milliseconds the timeline canvas took to draw (performance.now around the draw). */
   renderMs: number;
-  /** Milliseconds from the update's arrival to this report: simulate plus every view. The rest of a round trip is transport. */
+  /** Milliseconds of the webview's own work for this update: simulate plus every view, before the browser paints. */
   updateMs: number;
+  /** The `sentAt` of the host message this answers (0 for a render the host did not ask for). */
+  sentAt: number;
+  /** Date.now() when that message arrived in the webview. */
+  receivedAt: number;
+  /** Date.now() after the browser painted the update (the frame after the DOM changed). */
+  paintedAt: number;
   /** Ops drawn in the timeline. */
   ops: number;
   /** Whether the preview is showing the last good config under an error banner. */
@@ -191,14 +207,19 @@ function isDocumentRef(x: Obj): boolean {
   return isString(x.uri) && isCount(x.version);
 }
 
+/** A host message's document and send time. */
+function isPosted(x: Obj): boolean {
+  return isDocumentRef(x) && isNonNegative(x.sentAt) && (x.editedAt === undefined || isNonNegative(x.editedAt));
+}
+
 /** Host → webview. The webview drops anything this rejects. */
 export function isHostMessage(x: unknown): x is HostMessage {
   if (!isObject(x)) return false;
   switch (x.type) {
     case 'update':
-      return isDocumentRef(x) && isErrors(x.errors) && isResolvedConfig(x.config);
+      return isPosted(x) && isErrors(x.errors) && isResolvedConfig(x.config);
     case 'invalid':
-      return isDocumentRef(x) && isErrors(x.errors);
+      return isPosted(x) && isErrors(x.errors);
     default:
       return false;
   }
@@ -222,6 +243,9 @@ export function isWebviewMessage(x: unknown): x is WebviewMessage {
         isNonNegative(x.wallClockDays) &&
         isNonNegative(x.renderMs) &&
         isNonNegative(x.updateMs) &&
+        isNonNegative(x.sentAt) &&
+        isNonNegative(x.receivedAt) &&
+        isNonNegative(x.paintedAt) &&
         isCount(x.ops) &&
         typeof x.stale === 'boolean'
       );

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatGpuHours } from '../../webview/format';
 import { assert, E2eRun, Fatal, waitFor, type E2eResult } from './harness';
-import { canvasSignature, MOD, Workbench } from './workbench';
+import { canvasSignature, MOD, timedEdit, Workbench, type EditPath } from './workbench';
 
 export interface E2eContext {
   page: Page;
@@ -20,6 +20,8 @@ export interface E2eContext {
 }
 
 const EXAMPLE = 'deepseek-v3.train.yaml';
+/** Edits timed by the latency case (an even number ends on the schedule it started from). */
+const LATENCY_RUNS = 8;
 const SCHEDULE_NAMES = ['gpipe', '1f1b', 'interleaved-1f1b', 'zb-h1', 'zb-h2', 'zbv', 'dualpipe', 'dualpipev'];
 
 /** 1-based line of the first match. */
@@ -187,10 +189,41 @@ export async function run(ctx: E2eContext): Promise<E2eResult> {
       const [sig, text] = await Promise.all([canvasSignature(frame), frame.evaluate(() => document.body.innerText)]);
       return sig !== before && text !== textBefore;
     }, 20_000);
-    e2e.measure('keystroke → preview redraw', Date.now() - t0);
+    e2e.measure('keystroke → preview redraw observed (first edit, polling)', Date.now() - t0);
     await e2e.screenshot('08-preview-1f1b');
     await wb.save();
   }, 60_000);
+
+  e2e.test('keystroke → preview painted, step by step (median of several edits)', async () => {
+    assert(preview, 'needs the preview from the previous cases');
+    const frame = preview;
+    const paths: EditPath[] = [];
+    for (let i = 0; i < LATENCY_RUNS; i++) {
+      const [from, to] = i % 2 === 0 ? ['1f1b', 'dualpipe'] : ['dualpipe', '1f1b'];
+      await wb.goToLine(scheduleLine);
+      await page.keyboard.press('End');
+      await page.keyboard.press(`${MOD}+Shift+ArrowLeft`);
+      assert((await wb.lineText(scheduleLine))?.includes(from), `line ${scheduleLine} should read ${from}`);
+      const path = await timedEdit(page, frame, to);
+      assert(path.inputAt <= path.editedAt && path.editedAt <= path.sentAt && path.sentAt <= path.receivedAt && path.receivedAt <= path.paintedAt, `steps out of order: ${JSON.stringify(path)}`);
+      paths.push(path);
+      // A reader's pause: the page finishes its schedule comparison before the next edit.
+      await page.waitForTimeout(400);
+    }
+    const median = (f: (p: EditPath) => number) => {
+      const xs = paths.map(f).sort((a, b) => a - b);
+      return xs[Math.floor(xs.length / 2)];
+    };
+    console.log(`  keystroke → preview painted per edit: ${paths.map((p) => p.paintedAt - p.inputAt).join(', ')} ms`);
+    e2e.measure(`keystroke → preview painted (median of ${LATENCY_RUNS})`, median((p) => p.paintedAt - p.inputAt));
+    e2e.measure('  keystroke → extension host change event (workbench, server)', median((p) => p.editedAt - p.inputAt));
+    e2e.measure('  change event → update posted (check, resolve)', median((p) => p.sentAt - p.editedAt));
+    e2e.measure('  posted → received by the page (transport)', median((p) => p.receivedAt - p.sentAt));
+    e2e.measure('  received → painted (simulate, views, next frame)', median((p) => p.paintedAt - p.receivedAt));
+    e2e.measure("  for reference: keystroke → the editor's own text painted", median((p) => p.editorPaintedAt - p.inputAt));
+    await wb.save();
+    assert(/schedule:\s*1f1b\b/.test(onDisk()), 'the edits should end on 1f1b');
+  }, 120_000);
 
   return e2e.run();
 }

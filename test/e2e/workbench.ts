@@ -152,6 +152,60 @@ export class Workbench {
   }
 }
 
+/** One edit's path on the wall clock, which the test, the extension host and the page all read (Date.now()). */
+export interface EditPath {
+  /** The input went in. */
+  inputAt: number;
+  /** The editor's own text changed on screen (the frame after the view's DOM changed), for reference. */
+  editorPaintedAt: number;
+  /** The extension host saw the change, posted the update; the page received and painted it. */
+  editedAt: number;
+  sentAt: number;
+  receivedAt: number;
+  paintedAt: number;
+}
+
+/**
+ * Types `text` over the editor's selection and follows it to the preview's paint. The page stamps each step on
+ * the wall clock (webview/main.ts); the editor's own repaint is stamped here by a MutationObserver on its lines.
+ */
+export async function timedEdit(page: Page, preview: Frame, text: string, timeoutMs = 20_000): Promise<EditPath> {
+  const before = await preview.evaluate(() => document.body.dataset.paintedAt ?? '');
+  await page.evaluate(() => {
+    const w = window as unknown as { __tcsEditorPaintedAt?: number };
+    w.__tcsEditorPaintedAt = 0;
+    const lines = document.querySelector('.editor-group-container .monaco-editor .view-lines');
+    if (!lines) return;
+    // The editor renders in an animation frame; a task queued from its mutation runs once that frame is painted.
+    const observer = new MutationObserver(() => {
+      observer.disconnect();
+      setTimeout(() => (w.__tcsEditorPaintedAt = Date.now()), 0);
+    });
+    observer.observe(lines, { subtree: true, childList: true, characterData: true });
+  });
+  const inputAt = Date.now();
+  await page.keyboard.insertText(text);
+  const stamps = await waitFor(
+    'the preview to paint the edit',
+    async () => {
+      const d = await preview.evaluate(() => ({ ...document.body.dataset }));
+      return d.paintedAt && d.paintedAt !== before && d.editedAt ? d : undefined;
+    },
+    timeoutMs,
+  );
+  const editorPaintedAt = await waitFor('the editor to repaint', () =>
+    page.evaluate(() => (window as unknown as { __tcsEditorPaintedAt?: number }).__tcsEditorPaintedAt || undefined),
+  );
+  return {
+    inputAt,
+    editorPaintedAt,
+    editedAt: Number(stamps.editedAt),
+    sentAt: Number(stamps.sentAt),
+    receivedAt: Number(stamps.receivedAt),
+    paintedAt: Number(stamps.paintedAt),
+  };
+}
+
 /** A short signature of every canvas in a frame: changes when what is drawn changes. */
 export async function canvasSignature(frame: Frame): Promise<string> {
   return frame.evaluate(() => {

@@ -4,7 +4,7 @@ import { SCHEDULE_KINDS } from '../../language/resolved';
 import { isHostMessage, isResolvedConfig, isWebviewMessage, MAX_ERRORS } from '../../webview/protocol';
 import { sampleConfig } from './fixtures';
 
-const update = () => ({ type: 'update', uri: 'file:///w/a.train.yaml', version: 3, config: sampleConfig(), errors: [] });
+const update = () => ({ type: 'update', uri: 'file:///w/a.train.yaml', version: 3, sentAt: 1_795_000_000_000, config: sampleConfig(), errors: [] });
 
 test('an update with a well-formed resolved config is accepted', () => {
   assert.equal(isHostMessage(update()), true);
@@ -12,7 +12,7 @@ test('an update with a well-formed resolved config is accepted', () => {
 });
 
 test('an invalid message with errors is accepted', () => {
-  assert.equal(isHostMessage({ type: 'invalid', uri: 'file:///a', version: 0, errors: [{ message: 'bad', line: 4 }, { message: 'doc', line: -1 }] }), true);
+  assert.equal(isHostMessage({ type: 'invalid', uri: 'file:///a', version: 0, sentAt: 5, errors: [{ message: 'bad', line: 4 }, { message: 'doc', line: -1 }] }), true);
 });
 
 test('host messages of unknown type, or not objects, are rejected', () => {
@@ -48,11 +48,14 @@ test('an update without a document reference or with bad errors is rejected', ()
   assert.equal(isHostMessage({ ...update(), uri: 7 }), false);
   assert.equal(isHostMessage({ ...update(), version: -1 }), false);
   assert.equal(isHostMessage({ ...update(), version: 1.5 }), false);
+  assert.equal(isHostMessage({ ...update(), sentAt: undefined }), false);
+  assert.equal(isHostMessage({ ...update(), sentAt: -1 }), false);
+  assert.equal(isHostMessage({ ...update(), sentAt: Number.NaN }), false);
   assert.equal(isHostMessage({ ...update(), errors: [{ message: 'x' }] }), false);
   assert.equal(isHostMessage({ ...update(), errors: [{ message: 'x', line: -2 }] }), false);
   assert.equal(isHostMessage({ ...update(), errors: 'none' }), false);
   const many = Array.from({ length: MAX_ERRORS + 1 }, () => ({ message: 'x', line: 0 }));
-  assert.equal(isHostMessage({ type: 'invalid', uri: 'u', version: 1, errors: many }), false);
+  assert.equal(isHostMessage({ type: 'invalid', uri: 'u', version: 1, sentAt: 5, errors: many }), false);
 });
 
 test('applySchedule is accepted for every schedule kind and nothing else', () => {
@@ -68,11 +71,13 @@ test('ready, reveal and rendered are validated', () => {
   assert.equal(isWebviewMessage({ type: 'reveal', line: 12 }), true);
   assert.equal(isWebviewMessage({ type: 'reveal', line: -1 }), false);
   assert.equal(isWebviewMessage({ type: 'reveal', line: '12' }), false);
-  const rendered = { type: 'rendered', uri: 'file:///a', version: 2, schedule: 'dualpipe', gpuHours: 2.66e6, wallClockDays: 55, renderMs: 3.2, updateMs: 9.5, ops: 5800, stale: false };
+  const rendered = { type: 'rendered', uri: 'file:///a', version: 2, schedule: 'dualpipe', gpuHours: 2.66e6, wallClockDays: 55, renderMs: 3.2, updateMs: 9.5, sentAt: 1000, receivedAt: 1004, paintedAt: 1020, ops: 5800, stale: false };
   assert.equal(isWebviewMessage(rendered), true);
   assert.equal(isWebviewMessage({ ...rendered, gpuHours: NaN }), false);
   assert.equal(isWebviewMessage({ ...rendered, renderMs: -1 }), false);
   assert.equal(isWebviewMessage({ ...rendered, updateMs: Number.NaN }), false);
+  assert.equal(isWebviewMessage({ ...rendered, paintedAt: -1 }), false);
+  assert.equal(isWebviewMessage({ ...rendered, receivedAt: '1004' }), false);
   assert.equal(isWebviewMessage({ ...rendered, schedule: 'x' }), false);
   assert.equal(isWebviewMessage({ ...rendered, stale: 'no' }), false);
   assert.equal(isWebviewMessage({ type: 'command', command: 'workbench.action.terminal.new' }), false);

@@ -40,6 +40,11 @@ export class TimelineView {
   private readonly zoomLabel: HTMLElement;
   private readonly summary: HTMLElement;
   private readonly wrap: HTMLElement;
+  /**
+   * The wrap's width as the ResizeObserver last saw it. Reading clientWidth during an update would force a
+   * synchronous layout of the whole page, half the page's update time, so the observer's reading is kept instead.
+   */
+  private wrapWidth = 0;
   private timeline?: TimelineResult;
   private rows: readonly (readonly TimedOp[])[] = [];
   private viewport: Viewport = { startSeconds: 0, pxPerSecond: 1 };
@@ -91,7 +96,11 @@ export class TimelineView {
     this.canvas.addEventListener('keydown', (e) => this.onKey(e));
     this.canvas.addEventListener('blur', () => this.setHover(undefined));
 
-    new ResizeObserver(() => this.resize()).observe(this.wrap);
+    new ResizeObserver(() => {
+      // Called after layout, so clientWidth is fresh here and costs nothing.
+      this.wrapWidth = this.wrap.clientWidth;
+      this.resize();
+    }).observe(this.wrap);
     // Theme changes flip body classes (vscode-light / vscode-dark / vscode-high-contrast): re-read the colours.
     new MutationObserver(() => {
       this.palette = undefined;
@@ -118,7 +127,7 @@ export class TimelineView {
   private geometry(): TimelineGeometry {
     const ranks = this.timeline?.ranks ?? this.rows.length;
     const rowHeight = ranks > 48 ? 8 : ranks > 24 ? 12 : 20;
-    return { width: Math.max(200, this.wrap.clientWidth || 600), gutter: 32, axis: 20, rowHeight, rowGap: ranks > 48 ? 1 : 3 };
+    return { width: Math.max(200, this.wrapWidth || 600), gutter: 32, axis: 20, rowHeight, rowGap: ranks > 48 ? 1 : 3 };
   }
 
   private readPalette(): TimelinePalette {

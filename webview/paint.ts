@@ -1,0 +1,27 @@
+/** Timing against the browser's paint, for the preview's "updated" report and for work that must not delay it. */
+
+/** How long to wait for a frame before going on anyway (a hidden page paints nothing). */
+const AFTER_PAINT_FALLBACK_MS = 500;
+
+/**
+ * Runs `done` once the frame showing the current DOM has been painted: a task queued from requestAnimationFrame runs
+ * after that frame. A webview that is not being painted (hidden, throttled) gets no frames, so a timer stands in.
+ * Returns a cancel function.
+ */
+export function afterPaint(done: () => void): () => void {
+  let settled = false;
+  const finish = () => {
+    if (settled) return;
+    settled = true;
+    cancelAnimationFrame(frame);
+    clearTimeout(fallback);
+    done();
+  };
+  const frame = requestAnimationFrame(() => setTimeout(finish, 0));
+  const fallback = window.setTimeout(finish, AFTER_PAINT_FALLBACK_MS);
+  return () => {
+    settled = true;
+    cancelAnimationFrame(frame);
+    clearTimeout(fallback);
+  };
+}
