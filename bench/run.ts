@@ -4,7 +4,7 @@
  * table always prints.
  *
  * Rows: check latency (ours vs yaml-language-server on the same texts and schemas), simulate latency, schedule
- * scaling over P × N with the fitted growth, bundle sizes, extension activation. Targets are the issues' numbers
+ * scaling over P × N with the fitted growth, the preview page's update in Chromium, bundle sizes, extension activation. Targets are the issues' numbers
  * (issue 2 §9, issue 4 §6, issue 7 §1).
  */
 import os from 'node:os';
@@ -226,6 +226,22 @@ async function activationRow(): Promise<void> {
   });
 }
 
+/** The preview page's update in Chromium: host message → painted. Needs /usr/bin/chromium (scripts/e2e/setup.sh). */
+async function previewRows(): Promise<void> {
+  try {
+    const { webviewBenchmarks } = load<typeof import('./webview')>('./webview');
+    for (const m of await webviewBenchmarks(quick ? 5 : 15)) {
+      const detail = m.detail ? Object.entries(m.detail).map(([k, v]) => `${k} ${v} ms`).join(', ') : undefined;
+      // Issue 5 §8: a 16 × 120 DualPipe timeline draws in ≤ 16 ms.
+      const goal = /timeline draw, dualpipe 16 × 120/.test(m.name) ? target(m.medianMs, 16, '≤ 16 ms') : {};
+      const note = /painted/.test(m.name) ? `${detail}; the page alone, no editor (keystroke → paint: npm run test:e2e)` : detail;
+      rows.push({ area: 'preview', case: m.name, medianMs: m.medianMs, p95Ms: m.p95Ms, detail: note, ...goal });
+    }
+  } catch (e) {
+    rows.push({ area: 'preview', case: 'message → painted (Chromium)', unavailable: reason(e) });
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 
 function cell(v: number | undefined): string {
@@ -262,6 +278,7 @@ async function main(): Promise<void> {
     /deepseek/i.test(m.name) && !/layouts/i.test(m.name) ? target(m.medianMs, 10, '≤ 10 ms') : /1,?000 layouts/i.test(m.name) ? target(m.medianMs, 2000, '≤ 2 s') : {},
   ) || simulateFallback());
   await step('schedule', () => sectionRows('schedule', './schedules', 'scheduleBenchmarks'));
+  await step('preview', previewRows);
   await step('bundle', bundleRows);
   await step('activation', activationRow);
 

@@ -1,0 +1,130 @@
+/**
+ * The preview page's update in a real Chromium (Debian's, through playwright-core): the built dist/webview.js and
+ * dist/webview.css in a page with a stub `acquireVsCodeApi`, fed the examples' resolved configs as the host would.
+ * Measures host message → `rendered` (posted after the browser painted), and the page's own work before paint.
+ * No editor and no transport: this is the webview's share of keystroke → preview. Skipped without Chromium.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkText } from '../language/check';
+import type { ResolvedConfig, ScheduleKind } from '../language/resolved';
+import type { HostMessage, RenderedMessage } from '../webview/protocol';
+import { loadExamples, repoRoot } from './generate';
+import type { Measurement } from './harness';
+
+export const CHROMIUM = process.env.TCS_CHROMIUM ?? '/usr/bin/chromium';
+
+interface BrowserSample {
+  /** Date.now() at post → the page's paint stamp. */
+  toPaint: number;
+  /** The page's own work before paint (updateMs). */
+  work: number;
+  /** The timeline canvas draw alone (renderMs). */
+  draw: number;
+}
+
+/** One case: a config under two schedules, alternated so every update redraws the timeline. */
+interface Case {
+  name: string;
+  configs: ResolvedConfig[];
+}
+
+function cases(): Case[] {
+  const out: Case[] = [];
+  for (const example of loadExamples()) {
+    const config = checkText(example.text).config;
+    if (!config) continue;
+    const other: ScheduleKind = config.parallelism.schedule === '1f1b' ? 'gpipe' : '1f1b';
+    out.push({ name: example.name, configs: [config, { ...config, parallelism: { ...config.parallelism, schedule: other } }] });
+  }
+  return out;
+}
+
+function pageHtml(): string {
+  const dist = join(repoRoot(), 'dist');
+  const css = readFileSync(join(dist, 'webview.css'), 'utf8');
+  const script = readFileSync(join(dist, 'webview.js'), 'utf8').replace(/<\/script/gi, '<\\/script');
+  return `<!DOCTYPE html><html><head><meta charset="UTF-8"><style>${css}</style></head>
+<body style="width:900px"><main id="app"></main>
+<script>
+window.__posted = [];
+window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => undefined, setState: () => {} });
+</script>
+<script>${script}</script></body></html>`;
+}
+
+export async function webviewBenchmarks(runs: number): Promise<Measurement[]> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found (scripts/e2e/setup.sh installs it)`);
+  // Required lazily: only this benchmark needs the browser driver.
+  const { chromium } = require('playwright-core') as typeof import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    await page.setContent(pageHtml(), { waitUntil: 'load' });
+    const results: Measurement[] = [];
+    for (const c of cases()) {
+      const samples: BrowserSample[] = [];
+      const draws: number[] = [];
+      for (let i = 0; i < runs + 3; i++) {
+        const message: HostMessage = { type: 'update', uri: `file:///${c.name}`, version: i + 1, sentAt: 0, config: c.configs[i % 2], errors: [] };
+        const sample = await page.evaluate(
+          (m) =>
+            new Promise<BrowserSample>((resolve) => {
+              const w = window as unknown as { __posted: RenderedMessage[] };
+              const sentAt = Date.now();
+              w.__posted.length = 0;
+              const poll = () => {
+                const r = w.__posted.find((x) => x.type === 'rendered' && x.version === m.version);
+                if (r) resolve({ toPaint: r.paintedAt - sentAt, work: r.updateMs, draw: r.renderMs });
+                else setTimeout(poll, 1);
+              };
+              window.postMessage({ ...m, sentAt }, '*');
+              poll();
+            }),
+          message,
+        );
+        // The page's schedule comparison runs after the paint; let it finish, as between a person's keystrokes.
+        await page.waitForTimeout(400);
+        if (i >= 3) samples.push(sample);
+        // Draws of the example's own schedule (even i), for the timeline row.
+        if (i >= 3 && i % 2 === 0) draws.push(sample.draw);
+      }
+      const stat = (xs: number[]) => {
+        const sorted = [...xs].sort((a, b) => a - b);
+        return { median: sorted[Math.floor(sorted.length / 2)], p95: sorted[Math.min(sorted.length - 1, Math.floor(0.95 * sorted.length))] };
+      };
+      const paint = stat(samples.map((s) => s.toPaint));
+      const work = stat(samples.map((s) => s.work));
+      results.push({
+        name: `${c.name}: message → painted`,
+        medianMs: paint.median,
+        p95Ms: paint.p95,
+        iterations: samples.length,
+        detail: { 'work before paint (median)': Math.round(work.median * 10) / 10 },
+      });
+      const own = c.configs[0];
+      const draw = stat(draws);
+      results.push({
+        name: `${c.name}: timeline draw, ${own.parallelism.schedule} ${own.parallelism.pipeline} × ${own.parallelism.microBatches}`,
+        medianMs: draw.median,
+        p95Ms: draw.p95,
+        iterations: draws.length,
+      });
+    }
+    return results;
+  } finally {
+    await browser.close();
+  }
+}
+
+if (require.main === module) {
+  webviewBenchmarks(Number(process.argv[2] ?? 15)).then(
+    (rows) => {
+      for (const r of rows) console.log(`${r.name}: median ${r.medianMs} ms, p95 ${r.p95Ms} ms, ${JSON.stringify(r.detail)}`);
+    },
+    (e) => {
+      console.error(e);
+      process.exitCode = 1;
+    },
+  );
+}
