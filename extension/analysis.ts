@@ -24,8 +24,8 @@ export const CHECK_DEBOUNCE_MS = 75;
 /** Delay per millisecond the document's previous check took. */
 const DEBOUNCE_PER_CHECK_MS = 3;
 /**
- * Documents up to this size are checked on the next tick: a real config is a few KB and checks in about a
- * millisecond, and the first checks of a session (JIT still cold) must not hold back the next keystroke.
+ * Edits of documents up to this size are checked at once (see schedule): a real config is a few KB and checks in
+ * about a millisecond, so a burst of keystrokes costs a millisecond each and nothing waits on a timer.
  */
 const CHECK_AT_ONCE_CHARS = 64 * 1024;
 
@@ -41,6 +41,9 @@ export interface EditTime {
 export class AnalysisService implements vscode.Disposable {
   private readonly cache = new Map<string, { version: number; result: CheckResult; checkMs: number }>();
   private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Documents with a check queued as a microtask (see schedule). */
+  private readonly queued = new Set<string>();
+  private disposed = false;
   /** Version last announced through onDidUpdate, per URI: one event per version. */
   private readonly announced = new Map<string, number>();
   private readonly loggedErrors = new Set<string>();
@@ -70,7 +73,7 @@ export class AnalysisService implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((event) => {
         if (event.contentChanges.length === 0) return;
         this.edits.set(event.document.uri.toString(), { version: event.document.version, at: performance.now(), wallAt: Date.now() });
-        this.schedule(event.document, this.delayFor(event.document));
+        this.schedule(event.document, this.delayFor(event.document), true);
       }),
       vscode.workspace.onDidCloseTextDocument((document) => this.forget(document.uri)),
       onDidChangeSettings((affects) => {
@@ -114,30 +117,51 @@ export class AnalysisService implements vscode.Disposable {
   dispose(): void {
     for (const timer of this.pending.values()) clearTimeout(timer);
     this.pending.clear();
+    this.queued.clear();
+    this.disposed = true;
     this.cache.clear();
     for (const disposable of this.disposables) disposable.dispose();
     this.disposables.length = 0;
   }
 
-  private schedule(document: vscode.TextDocument, delayMs: number): void {
+  /**
+   * Checks the document after `delayMs`, or for an edit of a small document (`delayMs` 0, `now`) in a microtask:
+   * right after the editor's change events of this message are dispatched (one check for the batch), without
+   * waiting for a timer turn, since the preview and the problems wait on it.
+   */
+  private schedule(document: vscode.TextDocument, delayMs: number, now = false): void {
     if (!this.isTrainingConfig(document)) return;
     const key = document.uri.toString();
     const stale = this.pending.get(key);
     if (stale !== undefined) clearTimeout(stale);
+    this.pending.delete(key);
+    if (now && delayMs === 0) {
+      if (this.queued.has(key)) return;
+      this.queued.add(key);
+      queueMicrotask(() => {
+        this.queued.delete(key);
+        this.announce(key, document);
+      });
+      return;
+    }
     this.pending.set(
       key,
       setTimeout(() => {
         this.pending.delete(key);
-        if (document.isClosed || !this.isTrainingConfig(document)) return;
-        const result = this.get(document);
-        if (this.announced.get(key) === document.version) return;
-        this.announced.set(key, document.version);
-        this.updateEmitter.fire({ document, result });
-        // Listeners (diagnostics, preview) ran synchronously: this is the edit → problems latency of this version.
-        const editedAt = this.editedAt(key, document.version);
-        if (editedAt !== undefined) this.lastEditToUpdateMs = performance.now() - editedAt.at;
+        this.announce(key, document);
       }, delayMs),
     );
+  }
+
+  private announce(key: string, document: vscode.TextDocument): void {
+    if (this.disposed || document.isClosed || !this.isTrainingConfig(document)) return;
+    const result = this.get(document);
+    if (this.announced.get(key) === document.version) return;
+    this.announced.set(key, document.version);
+    this.updateEmitter.fire({ document, result });
+    // Listeners (diagnostics, preview) ran synchronously: this is the edit → problems latency of this version.
+    const editedAt = this.editedAt(key, document.version);
+    if (editedAt !== undefined) this.lastEditToUpdateMs = performance.now() - editedAt.at;
   }
 
   private forget(uri: vscode.Uri): void {

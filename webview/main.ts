@@ -118,6 +118,7 @@ class Preview {
   private arrival: { sentAt: number; editedAt?: number; receivedAt: number; perfAt: number } = { sentAt: 0, receivedAt: 0, perfAt: 0 };
   /** A pending after-paint report; a newer update supersedes it, so only the latest version is reported. */
   private paintWait?: () => void;
+  private cancelSave?: () => void;
 
   constructor(
     private readonly vscode: VsCodeApi,
@@ -149,12 +150,20 @@ class Preview {
     }
   }
 
+  /**
+   * Saves the state once the current update is painted: setState is a message to the editor's window, which in
+   * a browser workbench runs on the same thread that paints this page.
+   */
   private save(): void {
-    try {
-      this.vscode.setState(this.state);
-    } catch (e) {
-      console.error('setState failed', e);
-    }
+    this.cancelSave?.();
+    this.cancelSave = afterPaint(() => {
+      this.cancelSave = undefined;
+      try {
+        this.vscode.setState(this.state);
+      } catch (e) {
+        console.error('setState failed', e);
+      }
+    });
   }
 
   private rememberViewport(vp: Viewport): void {
@@ -207,6 +216,13 @@ class Preview {
     }
     const result = outcome.result;
     this.good = { config, result };
+    // The canvas first, while the page's styles are clean: drawing text on a canvas resolves its font from the
+    // page's styles, which after the other views' changes would force a full style pass inside this task.
+    let renderMs = 0;
+    let ops = 0;
+    this.guard(this.timeline.root, () => {
+      ({ renderMs, ops } = this.timeline.setTimeline(result.timeline, viewport));
+    });
     this.placeholder.hidden = true;
     this.content.hidden = false;
     this.markStale(false);
@@ -215,11 +231,6 @@ class Preview {
 
     this.guard(this.headline.root, () => this.headline.render(config, result));
     this.guard(this.memory.root, () => this.memory.render(result.memory));
-    let renderMs = 0;
-    let ops = 0;
-    this.guard(this.timeline.root, () => {
-      ({ renderMs, ops } = this.timeline.setTimeline(result.timeline, viewport));
-    });
     this.guard(this.compare.root, () => this.compare.render(config, outcome));
     this.title.replaceChildren(icon('preview'), ` ${config.name || 'Training config'} · ${scheduleName(config.parallelism.schedule)}`);
     document.title = `Preview: ${config.name}`;
@@ -285,6 +296,7 @@ class Preview {
   }
 
   private markStale(stale: boolean): void {
+    if (this.content.classList.contains('stale') === stale) return;
     this.content.classList.toggle('stale', stale);
     // Dimmed content stays readable but out of the way of assistive tech's "current" reading.
     this.content.setAttribute('aria-disabled', stale ? 'true' : 'false');

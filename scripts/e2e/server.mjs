@@ -134,10 +134,12 @@ export async function startCodeServer(options) {
     installed = join(extensionsDir, extensionFolderName(manifest));
     cpSync(tmp, installed, { recursive: true });
     rmSync(tmp, { recursive: true, force: true });
-  } else if (options.extensionDir) {
+  }
+  if (options.extensionDir) {
     const manifest = JSON.parse(readFileSync(join(options.extensionDir, 'package.json'), 'utf8'));
-    installed = join(extensionsDir, extensionFolderName(manifest));
-    cpSync(options.extensionDir, installed, { recursive: true });
+    const folder = join(extensionsDir, extensionFolderName(manifest));
+    cpSync(options.extensionDir, folder, { recursive: true });
+    installed ??= folder;
   }
 
   const logFile = join(base, 'code-server.log');

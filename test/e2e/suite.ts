@@ -225,5 +225,111 @@ export async function run(ctx: E2eContext): Promise<E2eResult> {
     assert(/schedule:\s*1f1b\b/.test(onDisk()), 'the edits should end on 1f1b');
   }, 120_000);
 
+  /** The preview's frame again (after a hide/show or a reload the webview is a new document). */
+  const findPreview = () => waitFor('the preview webview to show GPU-hours', () => wb.webviewFrameWith(/GPU[ -]?hours/i), 30_000);
+
+  e2e.test('an invalid edit keeps the last preview, dimmed, under a banner naming the error; undo restores it', async () => {
+    const frame = (preview = await findPreview());
+    const gpuHoursBefore = await frame.evaluate(() => document.querySelector('#headline .tile-value')?.textContent ?? '');
+    await wb.goToLine(pipelineLine);
+    await page.keyboard.press('End');
+    await page.keyboard.press(`${MOD}+Shift+ArrowLeft`);
+    await page.keyboard.insertText('7');
+    const banner = await waitFor('the banner to name an error on a line', async () => {
+      const text = await frame.evaluate(() => (document.querySelector('.banner:not([hidden])') as HTMLElement | null)?.innerText ?? '');
+      return /Line \d+:/.test(text) ? text : undefined;
+    }, 20_000);
+    console.log(`  banner: ${banner.replace(/\s+/g, ' ').slice(0, 160)}`);
+    const state = await frame.evaluate(() => ({
+      stale: document.querySelector('.content')?.classList.contains('stale') ?? false,
+      gpuHours: document.querySelector('#headline .tile-value')?.textContent ?? '',
+    }));
+    assert(state.stale, 'the last preview is not dimmed (no .stale on the content)');
+    assert(state.gpuHours === gpuHoursBefore, `the last good numbers should stay: ${state.gpuHours} ≠ ${gpuHoursBefore}`);
+    await page.waitForTimeout(200); // the dimming's transition
+    await e2e.screenshot('09-preview-invalid-banner');
+    await wb.focusEditor();
+    await page.keyboard.press(`${MOD}+Z`);
+    await waitFor('the banner to go and the preview to brighten', () =>
+      frame.evaluate(() => !document.querySelector('.banner:not([hidden])') && !document.querySelector('.content.stale')),
+    );
+    await wb.save();
+  }, 60_000);
+
+  e2e.test('the comparison\'s "Use" button rewrites parallelism.schedule as one undoable edit', async () => {
+    const frame = (preview = await findPreview());
+    const before = onDisk();
+    const current = /schedule:\s*(\S+)/.exec(before)?.[1];
+    const [target, label] = current === 'dualpipe' ? ['1f1b', '1F1B'] : ['dualpipe', 'DualPipe'];
+    const button = frame.locator(`button[aria-label="Use ${label} in the config"]`);
+    await waitFor(`the "Use ${label}" button`, () => button.isVisible());
+    await button.click();
+    await wb.goToLine(scheduleLine);
+    await waitFor(`the schedule line to read ${target}`, async () => (await wb.lineText(scheduleLine))?.includes(`schedule: ${target}`) ?? false);
+    await waitFor(`the preview to show ${label} as current`, () =>
+      frame.evaluate((l) => (document.querySelector('.compare tr[aria-current="true"] th') as HTMLElement | null)?.innerText === l, label),
+    );
+    await e2e.screenshot('10-preview-use-schedule');
+    await wb.focusEditor();
+    await page.keyboard.press(`${MOD}+Z`);
+    await waitFor(`undo to restore ${current}`, async () => (await wb.lineText(scheduleLine))?.includes(`schedule: ${current}`) ?? false);
+    await wb.save();
+    assert(onDisk() === before, 'the file differs after the edit was undone');
+  }, 60_000);
+
+  e2e.test('the timeline zooms from the keyboard', async () => {
+    const frame = (preview = await findPreview());
+    const canvas = frame.locator('canvas.timeline-canvas');
+    const label = frame.locator('.zoom-label');
+    await canvas.focus();
+    await canvas.press('0');
+    await waitFor('0 to fit the timeline (1×)', async () => (await label.innerText()).trim() === '1×');
+    const before = await canvasSignature(frame);
+    await canvas.press('+');
+    await waitFor('the zoom label to leave 1×', async () => (await label.innerText()).trim() !== '1×');
+    console.log(`  zoom after "+": ${(await label.innerText()).trim()}`);
+    await waitFor('the canvas to redraw', async () => (await canvasSignature(frame)) !== before);
+    await canvas.press('0');
+    await waitFor('0 to fit again', async () => (await label.innerText()).trim() === '1×');
+  }, 30_000);
+
+  e2e.test('light and high-contrast themes recolour the preview, the timeline included', async () => {
+    const frame = (preview = await findPreview());
+    const themes: [string, RegExp, string][] = [
+      ['Light Modern', /vscode-light/, '11-preview-light'],
+      ['Dark High Contrast', /vscode-high-contrast/, '12-preview-high-contrast'],
+      ['Dark Modern', /vscode-dark/, ''],
+    ];
+    for (const [theme, bodyClass, shot] of themes) {
+      const before = await canvasSignature(frame);
+      await wb.runCommand('Preferences: Color Theme', { opensPicker: true });
+      const input = page.locator('.quick-input-widget input');
+      await input.fill(theme);
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: theme }).first().waitFor({ state: 'visible' });
+      await page.keyboard.press('Enter');
+      await waitFor(`the webview body to carry ${bodyClass}`, () => frame.evaluate((re) => new RegExp(re).test(document.body.className), bodyClass.source));
+      await waitFor(`the timeline to redraw in ${theme}`, async () => (await canvasSignature(frame)) !== before);
+      if (shot) await e2e.screenshot(shot);
+    }
+  }, 90_000);
+
+  e2e.test('the preview comes back after it is hidden, and after the window reloads', async () => {
+    await findPreview();
+    // Hide: a new untitled editor in the preview's group covers it; closing it shows the preview again.
+    await page.keyboard.press(`${MOD}+2`);
+    await page.keyboard.press(`${MOD}+N`);
+    await waitFor('the preview to be hidden', async () => (await wb.webviewFrameWith(/GPU[ -]?hours/i)) === undefined, 10_000);
+    await page.keyboard.press(`${MOD}+W`);
+    let frame = await findPreview();
+    await waitFor('the timeline to be drawn again', async () => (await canvasSignature(frame)).length > 1);
+    // Reload: the workbench restores the panel through the extension's WebviewPanelSerializer.
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    frame = await findPreview();
+    await waitFor('the restored timeline to be drawn', async () => (await canvasSignature(frame)).length > 1);
+    preview = frame;
+    await e2e.screenshot('13-preview-after-reload');
+  }, 120_000);
+
   return e2e.run();
 }

@@ -7,8 +7,11 @@ export const MOD = 'Control';
 export class Workbench {
   constructor(readonly page: Page) {}
 
-  /** Runs a command from the command palette by its label (e.g. "Training Config: Open Preview"). */
-  async runCommand(label: string): Promise<void> {
+  /**
+   * Runs a command from the command palette by its label (e.g. "Training Config: Open Preview"). A command that
+   * opens a picker of its own (`opensPicker`) leaves the quick input open for the caller.
+   */
+  async runCommand(label: string, { opensPicker = false } = {}): Promise<void> {
     await this.page.keyboard.press('F1');
     const input = this.page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
@@ -16,6 +19,10 @@ export class Workbench {
     const row = this.page.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first();
     await row.waitFor({ state: 'visible' });
     await row.click();
+    if (opensPicker) {
+      await waitFor(`the picker of "${label}"`, async () => !(await this.page.locator('.quick-input-widget input').inputValue()).startsWith('>'));
+      return;
+    }
     await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
   }
 

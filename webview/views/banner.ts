@@ -35,6 +35,7 @@ export class BannerView {
   }
 
   hide(): void {
+    if (this.root.hidden && !this.root.firstChild) return;
     this.root.hidden = true;
     clear(this.root);
   }

@@ -1,22 +1,119 @@
 /**
- * The same config under every other schedule: GPU-hours, bubble, peak memory, and a button to apply one.
- * Rows whose simulation is cached fill at once (switching schedules re-simulates nothing); the rest simulate one
- * per task after the update is painted, so typing never waits on them, and show their previous numbers, dimmed,
- * until then instead of flashing spinners. A newer config cancels the run.
+ * The same config under every schedule: GPU-hours, bubble, peak memory, and a button to apply one.
+ *
+ * Rows stay in one order (the current schedule is marked, not moved), and each row's cells are updated in place,
+ * so an edit changes text, not the table's shape. Rows whose simulation is cached fill at once (switching schedules
+ * re-simulates nothing); the rest keep their previous numbers, dimmed, and simulate one per task after the update
+ * is painted, so typing never waits on them. A newer config cancels the run.
  */
 import { SCHEDULE_KINDS, type ResolvedConfig, type ScheduleKind } from '../../language/resolved';
 import type { SimulationOutcome } from '../../simulator/result';
 import { formatGiB, formatGpuHours, formatPercent, scheduleName } from '../format';
 import { afterPaint } from '../paint';
-import { clear, h, icon, section } from './dom';
+import { h, icon, section, setText } from './dom';
 
 export type Simulate = (config: ResolvedConfig, schedule: ScheduleKind) => SimulationOutcome;
 /** A simulation already done, or undefined; must not simulate. */
 export type Cached = (config: ResolvedConfig, schedule: ScheduleKind) => SimulationOutcome | undefined;
 
+/** What a row shows: numbers, the reason it cannot run, or nothing yet. */
+type RowState = 'result' | 'invalid' | 'pending';
+
+class CompareRow {
+  readonly tr: HTMLTableRowElement;
+  private state?: RowState;
+  // 'result' cells
+  private readonly hours = h('span');
+  private readonly delta = h('span', { class: 'delta', hidden: true });
+  private readonly bubble = h('td', { class: 'num' });
+  private readonly memoryText = h('span');
+  private readonly memoryWarning = icon('warning');
+  private readonly memory = h('td', { class: 'num' }, this.memoryWarning, this.memoryText);
+  private readonly action = h('td');
+  private readonly button: HTMLButtonElement;
+  private readonly current = h('span', { class: 'current' }, icon('check'), ' current');
+  private readonly spinner = h('span', { class: 'pending-note' }, icon('loading', 'codicon-modifier-spin'));
+  private readonly resultCells: HTMLElement[];
+  // 'invalid' and 'pending' cells
+  private readonly reason = h('td', { colspan: 3, class: 'reason' });
+  private readonly note = h('td', { colspan: 4, class: 'pending' }, icon('loading', 'codicon-modifier-spin'), ' simulating…');
+
+  constructor(readonly kind: ScheduleKind, onApply: (kind: ScheduleKind) => void) {
+    this.button = h('button', { type: 'button', class: 'apply', 'aria-label': `Use ${scheduleName(kind)} in the config` }, icon('arrow-swap'), ' Use');
+    this.button.addEventListener('click', () => onApply(kind));
+    this.resultCells = [h('td', { class: 'num' }, this.hours, this.delta), this.bubble, this.memory, this.action];
+    this.tr = h('tr', {}, h('th', { scope: 'row' }, scheduleName(kind)));
+  }
+
+  private shape(state: RowState): void {
+    if (this.state === state) return;
+    this.state = state;
+    const head = this.tr.cells[0];
+    if (state === 'result') this.tr.replaceChildren(head, ...this.resultCells);
+    else if (state === 'invalid') this.tr.replaceChildren(head, this.reason, h('td'));
+    else this.tr.replaceChildren(head, this.note);
+    this.tr.classList.toggle('invalid', state === 'invalid');
+  }
+
+  /**
+   * `fresh` false: a previous config's numbers, dimmed (no delta, no button) until replaced. `baseline` is the
+   * current schedule's GPU-hours, for the delta.
+   */
+  show(outcome: SimulationOutcome, isCurrent: boolean, baseline: number | undefined, fresh: boolean): void {
+    this.tr.classList.toggle('updating', !fresh);
+    this.tr.classList.remove('outdated');
+    if (fresh) this.tr.removeAttribute('aria-busy');
+    else this.tr.setAttribute('aria-busy', 'true');
+    if (isCurrent) this.tr.setAttribute('aria-current', 'true');
+    else this.tr.removeAttribute('aria-current');
+    if (!outcome.ok) {
+      this.shape('invalid');
+      this.reason.replaceChildren(icon('circle-slash'), ` ${outcome.reason}`);
+      return;
+    }
+    this.shape('result');
+    const r = outcome.result;
+    setText(this.hours, formatGpuHours(r.gpuHours));
+    const delta = fresh && baseline && !isCurrent ? r.gpuHours / baseline - 1 : undefined;
+    const showDelta = delta !== undefined && Math.abs(delta) >= 0.0005;
+    if (this.delta.hidden === showDelta) this.delta.hidden = !showDelta;
+    if (showDelta) {
+      setText(this.delta, ` ${delta < 0 ? '−' : '+'}${formatPercent(Math.abs(delta))}`);
+      this.delta.className = delta < 0 ? 'delta better' : 'delta worse';
+    }
+    setText(this.bubble, formatPercent(r.bubbleFraction));
+    this.memory.classList.toggle('over', !r.memory.fits);
+    if (this.memoryWarning.hidden !== r.memory.fits) this.memoryWarning.hidden = r.memory.fits;
+    setText(this.memoryText, ` ${formatGiB(r.memory.peakGiB)}`);
+    const action = isCurrent ? this.current : fresh ? this.button : this.spinner;
+    if (this.action.firstChild !== action) this.action.replaceChildren(action);
+  }
+
+  pending(): void {
+    this.shape('pending');
+    this.tr.setAttribute('aria-busy', 'true');
+    this.tr.classList.remove('updating', 'outdated');
+    if (this.note.className !== 'pending') {
+      this.note.className = 'pending';
+      this.note.replaceChildren(icon('loading', 'codicon-modifier-spin'), ' simulating…');
+    }
+  }
+
+  /** A comparison was cancelled before this row was simulated. */
+  outdated(): void {
+    this.tr.removeAttribute('aria-busy');
+    if (this.state === 'pending') {
+      this.note.replaceChildren('not simulated (the config changed)');
+      this.note.className = 'reason';
+    } else if (this.tr.classList.contains('updating')) {
+      this.tr.classList.replace('updating', 'outdated');
+    }
+  }
+}
+
 export class CompareView {
   readonly root: HTMLElement;
-  private readonly body: HTMLElement;
+  private readonly rows: CompareRow[];
   private generation = 0;
   /** The outcome each row shows, kept to show dimmed while its new one is computed. */
   private shown = new Map<ScheduleKind, SimulationOutcome>();
@@ -25,11 +122,29 @@ export class CompareView {
   constructor(
     private readonly simulate: Simulate,
     private readonly cached: Cached,
-    private readonly onApply: (schedule: ScheduleKind) => void,
+    onApply: (schedule: ScheduleKind) => void,
   ) {
-    const s = section('compare', 'Other schedules', 'git-compare');
+    const s = section('compare', 'Every schedule, same config', 'git-compare');
     this.root = s.root;
-    this.body = s.body;
+    this.rows = SCHEDULE_KINDS.map((kind) => new CompareRow(kind, onApply));
+    const head = h(
+      'tr',
+      {},
+      h('th', { scope: 'col' }, 'Schedule'),
+      h('th', { scope: 'col', class: 'num' }, 'GPU-hours'),
+      h('th', { scope: 'col', class: 'num' }, 'Bubble'),
+      h('th', { scope: 'col', class: 'num' }, 'Peak memory'),
+      h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Action')),
+    );
+    s.body.append(
+      h(
+        'table',
+        { class: 'compare' },
+        h('caption', { class: 'visually-hidden' }, 'The same config under each pipeline schedule'),
+        h('thead', {}, head),
+        h('tbody', {}, ...this.rows.map((r) => r.tr)),
+      ),
+    );
   }
 
   /** Cancels a comparison in flight (a newer config or an error arrived); rows not simulated yet say so. */
@@ -37,16 +152,7 @@ export class CompareView {
     this.generation++;
     this.cancelStart?.();
     this.cancelStart = undefined;
-    for (const row of Array.from(this.body.querySelectorAll('tr.updating'))) {
-      row.classList.remove('updating');
-      row.classList.add('outdated');
-      row.removeAttribute('aria-busy');
-    }
-    for (const cell of Array.from(this.body.querySelectorAll('td.pending'))) {
-      cell.replaceChildren('not simulated (the config changed)');
-      cell.classList.remove('pending');
-      cell.classList.add('reason');
-    }
+    for (const row of this.rows) if (row.tr.getAttribute('aria-busy') === 'true') row.outdated();
   }
 
   render(config: ResolvedConfig, current: SimulationOutcome): void {
@@ -55,102 +161,37 @@ export class CompareView {
     this.cancelStart = undefined;
     const previous = this.shown;
     this.shown = new Map();
-    clear(this.body);
-    const table = h('table', { class: 'compare' }, h('caption', { class: 'visually-hidden' }, 'The same config under each pipeline schedule'));
-    table.append(
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          h('th', { scope: 'col' }, 'Schedule'),
-          h('th', { scope: 'col', class: 'num' }, 'GPU-hours'),
-          h('th', { scope: 'col', class: 'num' }, 'Bubble'),
-          h('th', { scope: 'col', class: 'num' }, 'Peak memory'),
-          h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Action')),
-        ),
-      ),
-    );
-    const tbody = h('tbody');
-    table.append(tbody);
-    this.body.append(table);
-
     const currentKind = config.parallelism.schedule;
-    const order = [currentKind, ...SCHEDULE_KINDS.filter((k) => k !== currentKind)];
-    const rows = new Map<ScheduleKind, HTMLTableRowElement>();
-    for (const kind of order) {
-      const row = h('tr', { 'aria-current': kind === currentKind ? 'true' : undefined }, h('th', { scope: 'row' }, scheduleName(kind)));
-      rows.set(kind, row);
-      tbody.append(row);
-    }
     const baseline = current.ok ? current.result.gpuHours : undefined;
-
-    /** `fresh` is false for a previous config's numbers, shown dimmed (no delta, no button) until replaced. */
-    const fill = (kind: ScheduleKind, outcome: SimulationOutcome, fresh = true) => {
-      const row = rows.get(kind);
-      if (!row) return;
-      row.replaceChildren(row.cells[0]);
-      row.classList.toggle('updating', !fresh);
-      if (fresh) row.removeAttribute('aria-busy');
-      else row.setAttribute('aria-busy', 'true');
-      if (fresh) this.shown.set(kind, outcome);
-      if (!outcome.ok) {
-        row.classList.add('invalid');
-        row.append(h('td', { colspan: 3, class: 'reason' }, icon('circle-slash'), ` ${outcome.reason}`), h('td'));
-        return;
-      }
-      row.classList.remove('invalid');
-      const r = outcome.result;
-      const delta = fresh && baseline && kind !== currentKind ? r.gpuHours / baseline - 1 : undefined;
-      row.append(
-        h(
-          'td',
-          { class: 'num' },
-          formatGpuHours(r.gpuHours),
-          delta !== undefined && Math.abs(delta) >= 0.0005
-            ? h('span', { class: delta < 0 ? 'delta better' : 'delta worse' }, ` ${delta < 0 ? '−' : '+'}${formatPercent(Math.abs(delta))}`)
-            : null,
-        ),
-        h('td', { class: 'num' }, formatPercent(r.bubbleFraction)),
-        h('td', { class: `num${r.memory.fits ? '' : ' over'}` }, r.memory.fits ? null : icon('warning'), ` ${formatGiB(r.memory.peakGiB)}`),
-      );
-      if (kind === currentKind) {
-        row.append(h('td', { class: 'current' }, icon('check'), ' current'));
-      } else if (fresh) {
-        const button = h('button', { type: 'button', class: 'apply', 'aria-label': `Use ${scheduleName(kind)} in the config` }, icon('arrow-swap'), ' Use');
-        button.addEventListener('click', () => this.onApply(kind));
-        row.append(h('td', {}, button));
-      } else {
-        row.append(h('td', { class: 'pending-note' }, icon('loading', 'codicon-modifier-spin')));
-      }
+    const fill = (row: CompareRow, outcome: SimulationOutcome) => {
+      this.shown.set(row.kind, outcome);
+      row.show(outcome, row.kind === currentKind, baseline, true);
     };
 
-    fill(currentKind, current);
-    const rest: ScheduleKind[] = [];
-    for (const kind of order.slice(1)) {
-      const hit = this.cached(config, kind);
-      if (hit) {
-        fill(kind, hit);
+    const rest: CompareRow[] = [];
+    for (const row of this.rows) {
+      const outcome = row.kind === currentKind ? current : this.cached(config, row.kind);
+      if (outcome) {
+        fill(row, outcome);
         continue;
       }
-      rest.push(kind);
-      const old = previous.get(kind);
-      if (old) fill(kind, old, false);
-      else rows.get(kind)?.append(h('td', { colspan: 4, class: 'pending' }, icon('loading', 'codicon-modifier-spin'), ' simulating…'));
+      rest.push(row);
+      const old = previous.get(row.kind);
+      if (old) row.show(old, false, undefined, false);
+      else row.pending();
     }
     if (rest.length === 0) return;
 
     const step = (i: number) => {
       if (generation !== this.generation || i >= rest.length) return;
-      const kind = rest[i];
+      const row = rest[i];
       let outcome: SimulationOutcome;
       try {
-        outcome = this.simulate(config, kind);
+        outcome = this.simulate(config, row.kind);
       } catch (e) {
         outcome = { ok: false, code: 'preview/simulate-threw', reason: e instanceof Error ? e.message : String(e) };
       }
-      fill(kind, outcome);
+      fill(row, outcome);
       setTimeout(() => step(i + 1), 0);
     };
     // After the update is on screen: the comparison must not hold back the paint the user is waiting for.

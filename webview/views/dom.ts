@@ -29,6 +29,11 @@ export function icon(name: string, extra = ''): HTMLSpanElement {
   return h('span', { class: `codicon codicon-${name}${extra ? ` ${extra}` : ''}`, 'aria-hidden': 'true' });
 }
 
+/** Sets an element's text only when it changed: an unchanged text node leaves style and layout alone. */
+export function setText(el: HTMLElement, text: string): void {
+  if (el.textContent !== text) el.textContent = text;
+}
+
 export function clear(el: Element): void {
   el.replaceChildren();
 }

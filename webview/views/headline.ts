@@ -12,7 +12,7 @@ import {
   formatUsd,
   scheduleName,
 } from '../format';
-import { clear, h, icon, section } from './dom';
+import { h, icon, section, setText } from './dom';
 
 interface Tile {
   label: string;
@@ -21,14 +21,23 @@ interface Tile {
   iconName: string;
 }
 
+/** A tile's elements, built once and then updated in place (the tiles are the same eight every time). */
+interface TileElements {
+  value: HTMLElement;
+  detail: HTMLElement;
+}
+
 export class HeadlineView {
   readonly root: HTMLElement;
-  private readonly body: HTMLElement;
+  private readonly grid = h('dl', { class: 'tiles' });
+  private readonly notes = h('ul', { class: 'notes', hidden: true });
+  private tiles: TileElements[] = [];
+  private notesShown = '';
 
   constructor() {
     const s = section('headline', 'Run', 'dashboard');
     this.root = s.root;
-    this.body = s.body;
+    s.body.append(this.grid, this.notes);
   }
 
   render(config: ResolvedConfig, r: SimulationResult): void {
@@ -53,25 +62,25 @@ export class HeadlineView {
       { label: 'Pipeline bubble', value: formatPercent(r.bubbleFraction), detail: 'idle share of the step', iconName: 'debug-pause' },
       { label: 'Exposed comm', value: formatPercent(r.exposedCommFraction), detail: 'not hidden under compute', iconName: 'radio-tower' },
     ];
-    clear(this.body);
-    const grid = h('dl', { class: 'tiles' });
-    for (const t of tiles) {
-      grid.append(
-        h(
-          'div',
-          { class: 'tile' },
-          h('dt', {}, icon(t.iconName), ` ${t.label}`),
-          h('dd', { class: 'tile-value' }, t.value),
-          t.detail ? h('dd', { class: 'tile-detail' }, t.detail) : null,
-        ),
-      );
+    if (this.tiles.length !== tiles.length) {
+      this.tiles = tiles.map((t) => {
+        const value = h('dd', { class: 'tile-value' });
+        const detail = h('dd', { class: 'tile-detail' });
+        this.grid.append(h('div', { class: 'tile' }, h('dt', {}, icon(t.iconName), ` ${t.label}`), value, detail));
+        return { value, detail };
+      });
     }
-    this.body.append(grid);
-    const notes = r.breakdown?.notes ?? [];
-    if (notes.length > 0) {
-      const list = h('ul', { class: 'notes' });
-      for (const n of notes.slice(0, 6)) list.append(h('li', {}, icon('info'), ` ${n}`));
-      this.body.append(list);
+    tiles.forEach((t, i) => {
+      setText(this.tiles[i].value, t.value);
+      setText(this.tiles[i].detail, t.detail ?? '');
+    });
+
+    const notes = (r.breakdown?.notes ?? []).slice(0, 6);
+    const signature = notes.join('\n');
+    if (signature !== this.notesShown) {
+      this.notesShown = signature;
+      this.notes.replaceChildren(...notes.map((n) => h('li', {}, icon('info'), ` ${n}`)));
+      this.notes.hidden = notes.length === 0;
     }
   }
 }

@@ -5,7 +5,8 @@
 import type { MemoryResult } from '../../simulator/result';
 import { formatGiB } from '../format';
 import { MEMORY_PARTS, memoryScaleGiB, memorySegments, type MemoryPart } from '../layout';
-import { h, icon, section } from './dom';
+import { afterPaint } from '../paint';
+import { h, icon, section, setText } from './dom';
 
 const PART_NAMES: Record<MemoryPart, string> = {
   parametersGiB: 'Parameters',
@@ -30,7 +31,8 @@ interface RankRow {
   label: HTMLElement;
   segments: HTMLElement[];
   hbm: HTMLElement;
-  total: HTMLElement;
+  warning: HTMLElement;
+  totalText: HTMLElement;
   cells: HTMLElement[];
 }
 
@@ -44,6 +46,7 @@ export class MemoryView {
   private readonly chart = h('div', { class: 'mem-chart', role: 'img' });
   private readonly rowsBody = h('tbody');
   private rows: RankRow[] = [];
+  private cancelTable?: () => void;
 
   constructor() {
     const s = section('memory', 'Memory per GPU by pipeline rank', 'server');
@@ -64,14 +67,15 @@ export class MemoryView {
   render(memory: MemoryResult): void {
     const stages = memory.perStage ?? [];
     const scale = memoryScaleGiB(memory.peakGiB, memory.hbmGiB);
-    const hbmLeft = `${Math.min(100, (memory.hbmGiB / scale) * 100)}%`;
+    const hbmLeft = `${Math.min(100, (memory.hbmGiB / scale) * 100).toFixed(3)}%`;
 
-    this.status.className = `mem-status ${memory.fits ? 'ok' : 'over'}`;
-    this.status.replaceChildren(
-      ...(memory.fits
-        ? [icon('pass'), ` Peak ${formatGiB(memory.peakGiB)} of ${formatGiB(memory.hbmGiB)} HBM — fits.`]
-        : [icon('warning'), ` Peak ${formatGiB(memory.peakGiB)} exceeds ${formatGiB(memory.hbmGiB)} HBM.`]),
-    );
+    const statusText = memory.fits
+      ? ` Peak ${formatGiB(memory.peakGiB)} of ${formatGiB(memory.hbmGiB)} HBM — fits.`
+      : ` Peak ${formatGiB(memory.peakGiB)} exceeds ${formatGiB(memory.hbmGiB)} HBM.`;
+    if (this.status.textContent !== statusText) {
+      this.status.className = `mem-status ${memory.fits ? 'ok' : 'over'}`;
+      this.status.replaceChildren(icon(memory.fits ? 'pass' : 'warning'), statusText);
+    }
     this.chart.setAttribute(
       'aria-label',
       `Memory per GPU for ${stages.length} pipeline stages; HBM ${formatGiB(memory.hbmGiB)}; peak ${formatGiB(memory.peakGiB)} ${
@@ -92,14 +96,26 @@ export class MemoryView {
       memorySegments(stage, scale).forEach((width, k) => {
         const seg = r.segments[k];
         const part = MEMORY_PARTS[k];
-        seg.hidden = width <= 0;
-        seg.style.width = `${Math.max(0, width)}%`;
-        seg.title = `${PART_NAMES[part]}: ${formatGiB(stage[part])}`;
+        if (seg.hidden !== width <= 0) seg.hidden = width <= 0;
+        if (width > 0) setStyle(seg, 'width', `${width.toFixed(3)}%`);
+        const title = `${PART_NAMES[part]}: ${formatGiB(stage[part])}`;
+        if (seg.title !== title) seg.title = title;
       });
-      r.hbm.style.left = hbmLeft;
-      r.total.replaceChildren(...(over ? [icon('warning')] : []), ` ${formatGiB(stage.totalGiB)}`);
-      const values = [`${stage.rank}`, ...MEMORY_PARTS.map((p) => formatGiB(stage[p])), formatGiB(stage.totalGiB), stage.totalGiB <= memory.hbmGiB ? 'yes' : 'no'];
-      values.forEach((v, k) => setText(r.cells[k], v));
+      setStyle(r.hbm, 'left', hbmLeft);
+      if (r.warning.hidden === over) r.warning.hidden = !over;
+      setText(r.totalText, ` ${formatGiB(stage.totalGiB)}`);
+    });
+
+    // The screen-reader table changes nothing on screen, so it is filled after the paint: a table is laid out
+    // as a whole, and doing it in the update's frame would add its layout to the keystroke's latency.
+    this.cancelTable?.();
+    const rows = this.rows;
+    this.cancelTable = afterPaint(() => {
+      this.cancelTable = undefined;
+      stages.forEach((stage, i) => {
+        const values = [`${stage.rank}`, ...MEMORY_PARTS.map((p) => formatGiB(stage[p])), formatGiB(stage.totalGiB), stage.totalGiB <= memory.hbmGiB ? 'yes' : 'no'];
+        values.forEach((v, k) => setText(rows[i].cells[k], v));
+      });
     });
   }
 }
@@ -109,13 +125,16 @@ function rankRow(): RankRow {
   const hbm = h('span', { class: 'mem-hbm' });
   const track = h('div', { class: 'mem-track' }, ...segments, hbm);
   const label = h('span', { class: 'mem-label' });
-  const total = h('span', { class: 'mem-total' });
+  const warning = icon('warning');
+  warning.hidden = true;
+  const totalText = h('span');
+  const total = h('span', { class: 'mem-total' }, warning, totalText);
   const cells = [h('th', { scope: 'row' }), ...MEMORY_PARTS.map(() => h('td')), h('td'), h('td')];
   h('tr', {}, ...cells);
-  return { row: h('div', { class: 'mem-row' }, label, track, total), label, segments, hbm, total, cells };
+  return { row: h('div', { class: 'mem-row' }, label, track, total), label, segments, hbm, warning, totalText, cells };
 }
 
-/** Sets an element's text only when it changed: an unchanged text node leaves layout alone. */
-function setText(el: HTMLElement, text: string): void {
-  if (el.textContent !== text) el.textContent = text;
+/** Sets one inline style property only when it changed (each write is a style invalidation). */
+function setStyle(el: HTMLElement, property: 'width' | 'left', value: string): void {
+  if (el.style[property] !== value) el.style[property] = value;
 }

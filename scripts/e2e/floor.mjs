@@ -1,0 +1,99 @@
+// `npm run bench:preview-floor`: keystroke → webview painted, for the Training Config preview and for a reference
+// webview that does no work (test/e2e/floor-extension), in the same code-server and browser, by the same procedure
+// (test/e2e/workbench.ts timedEdit). The reference is the least any extension's preview can take in this editor on
+// this machine; the difference is what the preview itself costs.
+//
+// Options: --runs N (timed edits per target, default 9).
+import { existsSync, readFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureSetup, repoRoot, startCodeServer } from './server.mjs';
+import { launchBrowser, openWorkbench, workbenchUrl } from './browser.mjs';
+
+const runsArg = process.argv.indexOf('--runs');
+const RUNS = runsArg > 0 ? Math.max(1, Number(process.argv[runsArg + 1]) || 9) : 9;
+const EXAMPLE = 'deepseek-v3.train.yaml';
+
+const require = createRequire(import.meta.url);
+const driver = join(repoRoot, 'out/test/e2e/workbench.js');
+if (!existsSync(driver)) {
+  console.error('floor: out/test/e2e/workbench.js missing — run `npm run compile-tests`');
+  process.exit(1);
+}
+const { Workbench, timedEdit } = require(driver);
+const { waitFor } = require(join(repoRoot, 'out/test/e2e/harness.js'));
+
+const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
+const vsix = join(repoRoot, `${pkg.name}-${pkg.version}.vsix`);
+if (!existsSync(vsix)) {
+  const r = spawnSync(process.execPath, [join(repoRoot, 'scripts/package.mjs')], { stdio: 'inherit', cwd: repoRoot });
+  if (r.status !== 0) process.exit(1);
+}
+
+const targets = [
+  { name: 'reference webview (no work)', install: { extensionDir: join(repoRoot, 'test/e2e/floor-extension') }, command: 'Latency Floor: Open', frame: /latency floor/i },
+  // The same reference beside Training Config Studio (its preview closed): what its language features cost the editor.
+  { name: 'reference webview, Training Config Studio installed', install: { vsix, extensionDir: join(repoRoot, 'test/e2e/floor-extension') }, command: 'Latency Floor: Open', frame: /latency floor/i },
+  { name: 'Training Config preview', install: { vsix }, command: 'Training Config: Open Preview', frame: /GPU[ -]?hours/i },
+];
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function measureTarget(target, setupEnv) {
+  const temp = mkdtempSync(join(tmpdir(), 'tcs-floor-'));
+  const workspace = join(temp, 'examples');
+  cpSync(join(repoRoot, 'examples'), workspace, { recursive: true });
+  const scheduleLine = readFileSync(join(workspace, EXAMPLE), 'utf8').split(/\r?\n/).findIndex((l) => /^\s*schedule:/.test(l)) + 1;
+  let server;
+  let browser;
+  try {
+    server = await startCodeServer({ folder: workspace, setupEnv, ...target.install });
+    browser = await launchBrowser();
+    const { page } = await openWorkbench(browser, workbenchUrl(server));
+    const wb = new Workbench(page);
+    await wb.openFile(EXAMPLE);
+    await wb.focusEditor();
+    await wb.runCommand(target.command);
+    const frame = await waitFor(`the ${target.name} webview`, () => wb.webviewFrameWith(target.frame), 30_000);
+    await page.waitForTimeout(1500);
+    const paths = [];
+    // One untimed edit first: the first edit of a session pays for loading and compiling code.
+    for (let i = 0; i <= RUNS; i++) {
+      const to = i % 2 === 0 ? '1f1b' : 'dualpipe';
+      await wb.goToLine(scheduleLine);
+      await page.keyboard.press('End');
+      await page.keyboard.press('Control+Shift+ArrowLeft');
+      const path = await timedEdit(page, frame, to);
+      if (i > 0) paths.push(path);
+      await page.waitForTimeout(400);
+    }
+    return paths;
+  } finally {
+    await browser?.close().catch(() => {});
+    await server?.stop();
+    rmSync(temp, { recursive: true, force: true });
+  }
+}
+
+const setupEnv = ensureSetup({ quiet: true });
+const rows = [];
+for (const target of targets) {
+  const paths = await measureTarget(target, setupEnv);
+  const m = (f) => median(paths.map(f));
+  rows.push([
+    target.name,
+    m((p) => p.paintedAt - p.inputAt),
+    m((p) => p.editedAt - p.inputAt),
+    m((p) => p.sentAt - p.editedAt),
+    m((p) => p.receivedAt - p.sentAt),
+    m((p) => p.paintedAt - p.receivedAt),
+    m((p) => p.editorPaintedAt - p.inputAt),
+  ]);
+  console.log(`floor: ${target.name}: ${paths.map((p) => p.paintedAt - p.inputAt).join(', ')} ms`);
+}
+const header = ['webview', 'keystroke → painted', 'keystroke → host event', 'event → post', 'post → page', 'page → painted', "editor's own repaint"];
+console.log(`\nMedians of ${RUNS} edits, ms:\n`);
+console.log(`| ${header.join(' | ')} |\n| ${header.map(() => '---').join(' | ')} |`);
+for (const r of rows) console.log(`| ${r.join(' | ')} |`);
