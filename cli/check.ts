@@ -1,16 +1,27 @@
 /** `tcs check FILE...`: the editor's diagnostics in a terminal, as compiler-style lines or JSON. */
 import { checkText } from '../language/check';
-import type { Diagnostic } from '../language/diagnostics';
+import type { Diagnostic, TextEdit } from '../language/diagnostics';
+import { candidateFixes, MAX_FIXES_RECHECKED, presentFixes } from '../language/fixOutcomes';
 import type { Command } from './io';
 
 export const CHECK_USAGE = `usage: tcs check [--json] FILE...
-  Checks training configs and prints file:line:col severity code message (1-based).
-  --json   print {"files":[{"file","diagnostics":[{severity,code,message,path,range}]}]} with 0-based ranges
+  Checks training configs and prints file:line:col severity code message (1-based), each followed by its best
+  quick fix (tried against the whole config: "clears all N errors" or "N errors left").
+  --json   print {"files":[{"file","diagnostics":[{severity,code,message,path,range,fixes}]}]} with 0-based
+           ranges; fixes: [{title, errorsLeft, preferred, edits}] best first
   Exit code: 0 no errors, 1 errors found (or a file could not be read), 2 usage error.`;
+
+interface ReportedFix {
+  title: string;
+  /** Errors in the file after this fix; absent when it was not re-checked (over the per-file budget or size). */
+  errorsLeft?: number;
+  preferred: boolean;
+  edits: TextEdit[];
+}
 
 interface FileReport {
   file: string;
-  diagnostics: Pick<Diagnostic, 'severity' | 'code' | 'message' | 'path' | 'range'>[];
+  diagnostics: (Pick<Diagnostic, 'severity' | 'code' | 'message' | 'path' | 'range'> & { fixes?: ReportedFix[] })[];
 }
 
 /** The editor never sees a UTF-8 byte-order mark; strip it so columns on line 1 match. */
@@ -36,7 +47,7 @@ export const checkCommand: Command = (argv, io) => {
       text = stripBom(io.readFile(file));
     } catch (e) {
       const reason = (e as NodeJS.ErrnoException)?.code === 'ENOENT' ? 'no such file' : String((e as Error)?.message ?? e);
-      const d: Diagnostic = {
+      const d: FileReport['diagnostics'][number] = {
         severity: 'error',
         code: 'cli/unreadable',
         message: `Cannot read the file: ${reason}.`,
@@ -47,9 +58,26 @@ export const checkCommand: Command = (argv, io) => {
       counts.error++;
       continue;
     }
-    const { diagnostics } = checkText(text);
+    const result = checkText(text);
+    const { diagnostics } = result;
+    const errorsNow = diagnostics.filter((d) => d.severity === 'error').length;
+    const budget = { left: MAX_FIXES_RECHECKED };
     for (const d of diagnostics) counts[d.severity]++;
-    reports.push({ file, diagnostics: diagnostics.map(({ severity, code, message, path, range }) => ({ severity, code, message, path, range })) });
+    reports.push({
+      file,
+      diagnostics: diagnostics.map((d) => {
+        const { severity, code, message, path, range } = d;
+        const candidates = candidateFixes(d, diagnostics, result.document);
+        if (candidates.length === 0) return { severity, code, message, path, range };
+        const fixes = presentFixes(result.document, candidates, errorsNow, budget).map((p) => ({
+          title: p.title,
+          ...(p.errorsLeft !== undefined ? { errorsLeft: p.errorsLeft } : {}),
+          preferred: p.preferred,
+          edits: p.fix.edits,
+        }));
+        return { severity, code, message, path, range, fixes };
+      }),
+    });
   }
   if (json) {
     io.out(JSON.stringify({ files: reports }, null, 2) + '\n');
@@ -57,6 +85,7 @@ export const checkCommand: Command = (argv, io) => {
     for (const r of reports) {
       for (const d of r.diagnostics) {
         io.out(`${r.file}:${d.range.start.line + 1}:${d.range.start.character + 1} ${d.severity} ${d.code} ${d.message}\n`);
+        if (d.fixes?.length) io.out(`  fix: ${d.fixes[0].title}\n`);
       }
     }
     const n = (k: number, w: string) => `${k} ${w}${k === 1 ? '' : 's'}`;

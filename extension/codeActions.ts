@@ -1,9 +1,11 @@
 /**
  * Quick fixes: each fix the core attached to a diagnostic becomes a CodeAction whose WorkspaceEdit the user applies
- * (and can undo). The core decides what to fix and how; this only translates.
+ * (and can undo). The core decides what to fix, how, and in what order (language/fixOutcomes.ts re-checks the
+ * config under each fix); this only translates.
  */
 import * as vscode from 'vscode';
-import type { Diagnostic, Fix } from '../language/diagnostics';
+import type { Diagnostic } from '../language/diagnostics';
+import { candidateFixes, MAX_FIXES_RECHECKED, presentFixes, type PresentedFix } from '../language/fixOutcomes';
 import type { AnalysisService } from './analysis';
 import { toVsRange } from './convert';
 import { codeOf, DIAGNOSTIC_SOURCE } from './diagnostics';
@@ -20,13 +22,13 @@ function coreDiagnosticFor(shown: vscode.Diagnostic, diagnostics: readonly Diagn
   );
 }
 
-export function toCodeAction(document: vscode.TextDocument, fix: Fix, shown: vscode.Diagnostic): vscode.CodeAction {
-  const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
+export function toCodeAction(document: vscode.TextDocument, presented: PresentedFix, shown: vscode.Diagnostic): vscode.CodeAction {
+  const action = new vscode.CodeAction(presented.title, vscode.CodeActionKind.QuickFix);
   const edit = new vscode.WorkspaceEdit();
-  for (const change of fix.edits) edit.replace(document.uri, toVsRange(change.range), change.newText);
+  for (const change of presented.fix.edits) edit.replace(document.uri, toVsRange(change.range), change.newText);
   action.edit = edit;
   action.diagnostics = [shown];
-  action.isPreferred = fix.preferred === true;
+  action.isPreferred = presented.preferred;
   return action;
 }
 
@@ -35,7 +37,26 @@ export class TrainingConfigCodeActions implements vscode.CodeActionProvider {
     providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
   };
 
+  /** Presented fixes per core diagnostic of the document's current version: the lightbulb asks on every cursor move. */
+  private cache?: { uri: string; version: number; fixes: Map<Diagnostic, PresentedFix[]> };
+
   constructor(private readonly analysis: AnalysisService) {}
+
+  private presented(document: vscode.TextDocument, core: Diagnostic, budget: { left: number }): PresentedFix[] {
+    const uri = document.uri.toString();
+    if (!this.cache || this.cache.uri !== uri || this.cache.version !== document.version) {
+      this.cache = { uri, version: document.version, fixes: new Map() };
+    }
+    let fixes = this.cache.fixes.get(core);
+    if (!fixes) {
+      const result = this.analysis.get(document);
+      const errorsNow = result.diagnostics.filter((d) => d.severity === 'error').length;
+      // Warnings' fixes are re-checked too: a fix for a warning must not quietly add an error.
+      fixes = presentFixes(result.document, candidateFixes(core, result.diagnostics, result.document), errorsNow, budget);
+      this.cache.fixes.set(core, fixes);
+    }
+    return fixes;
+  }
 
   provideCodeActions(
     document: vscode.TextDocument,
@@ -47,12 +68,24 @@ export class TrainingConfigCodeActions implements vscode.CodeActionProvider {
     if (shown.length === 0) return [];
     try {
       const diagnostics = this.analysis.get(document).diagnostics;
-      const actions: vscode.CodeAction[] = [];
+      // One action per distinct edit: two diagnostics on a key often share a fix ("Set pipeline to 16").
+      const actions = new Map<string, vscode.CodeAction>();
+      const budget = { left: MAX_FIXES_RECHECKED };
       for (const diagnostic of shown) {
         const core = coreDiagnosticFor(diagnostic, diagnostics);
-        for (const fix of core?.fixes ?? []) actions.push(toCodeAction(document, fix, diagnostic));
+        if (!core) continue;
+        for (const presented of this.presented(document, core, budget)) {
+          const key = JSON.stringify(presented.fix.edits);
+          const existing = actions.get(key);
+          if (existing) {
+            existing.diagnostics = [...(existing.diagnostics ?? []), diagnostic];
+            existing.isPreferred = existing.isPreferred || presented.preferred;
+          } else {
+            actions.set(key, toCodeAction(document, presented, diagnostic));
+          }
+        }
       }
-      return actions;
+      return [...actions.values()];
     } catch {
       return [];
     }

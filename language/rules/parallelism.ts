@@ -34,6 +34,12 @@ function worldSize(ctx: RuleContext): Diagnostic[] {
   if (used === gpus) return [];
   const fixes: Fix[] = [];
   if (gpus % model === 0) fixes.push(setValueFix(ctx.doc, 'parallelism.data', gpus / model, undefined, true));
+  // The pipeline degree that fills the cluster (what a pipeline edit usually meant), when it is one.
+  const others = p.tensor * p.context * p.data;
+  const pipeline = gpus / others;
+  if (gpus % others === 0 && pipeline !== p.pipeline && pipeline <= ctx.config.model.layers) {
+    fixes.push(setValueFix(ctx.doc, 'parallelism.pipeline', pipeline));
+  }
   if (used % cluster.gpusPerNode === 0) fixes.push(setValueFix(ctx.doc, 'cluster.nodes', used / cluster.gpusPerNode));
   return [
     report(ctx, 'error', 'parallelism/world-size', 'parallelism.data',

@@ -178,6 +178,11 @@ test('the quick fix corrects the file and the problem goes away', async () => {
   const code = codeOf(brokenDiagnostic);
   await waitFor(`${code} to disappear after the fix`, () => !tcsDiagnostics(uri).some((d) => codeOf(d) === code));
   assert(editor.document.getText() !== '' && editor.document.lineAt(line).text !== before, 'the fix did not change the line');
+  // The preferred fix was tried against the whole config: when its title says it clears every error, it does.
+  if (fix.isPreferred && /clears all \d+ errors/.test(fix.title)) {
+    await waitFor('no errors left after the preferred fix', () => !tcsDiagnostics(uri).some((d) => d.severity === vscode.DiagnosticSeverity.Error));
+  }
+  assert(fix.isPreferred && /clears all/.test(fix.title), `pipeline 7 on DeepSeek-V3 should be offered a preferred fix that clears every error: "${fix.title}"`);
   log(`  fixed: "${before.trim()}" → "${editor.document.lineAt(line).text.trim()}"`);
   await revertAll();
 });

@@ -37,8 +37,22 @@ test('check --json prints files with 0-based ranges', () => {
   const parsed = JSON.parse(f.out());
   const d = parsed.files[0].diagnostics.find((x: { code: string }) => x.code === 'schema/unknown-key');
   assert.equal(parsed.files[0].file, 'a.train.yaml');
-  assert.deepEqual(Object.keys(d).sort(), ['code', 'message', 'path', 'range', 'severity']);
+  assert.deepEqual(Object.keys(d).sort(), ['code', 'fixes', 'message', 'path', 'range', 'severity']);
   assert.deepEqual(d.range.start, { line: 38, character: 2 });
+  // The rename fix, tried against the whole file: it leaves nothing wrong.
+  assert.deepEqual(Object.keys(d.fixes[0]).sort(), ['edits', 'errorsLeft', 'preferred', 'title']);
+  assert.match(d.fixes[0].title, /pipeline/);
+  assert.equal(d.fixes[0].errorsLeft, 0);
+  assert.equal(d.fixes[0].preferred, true);
+});
+
+test("check prints each problem's best quick fix, judged against the whole file", () => {
+  const f = fakeIO({ 'p.train.yaml': DEEPSEEK().replace('  pipeline: 16', '  pipeline: 7') });
+  assert.equal(checkCommand(['p.train.yaml'], f.io), 1);
+  const lines = f.out().split('\n');
+  const dualpipe = lines.findIndex((l) => / error schedule\/dualpipe-odd-ranks /.test(l));
+  assert.ok(dualpipe >= 0, f.out());
+  assert.equal(lines[dualpipe + 1], '  fix: Set pipeline to 16 (clears all 3 errors)');
 });
 
 test('an unreadable file is an error, and no files is a usage error', () => {

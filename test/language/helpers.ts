@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkText, type CheckResult } from '../../language/check';
 import type { Diagnostic } from '../../language/diagnostics';
+import { applyFix as applyCoreFix } from '../../language/fixOutcomes';
 
 export const EXAMPLES_DIR = join(__dirname, '..', '..', '..', 'examples');
 export const example = (name: string) => readFileSync(join(EXAMPLES_DIR, name), 'utf8');
@@ -26,13 +27,10 @@ export function only(result: CheckResult, code: string): Diagnostic {
   return found[0];
 }
 
-/** Applies a fix's edits (non-overlapping) to the text. */
+/** Applies the diagnostic's fix at `index` to the text (no fix: the text unchanged). */
 export function applyFix(result: CheckResult, d: Diagnostic, index = 0): string {
-  const doc = result.document;
-  const edits = [...(d.fixes?.[index]?.edits ?? [])].sort((a, b) => doc.offsetAt(b.range.start) - doc.offsetAt(a.range.start));
-  let text = doc.text;
-  for (const e of edits) text = text.slice(0, doc.offsetAt(e.range.start)) + e.newText + text.slice(doc.offsetAt(e.range.end));
-  return text;
+  const fix = d.fixes?.[index];
+  return fix ? applyCoreFix(result.document, fix) : result.document.text;
 }
 
 export const check = checkText;

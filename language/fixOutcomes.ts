@@ -1,0 +1,102 @@
+/**
+ * What a quick fix leaves behind. Rules propose fixes one constraint at a time ("pipeline must be even": 6 or 8),
+ * but a config's constraints meet: 6 may break the world size and overflow memory where 8 clears everything.
+ * Each fix is applied to the text and the whole config checked again, so the editor can order the fixes, prefer
+ * the one that leaves no error, and say in each title what remains.
+ */
+import { checkText } from './check';
+import type { Diagnostic, Fix } from './diagnostics';
+import type { ParsedDocument } from './parse';
+
+/** Fixes re-checked per request; a check costs about a millisecond on a real config. Beyond it, titles stay as they are. */
+export const MAX_FIXES_RECHECKED = 16;
+/** Larger documents are not re-checked per fix (a check of a 50,000-line file takes tens of milliseconds). */
+export const MAX_RECHECK_CHARS = 64 * 1024;
+
+export interface FixOutcome {
+  fix: Fix;
+  /** Errors in the whole config after applying the fix; undefined when it was not re-checked (over the cap). */
+  errorsLeft?: number;
+}
+
+/** The text after a fix's edits (non-overlapping, in any order). */
+export function applyFix(document: ParsedDocument, fix: Fix): string {
+  const edits = fix.edits
+    .map((e) => ({ start: document.offsetAt(e.range.start), end: document.offsetAt(e.range.end), text: e.newText }))
+    .sort((a, b) => b.start - a.start);
+  let text = document.text;
+  for (const e of edits) text = text.slice(0, e.start) + e.text + text.slice(e.end);
+  return text;
+}
+
+/**
+ * A diagnostic's own fixes, then other diagnostics' fixes that change the same key: rules see one constraint each,
+ * so the value that satisfies them all may come from another rule ("DualPipe needs an even pipeline" offers 6 and 8;
+ * the world-size rule offers the 16 that also fills the cluster). Duplicates (same edits) are dropped.
+ */
+export function candidateFixes(diagnostic: Diagnostic, all: readonly Diagnostic[], document: ParsedDocument): Fix[] {
+  const seen = new Set<string>();
+  const out: Fix[] = [];
+  const add = (fix: Fix) => {
+    const key = JSON.stringify(fix.edits);
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push(fix);
+  };
+  for (const fix of diagnostic.fixes ?? []) add(fix);
+  if (!diagnostic.path) return out;
+  const targets = (fix: Fix) => fix.edits.length > 0 && fix.edits.every((e) => document.pathAt(e.range.start)?.path === diagnostic.path);
+  for (const other of all) {
+    if (other === diagnostic) continue;
+    for (const fix of other.fixes ?? []) if (targets(fix)) add({ ...fix, preferred: false });
+  }
+  return out;
+}
+
+function errorCount(diagnostics: readonly Diagnostic[]): number {
+  return diagnostics.filter((d) => d.severity === 'error').length;
+}
+
+/**
+ * The diagnostic's fixes, each with the errors it leaves, fewest first (ties keep the rule's order); `budget`
+ * counts re-checks left for this request and is decremented.
+ */
+export function fixOutcomes(document: ParsedDocument, fixes: readonly Fix[], budget = { left: MAX_FIXES_RECHECKED }): FixOutcome[] {
+  const recheck = document.text.length <= MAX_RECHECK_CHARS;
+  const outcomes: FixOutcome[] = fixes.map((fix) => {
+    if (!recheck || budget.left <= 0) return { fix };
+    budget.left--;
+    try {
+      return { fix, errorsLeft: errorCount(checkText(applyFix(document, fix)).diagnostics) };
+    } catch {
+      return { fix };
+    }
+  });
+  const rank = (o: FixOutcome) => o.errorsLeft ?? Number.POSITIVE_INFINITY;
+  return outcomes.map((o, i) => ({ o, i })).sort((a, b) => rank(a.o) - rank(b.o) || a.i - b.i).map(({ o }) => o);
+}
+
+export interface PresentedFix {
+  fix: Fix;
+  title: string;
+  preferred: boolean;
+  errorsLeft?: number;
+}
+
+/**
+ * The fixes as an editor should offer them: fewest errors left first; the first fix that clears every error is
+ * the one preferred (the rule's own preference stands only when none does); a title says what remains unless the
+ * fix obviously clears the only error.
+ */
+export function presentFixes(document: ParsedDocument, fixes: readonly Fix[], errorsNow: number, budget = { left: MAX_FIXES_RECHECKED }): PresentedFix[] {
+  const outcomes = fixOutcomes(document, fixes, budget);
+  const clearing = outcomes.findIndex((o) => o.errorsLeft === 0);
+  const rulePreferred = outcomes.findIndex((o) => o.fix.preferred === true);
+  const preferredIndex = clearing >= 0 ? clearing : rulePreferred;
+  return outcomes.map(({ fix, errorsLeft }, i) => {
+    let title = fix.title;
+    if (errorsLeft === 0 && errorsNow > 1) title = `${fix.title} (clears all ${errorsNow} errors)`;
+    else if (errorsLeft !== undefined && errorsLeft > 0) title = `${fix.title} (${errorsLeft} error${errorsLeft === 1 ? '' : 's'} left)`;
+    return { fix, title, preferred: i === preferredIndex, errorsLeft };
+  });
+}
