@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { Diagnostic } from '../language/diagnostics';
-import { candidateFixes, MAX_FIXES_RECHECKED, presentFixes, type PresentedFix } from '../language/fixOutcomes';
+import { candidateFixes, MAX_RECHECK_CHARS, presentFixes, recheckBudget, type PresentedFix, type RecheckBudget } from '../language/fixOutcomes';
 import type { AnalysisService } from './analysis';
 import { toVsRange } from './convert';
 import { codeOf, DIAGNOSTIC_SOURCE } from './diagnostics';
@@ -42,7 +42,7 @@ export class TrainingConfigCodeActions implements vscode.CodeActionProvider {
 
   constructor(private readonly analysis: AnalysisService) {}
 
-  private presented(document: vscode.TextDocument, core: Diagnostic, budget: { left: number }): PresentedFix[] {
+  private presented(document: vscode.TextDocument, core: Diagnostic, budget: RecheckBudget): PresentedFix[] {
     const uri = document.uri.toString();
     if (!this.cache || this.cache.uri !== uri || this.cache.version !== document.version) {
       this.cache = { uri, version: document.version, fixes: new Map() };
@@ -53,7 +53,9 @@ export class TrainingConfigCodeActions implements vscode.CodeActionProvider {
       const errorsNow = result.diagnostics.filter((d) => d.severity === 'error').length;
       // Warnings' fixes are re-checked too: a fix for a warning must not quietly add an error.
       fixes = presentFixes(result.document, candidateFixes(core, result.diagnostics, result.document), errorsNow, budget);
-      this.cache.fixes.set(core, fixes);
+      // A list the request's budget cut short is not kept: the next request (another cursor spot) completes it.
+      const complete = result.document.text.length > MAX_RECHECK_CHARS || fixes.every((f) => f.errorsLeft !== undefined);
+      if (complete) this.cache.fixes.set(core, fixes);
     }
     return fixes;
   }
@@ -70,7 +72,7 @@ export class TrainingConfigCodeActions implements vscode.CodeActionProvider {
       const diagnostics = this.analysis.get(document).diagnostics;
       // One action per distinct edit: two diagnostics on a key often share a fix ("Set pipeline to 16").
       const actions = new Map<string, vscode.CodeAction>();
-      const budget = { left: MAX_FIXES_RECHECKED };
+      const budget = recheckBudget();
       for (const diagnostic of shown) {
         const core = coreDiagnosticFor(diagnostic, diagnostics);
         if (!core) continue;

@@ -54,6 +54,8 @@ export interface PreviewState {
   sentAt: number;
   receivedAt: number;
   paintedAt: number;
+  /** Whether a frame was painted (false: the page was hidden and reported without one). */
+  painted: boolean;
   /** Date.now() of the editor's change event that produced this version, when it was the latest edit. */
   editedAt?: number;
 }
@@ -70,9 +72,9 @@ export interface PreviewLatency {
   webview: number;
 }
 
-/** The segments of the latest update, or undefined without an edit event for it (a first render, say). */
+/** The segments of the latest update, or undefined without an edit event for it (a first render) or a painted frame. */
 export function previewLatency(state: PreviewState): PreviewLatency | undefined {
-  if (state.editedAt === undefined || state.sentAt === 0) return undefined;
+  if (state.editedAt === undefined || state.sentAt === 0 || !state.painted) return undefined;
   return {
     editToPaint: state.paintedAt - state.editedAt,
     editToPost: state.sentAt - state.editedAt,
@@ -299,6 +301,7 @@ class PreviewPanel implements vscode.Disposable {
       sentAt: m.sentAt,
       receivedAt: m.receivedAt,
       paintedAt: m.paintedAt,
+      painted: m.painted,
       editedAt: editedAt?.wallAt,
     };
   }

@@ -10,6 +10,19 @@ import type { ParsedDocument } from './parse';
 
 /** Fixes re-checked per request; a check costs about a millisecond on a real config. Beyond it, titles stay as they are. */
 export const MAX_FIXES_RECHECKED = 16;
+/** And milliseconds spent re-checking per request: a slow document stops early instead of holding the editor. */
+export const RECHECK_BUDGET_MS = 50;
+
+/** What a request may still spend on re-checks; shared by every diagnostic of the request. */
+export interface RecheckBudget {
+  left: number;
+  /** Date.now() after which nothing more is re-checked. */
+  until: number;
+}
+
+export function recheckBudget(fixes = MAX_FIXES_RECHECKED, ms = RECHECK_BUDGET_MS): RecheckBudget {
+  return { left: fixes, until: Date.now() + ms };
+}
 /** Larger documents are not re-checked per fix (a check of a 50,000-line file takes tens of milliseconds). */
 export const MAX_RECHECK_CHARS = 64 * 1024;
 
@@ -59,12 +72,12 @@ function errorCount(diagnostics: readonly Diagnostic[]): number {
 
 /**
  * The diagnostic's fixes, each with the errors it leaves, fewest first (ties keep the rule's order); `budget`
- * counts re-checks left for this request and is decremented.
+ * is what the request may still spend, and is spent here.
  */
-export function fixOutcomes(document: ParsedDocument, fixes: readonly Fix[], budget = { left: MAX_FIXES_RECHECKED }): FixOutcome[] {
+export function fixOutcomes(document: ParsedDocument, fixes: readonly Fix[], budget: RecheckBudget = recheckBudget()): FixOutcome[] {
   const recheck = document.text.length <= MAX_RECHECK_CHARS;
   const outcomes: FixOutcome[] = fixes.map((fix) => {
-    if (!recheck || budget.left <= 0) return { fix };
+    if (!recheck || budget.left <= 0 || Date.now() > budget.until) return { fix };
     budget.left--;
     try {
       return { fix, errorsLeft: errorCount(checkText(applyFix(document, fix)).diagnostics) };
@@ -84,19 +97,23 @@ export interface PresentedFix {
 }
 
 /**
- * The fixes as an editor should offer them: fewest errors left first; the first fix that clears every error is
- * the one preferred (the rule's own preference stands only when none does); a title says what remains unless the
- * fix obviously clears the only error.
+ * The fixes as an editor should offer them, fewest errors left first. With errors in the file, the preferred fix
+ * is one that clears them all (the rule's own choice among several, else the first); otherwise the rule's own
+ * preference stands. A title says what remains, unless the fix obviously clears the only error.
  */
-export function presentFixes(document: ParsedDocument, fixes: readonly Fix[], errorsNow: number, budget = { left: MAX_FIXES_RECHECKED }): PresentedFix[] {
+export function presentFixes(document: ParsedDocument, fixes: readonly Fix[], errorsNow: number, budget: RecheckBudget = recheckBudget()): PresentedFix[] {
   const outcomes = fixOutcomes(document, fixes, budget);
-  const clearing = outcomes.findIndex((o) => o.errorsLeft === 0);
   const rulePreferred = outcomes.findIndex((o) => o.fix.preferred === true);
-  const preferredIndex = clearing >= 0 ? clearing : rulePreferred;
+  let preferredIndex = rulePreferred;
+  if (errorsNow > 0) {
+    const clearing = outcomes.flatMap((o, i) => (o.errorsLeft === 0 ? [i] : []));
+    if (clearing.length > 0) preferredIndex = clearing.includes(rulePreferred) ? rulePreferred : clearing[0];
+  }
+  const errors = (n: number) => `${n} error${n === 1 ? '' : 's'}`;
   return outcomes.map(({ fix, errorsLeft }, i) => {
     let title = fix.title;
     if (errorsLeft === 0 && errorsNow > 1) title = `${fix.title} (clears all ${errorsNow} errors)`;
-    else if (errorsLeft !== undefined && errorsLeft > 0) title = `${fix.title} (${errorsLeft} error${errorsLeft === 1 ? '' : 's'} left)`;
+    else if (errorsLeft !== undefined && errorsLeft > 0) title = `${fix.title} (${errorsNow === 0 ? `causes ${errors(errorsLeft)}` : `${errors(errorsLeft)} left`})`;
     return { fix, title, preferred: i === preferredIndex, errorsLeft };
   });
 }

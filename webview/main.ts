@@ -119,6 +119,7 @@ class Preview {
   /** A pending after-paint report; a newer update supersedes it, so only the latest version is reported. */
   private paintWait?: () => void;
   private cancelSave?: () => void;
+  private savedUri?: string;
 
   constructor(
     private readonly vscode: VsCodeApi,
@@ -134,7 +135,14 @@ class Preview {
     app.replaceChildren(this.title, this.banner.root, this.placeholder, this.content);
 
     window.addEventListener('message', (e: MessageEvent<unknown>) => this.onMessage(e.data));
+    // Hidden or closed before a deferred save ran: save now, or the restored panel would show an older state.
+    window.addEventListener('pagehide', () => this.saveNow());
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'hidden') this.saveNow();
+    });
     // Restore what was shown before the panel was hidden or the window reloaded, then ask for the current text.
+    // What came back from the saved state, for the end-to-end suite: nothing, a config, or a config and a zoom.
+    document.body.dataset.restored = this.state.config ? (this.state.viewport ? 'config+viewport' : 'config') : 'none';
     if (this.state.config) {
       this.show(this.state.config, this.state.uri ?? '', this.state.version ?? 0, this.state.viewport, false);
       if (this.state.stale) this.markInvalid(this.state.errors, false);
@@ -155,21 +163,30 @@ class Preview {
    * a browser workbench runs on the same thread that paints this page.
    */
   private save(): void {
+    // Another document: saved at once, since a reload restores the panel for the document its state names.
+    if (this.state.uri !== this.savedUri) return this.saveNow();
     this.cancelSave?.();
-    this.cancelSave = afterPaint(() => {
-      this.cancelSave = undefined;
-      try {
-        this.vscode.setState(this.state);
-      } catch (e) {
-        console.error('setState failed', e);
-      }
-    });
+    this.cancelSave = afterPaint(() => this.saveNow());
   }
 
-  private rememberViewport(vp: Viewport): void {
+  /** Saves at once, dropping a deferred save (the page is going away, or the user changed the view). */
+  private saveNow(): void {
+    this.cancelSave?.();
+    this.cancelSave = undefined;
+    clearTimeout(this.viewportTimer);
+    try {
+      this.vscode.setState(this.state);
+      this.savedUri = this.state.uri;
+    } catch (e) {
+      console.error('setState failed', e);
+    }
+  }
+
+  /** Zoom and pan come from the user, not from typing: saved on a short debounce, not deferred to a paint. */
+  private rememberViewport(vp: Viewport | undefined): void {
     this.state.viewport = vp;
     clearTimeout(this.viewportTimer);
-    this.viewportTimer = window.setTimeout(() => this.save(), 250);
+    this.viewportTimer = window.setTimeout(() => this.saveNow(), 250);
   }
 
   private onMessage(data: unknown): void {
@@ -262,17 +279,19 @@ class Preview {
     };
     this.paintWait?.();
     const editedAt = this.arrival.editedAt;
-    this.paintWait = afterPaint(() => {
+    this.paintWait = afterPaint((painted) => {
       this.paintWait = undefined;
-      const paintedAt = Math.max(receivedAt, Date.now());
-      // The update's path on the shared wall clock, for the end-to-end suite (which sees the page, not the host).
-      const stamps = document.body.dataset;
-      stamps.editedAt = editedAt === undefined ? '' : String(editedAt);
-      stamps.sentAt = String(sentAt);
-      stamps.receivedAt = String(receivedAt);
-      stamps.paintedVersion = String(report.version);
-      stamps.paintedAt = String(paintedAt);
-      this.post({ ...report, paintedAt });
+      const paintedAt = Date.now();
+      if (painted) {
+        // The update's path on the shared wall clock, for the end-to-end suite (which sees the page, not the host).
+        const stamps = document.body.dataset;
+        stamps.editedAt = editedAt === undefined ? '' : String(editedAt);
+        stamps.sentAt = String(sentAt);
+        stamps.receivedAt = String(receivedAt);
+        stamps.paintedVersion = String(report.version);
+        stamps.paintedAt = String(paintedAt);
+      }
+      this.post({ ...report, paintedAt, painted });
     });
   }
 

@@ -4,21 +4,21 @@
 const AFTER_PAINT_FALLBACK_MS = 500;
 
 /**
- * Runs `done` once the frame showing the current DOM has been painted: a task queued from requestAnimationFrame runs
- * after that frame. A webview that is not being painted (hidden, throttled) gets no frames, so a timer stands in.
- * Returns a cancel function.
+ * Runs `done(true)` once the frame showing the current DOM has been painted: a task queued from requestAnimationFrame
+ * runs after that frame. A webview that is not being painted (hidden, throttled) gets no frames, so a timer stands
+ * in and calls `done(false)`. Returns a cancel function.
  */
-export function afterPaint(done: () => void): () => void {
+export function afterPaint(done: (painted: boolean) => void): () => void {
   let settled = false;
-  const finish = () => {
+  const finish = (painted: boolean) => {
     if (settled) return;
     settled = true;
     cancelAnimationFrame(frame);
     clearTimeout(fallback);
-    done();
+    done(painted);
   };
-  const frame = requestAnimationFrame(() => setTimeout(finish, 0));
-  const fallback = window.setTimeout(finish, AFTER_PAINT_FALLBACK_MS);
+  const frame = requestAnimationFrame(() => setTimeout(() => finish(true), 0));
+  const fallback = window.setTimeout(() => finish(false), AFTER_PAINT_FALLBACK_MS);
   return () => {
     settled = true;
     cancelAnimationFrame(frame);

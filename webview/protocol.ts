@@ -78,6 +78,8 @@ export interface RenderedMessage {
   receivedAt: number;
   /** Date.now() after the browser painted the update (the frame after the DOM changed). */
   paintedAt: number;
+  /** False when no frame came (a hidden page): paintedAt is then only when the page gave up waiting. */
+  painted: boolean;
   /** Ops drawn in the timeline. */
   ops: number;
   /** Whether the preview is showing the last good config under an error banner. */
@@ -246,6 +248,7 @@ export function isWebviewMessage(x: unknown): x is WebviewMessage {
         isNonNegative(x.sentAt) &&
         isNonNegative(x.receivedAt) &&
         isNonNegative(x.paintedAt) &&
+        typeof x.painted === 'boolean' &&
         isCount(x.ops) &&
         typeof x.stale === 'boolean'
       );

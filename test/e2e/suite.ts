@@ -313,20 +313,35 @@ export async function run(ctx: E2eContext): Promise<E2eResult> {
     }
   }, 90_000);
 
-  e2e.test('the preview comes back after it is hidden, and after the window reloads', async () => {
-    await findPreview();
+  e2e.test('the preview and its zoom come back after it is hidden, and after the window reloads', async () => {
+    let frame = await findPreview();
+    // Zoom in: the host re-sends the config whenever the page comes back, but only the page's saved state has the zoom.
+    const zoom = () => frame.locator('.zoom-label').innerText().then((t) => t.trim());
+    const canvas = frame.locator('canvas.timeline-canvas');
+    await canvas.focus();
+    await canvas.press('0');
+    await waitFor('the timeline to fit (1×)', async () => (await zoom()) === '1×');
+    await canvas.press('+');
+    const zoomed = await waitFor('the timeline to zoom in', async () => ((await zoom()) !== '1×' ? zoom() : undefined));
+    await page.waitForTimeout(500); // the page saves zoom and pan after 250 ms without change
     // Hide: a new untitled editor in the preview's group covers it; closing it shows the preview again.
     await page.keyboard.press(`${MOD}+2`);
     await page.keyboard.press(`${MOD}+N`);
     await waitFor('the preview to be hidden', async () => (await wb.webviewFrameWith(/GPU[ -]?hours/i)) === undefined, 10_000);
     await page.keyboard.press(`${MOD}+W`);
-    let frame = await findPreview();
+    frame = await findPreview();
     await waitFor('the timeline to be drawn again', async () => (await canvasSignature(frame)).length > 1);
-    // Reload: the workbench restores the panel through the extension's WebviewPanelSerializer.
-    await page.reload({ waitUntil: 'domcontentloaded' });
+    const restored = () => frame.evaluate(() => document.body.dataset.restored ?? '');
+    assert((await zoom()) === zoomed, `zoom after hide/show: ${await zoom()}, before: ${zoomed} (restored: ${await restored()})`);
+    // Reload as a user does (Developer: Reload Window lets the workbench save its state first); the workbench then
+    // restores the panel through the extension's WebviewPanelSerializer, with the page's saved state.
+    const navigated = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: 60_000 });
+    await wb.runCommand('Developer: Reload Window', { opensPicker: false, closes: false });
+    await navigated;
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
     frame = await findPreview();
     await waitFor('the restored timeline to be drawn', async () => (await canvasSignature(frame)).length > 1);
+    assert((await zoom()) === zoomed, `zoom after reload: ${await zoom()}, before: ${zoomed} (restored: ${await restored()})`);
     preview = frame;
     await e2e.screenshot('13-preview-after-reload');
   }, 120_000);

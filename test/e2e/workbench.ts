@@ -9,9 +9,10 @@ export class Workbench {
 
   /**
    * Runs a command from the command palette by its label (e.g. "Training Config: Open Preview"). A command that
-   * opens a picker of its own (`opensPicker`) leaves the quick input open for the caller.
+   * opens a picker of its own (`opensPicker`) leaves the quick input open for the caller; one that reloads the
+   * page (`closes: false`) is not waited on.
    */
-  async runCommand(label: string, { opensPicker = false } = {}): Promise<void> {
+  async runCommand(label: string, { opensPicker = false, closes = true } = {}): Promise<void> {
     await this.page.keyboard.press('F1');
     const input = this.page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
@@ -23,7 +24,8 @@ export class Workbench {
       await waitFor(`the picker of "${label}"`, async () => !(await this.page.locator('.quick-input-widget input').inputValue()).startsWith('>'));
       return;
     }
-    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    // `closes: false` for a command that replaces the page (a reload): nothing to wait for here.
+    if (closes) await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
   }
 
   /** Quick Open (Ctrl+P) a workspace file by name, and wait for its editor tab to be active. */
@@ -54,8 +56,11 @@ export class Workbench {
     const input = this.page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
     await input.fill(`:${line}`);
+    // Enter before the picker has taken the typed line does nothing (the picker stays open): wait for it to offer the line.
+    const widget = this.page.locator('.quick-input-widget');
+    await waitFor(`Go to Line to offer line ${line}`, async () => new RegExp(`\\b(?:line|Line) ${line}\\b`).test(await widget.innerText()), 10_000);
     await this.page.keyboard.press('Enter');
-    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    await widget.waitFor({ state: 'hidden' });
     await waitFor(`the cursor on line ${line}`, async () => (await this.cursorLine()) === line);
   }
 
@@ -177,7 +182,7 @@ export interface EditPath {
  * the wall clock (webview/main.ts); the editor's own repaint is stamped here by a MutationObserver on its lines.
  */
 export async function timedEdit(page: Page, preview: Frame, text: string, timeoutMs = 20_000): Promise<EditPath> {
-  const before = await preview.evaluate(() => document.body.dataset.paintedAt ?? '');
+  const before = Number(await preview.evaluate(() => document.body.dataset.paintedVersion ?? '0'));
   await page.evaluate(() => {
     const w = window as unknown as { __tcsEditorPaintedAt?: number };
     w.__tcsEditorPaintedAt = 0;
@@ -195,8 +200,9 @@ export async function timedEdit(page: Page, preview: Frame, text: string, timeou
   const stamps = await waitFor(
     'the preview to paint the edit',
     async () => {
+      // A paint of a newer document version than before the input, and one the edit event produced.
       const d = await preview.evaluate(() => ({ ...document.body.dataset }));
-      return d.paintedAt && d.paintedAt !== before && d.editedAt ? d : undefined;
+      return Number(d.paintedVersion) > before && d.paintedAt && d.editedAt ? d : undefined;
     },
     timeoutMs,
   );

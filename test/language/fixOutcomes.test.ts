@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkText } from '../../language/check';
-import type { Diagnostic, Fix } from '../../language/diagnostics';
-import { applyFix, candidateFixes, MAX_RECHECK_CHARS, presentFixes } from '../../language/fixOutcomes';
+import type { Fix } from '../../language/diagnostics';
+import { applyFix, candidateFixes, MAX_RECHECK_CHARS, presentFixes, recheckBudget } from '../../language/fixOutcomes';
 import { DEEPSEEK, only, setLine } from './helpers';
 
 const errors = (text: string) => checkText(text).diagnostics.filter((d) => d.severity === 'error').length;
@@ -31,43 +31,69 @@ test('the world-size error offers the data, pipeline and node counts that fill t
   assert.deepEqual(presented.map((p) => p.preferred), [true, false, false], 'only the first fix that clears everything is preferred');
 });
 
-test('with no fix clearing every error, the rule keeps its own preference and ties keep the rule order', () => {
-  const result = checkText(setLine(DEEPSEEK(), 'global_batch_size', '15000'));
-  const d = only(result, 'parallelism/micro-batches');
-  const fixes: Fix[] = (d.fixes ?? []).map((f, i) => ({ ...f, preferred: i === 1 }));
-  // Re-check nothing: every outcome is unknown, so the order and the preference are the rule's.
-  const presented = presentFixes(result.document, fixes, 1, { left: 0 });
-  assert.deepEqual(presented.map((p) => p.fix), fixes);
-  assert.deepEqual(presented.map((p) => p.preferred), [false, true]);
-  assert.deepEqual(presented.map((p) => p.title), fixes.map((f) => f.title), 'unknown outcomes leave titles alone');
-});
-
-test('the re-check budget is shared and bounded; past it, fixes keep their titles and go last', () => {
+test('when no fix clears every error, the rule keeps its preference and tied fixes keep the rule order', () => {
   const result = checkText(setLine(DEEPSEEK(), 'pipeline', '7'));
   const d = only(result, 'schedule/dualpipe-odd-ranks');
-  const budget = { left: 1 };
-  const presented = presentFixes(result.document, candidateFixes(d, result.diagnostics, result.document), 3, budget);
+  // The rule's own two fixes each leave two errors: a tie, so the order is the rule's; make it prefer the second.
+  const fixes: Fix[] = (d.fixes ?? []).map((f, i) => ({ ...f, preferred: i === 1 }));
+  const presented = presentFixes(result.document, fixes, 3);
+  assert.deepEqual(presented.map((p) => p.errorsLeft), [2, 2]);
+  assert.deepEqual(presented.map((p) => p.fix), fixes);
+  assert.deepEqual(presented.map((p) => p.preferred), [false, true]);
+});
+
+test("among several fixes that clear everything, the rule's preferred one stays preferred", () => {
+  const result = checkText(setLine(DEEPSEEK(), 'data', '64'));
+  const d = only(result, 'parallelism/world-size');
+  // Data 128 and pipeline 32 both clear both errors; say the rule preferred the pipeline fix.
+  const fixes = candidateFixes(d, result.diagnostics, result.document).map((f) => ({ ...f, preferred: /pipeline/.test(f.title) }));
+  const presented = presentFixes(result.document, fixes, 2);
+  assert.deepEqual(presented.filter((p) => p.errorsLeft === 0).map((p) => p.fix.title), ['Set data to 128', 'Set pipeline to 32']);
+  assert.deepEqual(presented.filter((p) => p.preferred).map((p) => p.fix.title), ['Set pipeline to 32']);
+});
+
+test('in a file without errors the rule decides which fix is preferred, and a fix that breaks the config says so', () => {
+  const result = checkText(DEEPSEEK());
+  assert.equal(result.diagnostics.filter((x) => x.severity === 'error').length, 0);
+  const range = result.document.nodes.get('parallelism.pipeline')!.value;
+  const fixes: Fix[] = [
+    { title: 'keep 16', edits: [{ range, newText: '16' }] },
+    { title: 'set 7', edits: [{ range, newText: '7' }], preferred: true },
+  ];
+  const presented = presentFixes(result.document, fixes, 0);
+  assert.deepEqual(presented.map((p) => p.title), ['keep 16', 'set 7 (causes 3 errors)']);
+  assert.deepEqual(presented.map((p) => p.preferred), [false, true], 'clearing "all" of zero errors is no reason to prefer a fix');
+});
+
+test('the re-check budget is shared and bounded by count and by time; past it, fixes keep their titles and go last', () => {
+  const result = checkText(setLine(DEEPSEEK(), 'pipeline', '7'));
+  const d = only(result, 'schedule/dualpipe-odd-ranks');
+  const candidates = candidateFixes(d, result.diagnostics, result.document);
+  const budget = recheckBudget(1);
+  const presented = presentFixes(result.document, candidates, 3, budget);
   assert.equal(budget.left, 0);
   assert.equal(presented.filter((p) => p.errorsLeft !== undefined).length, 1);
   assert.equal(presented[presented.length - 1].errorsLeft, undefined);
+  const late = presentFixes(result.document, candidates, 3, recheckBudget(16, -1));
+  assert.ok(late.every((p) => p.errorsLeft === undefined && p.title === p.fix.title), 'a spent time budget re-checks nothing');
 });
 
 test('a document over the re-check size is not re-checked per fix', () => {
-  const padding = `${'# history\n'.repeat(Math.ceil(MAX_RECHECK_CHARS / 10) + 1)}`;
+  const padding = '# history\n'.repeat(Math.ceil(MAX_RECHECK_CHARS / 10) + 1);
   const result = checkText(padding + setLine(DEEPSEEK(), 'pipeline', '7'));
-  const d: Diagnostic = only(result, 'schedule/dualpipe-odd-ranks');
-  const budget = { left: 16 };
+  const d = only(result, 'schedule/dualpipe-odd-ranks');
+  const budget = recheckBudget(16);
   const presented = presentFixes(result.document, candidateFixes(d, result.diagnostics, result.document), 3, budget);
   assert.equal(budget.left, 16, 'no re-check spent');
-  assert.ok(presented.every((p) => p.errorsLeft === undefined && !/left|clears/.test(p.title)));
+  assert.ok(presented.every((p) => p.errorsLeft === undefined && p.title === p.fix.title));
 });
 
-test('candidates from other diagnostics are only fixes of the same key, without duplicates', () => {
+test('a diagnostic borrows only fixes of its own key from other diagnostics', () => {
   const result = checkText(setLine(DEEPSEEK(), 'pipeline', '7'));
-  const worldSize = only(result, 'parallelism/world-size');
-  const candidates = candidateFixes(worldSize, result.diagnostics, result.document);
   // The world-size error sits on `data`: the DualPipe rule's pipeline fixes edit another key and are not borrowed.
-  assert.deepEqual(candidates.map((f) => f.title), (worldSize.fixes ?? []).map((f) => f.title));
-  const keys = candidates.map((f) => JSON.stringify(f.edits));
-  assert.equal(new Set(keys).size, keys.length);
+  const worldSize = only(result, 'parallelism/world-size');
+  assert.deepEqual(candidateFixes(worldSize, result.diagnostics, result.document).map((f) => f.title), (worldSize.fixes ?? []).map((f) => f.title));
+  // The DualPipe error sits on `pipeline`: it borrows the world-size rule's pipeline fix, not its node fix.
+  const dualpipe = only(result, 'schedule/dualpipe-odd-ranks');
+  assert.deepEqual(candidateFixes(dualpipe, result.diagnostics, result.document).map((f) => f.title), ['Set pipeline to 6', 'Set pipeline to 8', 'Set pipeline to 16']);
 });

@@ -13,7 +13,7 @@ import { isHostMessage, isWebviewMessage } from '../../webview/protocol';
 import { SCHEDULE_KINDS } from '../../language/resolved';
 import { repoRoot } from '../../bench/generate';
 
-const rendered = { type: 'rendered', uri: 'file:///a.train.yaml', version: 3, schedule: 'dualpipe', gpuHours: 2.6e6, wallClockDays: 54, renderMs: 4.2, updateMs: 7.9, sentAt: 1000, receivedAt: 1003, paintedAt: 1016, ops: 1024, stale: false };
+const rendered = { type: 'rendered', uri: 'file:///a.train.yaml', version: 3, schedule: 'dualpipe', gpuHours: 2.6e6, wallClockDays: 54, renderMs: 4.2, updateMs: 7.9, sentAt: 1000, receivedAt: 1003, paintedAt: 1016, painted: true, ops: 1024, stale: false };
 
 test('well-formed webview messages are accepted', () => {
   assert.equal(isWebviewMessage({ type: 'ready' }), true);
@@ -51,7 +51,7 @@ test('reveal takes a whole, non-negative, bounded line number', () => {
 test('rendered: every field typed and in range', () => {
   const bad: Record<string, unknown>[] = [
     { gpuHours: -1 }, { gpuHours: NaN }, { gpuHours: Infinity }, { gpuHours: '2.6e6' },
-    { wallClockDays: -0.1 }, { renderMs: NaN }, { updateMs: -1 }, { sentAt: Infinity }, { receivedAt: null }, { paintedAt: -5 }, { ops: 1.5 }, { ops: -1 }, { stale: 'false' }, { stale: 0 },
+    { wallClockDays: -0.1 }, { renderMs: NaN }, { updateMs: -1 }, { sentAt: Infinity }, { receivedAt: null }, { paintedAt: -5 }, { painted: 1 }, { painted: 'true' }, { ops: 1.5 }, { ops: -1 }, { stale: 'false' }, { stale: 0 },
     { schedule: 'fast' }, { uri: 42 }, { uri: 'x'.repeat(100_000) }, { version: -1 }, { version: 1.5 },
   ];
   for (const patch of bad) assert.equal(isWebviewMessage({ ...rendered, ...patch }), false, JSON.stringify(patch).slice(0, 80));
@@ -85,6 +85,8 @@ test('host messages: malformed updates are rejected (the webview never simulates
   assert.equal(isHostMessage({ type: 'invalid', uri: 'file:///a', version: 1, sentAt: 9, errors: [{ message: 'x', line: 2 }] }), true);
   for (const x of [
     { type: 'invalid', uri: 'file:///a', version: 1, errors: [{ message: 'x', line: 2 }] },
+    { type: 'invalid', uri: 'file:///a', version: 1, sentAt: 9, editedAt: -1, errors: [] },
+    { type: 'invalid', uri: 'file:///a', version: 1, sentAt: 9, editedAt: 'now', errors: [] },
     { type: 'invalid', uri: 'file:///a', version: 1 },
     { type: 'invalid', uri: 'file:///a', version: 1, errors: [{ message: 'x', line: 2.5 }] },
     { type: 'invalid', uri: 'file:///a', version: 1, errors: new Array(10_000).fill({ message: 'x', line: 1 }) },
@@ -112,7 +114,7 @@ function oracle(x: unknown): boolean {
     case 'rendered':
       return typeof o.uri === 'string' && count(o.version) && typeof o.schedule === 'string' &&
         (SCHEDULE_KINDS as readonly string[]).includes(o.schedule) && nonNeg(o.gpuHours) && nonNeg(o.wallClockDays) &&
-        nonNeg(o.renderMs) && nonNeg(o.updateMs) && nonNeg(o.sentAt) && nonNeg(o.receivedAt) && nonNeg(o.paintedAt) && count(o.ops) && typeof o.stale === 'boolean';
+        nonNeg(o.renderMs) && nonNeg(o.updateMs) && nonNeg(o.sentAt) && nonNeg(o.receivedAt) && nonNeg(o.paintedAt) && typeof o.painted === 'boolean' && count(o.ops) && typeof o.stale === 'boolean';
     default:
       return false;
   }
@@ -124,7 +126,7 @@ test('property: the validator never throws and accepts nothing the oracle reject
     {
       type: fc.constantFrom('ready', 'applySchedule', 'reveal', 'rendered', 'update', '__proto__', 'x'),
       schedule: field, line: field, uri: fc.oneof(fc.string(), field), version: field, gpuHours: field,
-      wallClockDays: field, renderMs: field, updateMs: field, sentAt: field, receivedAt: field, paintedAt: field, ops: field, stale: field,
+      wallClockDays: field, renderMs: field, updateMs: field, sentAt: field, receivedAt: field, paintedAt: field, painted: field, ops: field, stale: field,
     },
     { requiredKeys: ['type'] },
   );

@@ -51,6 +51,10 @@ test('an update without a document reference or with bad errors is rejected', ()
   assert.equal(isHostMessage({ ...update(), sentAt: undefined }), false);
   assert.equal(isHostMessage({ ...update(), sentAt: -1 }), false);
   assert.equal(isHostMessage({ ...update(), sentAt: Number.NaN }), false);
+  assert.equal(isHostMessage({ ...update(), editedAt: 1_795_000_000_000 }), true, 'editedAt is optional and a time');
+  for (const editedAt of [-1, Number.NaN, Infinity, '1795000000000', null]) {
+    assert.equal(isHostMessage({ ...update(), editedAt }), false, String(editedAt));
+  }
   assert.equal(isHostMessage({ ...update(), errors: [{ message: 'x' }] }), false);
   assert.equal(isHostMessage({ ...update(), errors: [{ message: 'x', line: -2 }] }), false);
   assert.equal(isHostMessage({ ...update(), errors: 'none' }), false);
@@ -71,13 +75,15 @@ test('ready, reveal and rendered are validated', () => {
   assert.equal(isWebviewMessage({ type: 'reveal', line: 12 }), true);
   assert.equal(isWebviewMessage({ type: 'reveal', line: -1 }), false);
   assert.equal(isWebviewMessage({ type: 'reveal', line: '12' }), false);
-  const rendered = { type: 'rendered', uri: 'file:///a', version: 2, schedule: 'dualpipe', gpuHours: 2.66e6, wallClockDays: 55, renderMs: 3.2, updateMs: 9.5, sentAt: 1000, receivedAt: 1004, paintedAt: 1020, ops: 5800, stale: false };
+  const rendered = { type: 'rendered', uri: 'file:///a', version: 2, schedule: 'dualpipe', gpuHours: 2.66e6, wallClockDays: 55, renderMs: 3.2, updateMs: 9.5, sentAt: 1000, receivedAt: 1004, paintedAt: 1020, painted: true, ops: 5800, stale: false };
   assert.equal(isWebviewMessage(rendered), true);
   assert.equal(isWebviewMessage({ ...rendered, gpuHours: NaN }), false);
   assert.equal(isWebviewMessage({ ...rendered, renderMs: -1 }), false);
   assert.equal(isWebviewMessage({ ...rendered, updateMs: Number.NaN }), false);
   assert.equal(isWebviewMessage({ ...rendered, paintedAt: -1 }), false);
   assert.equal(isWebviewMessage({ ...rendered, receivedAt: '1004' }), false);
+  assert.equal(isWebviewMessage({ ...rendered, painted: 'yes' }), false);
+  assert.equal(isWebviewMessage({ ...rendered, painted: undefined }), false);
   assert.equal(isWebviewMessage({ ...rendered, schedule: 'x' }), false);
   assert.equal(isWebviewMessage({ ...rendered, stale: 'no' }), false);
   assert.equal(isWebviewMessage({ type: 'command', command: 'workbench.action.terminal.new' }), false);

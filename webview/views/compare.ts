@@ -107,6 +107,7 @@ class CompareRow {
       this.note.className = 'reason';
     } else if (this.tr.classList.contains('updating')) {
       this.tr.classList.replace('updating', 'outdated');
+      if (this.action.firstChild === this.spinner) this.action.replaceChildren();
     }
   }
 }
@@ -177,8 +178,13 @@ export class CompareView {
       }
       rest.push(row);
       const old = previous.get(row.kind);
-      if (old) row.show(old, false, undefined, false);
-      else row.pending();
+      if (old) {
+        // Kept for the next edit too: a burst of keystrokes keeps showing these numbers, not spinners.
+        this.shown.set(row.kind, old);
+        row.show(old, false, undefined, false);
+      } else {
+        row.pending();
+      }
     }
     if (rest.length === 0) return;
 

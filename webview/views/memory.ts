@@ -134,7 +134,13 @@ function rankRow(): RankRow {
   return { row: h('div', { class: 'mem-row' }, label, track, total), label, segments, hbm, warning, totalText, cells };
 }
 
+/** The inline values this view last wrote (the CSSOM reads back a normalised form: "50.000%" as "50%"). */
+const written = new WeakMap<HTMLElement, Partial<Record<'width' | 'left', string>>>();
+
 /** Sets one inline style property only when it changed (each write is a style invalidation). */
 function setStyle(el: HTMLElement, property: 'width' | 'left', value: string): void {
-  if (el.style[property] !== value) el.style[property] = value;
+  const last = written.get(el) ?? {};
+  if (last[property] === value) return;
+  el.style[property] = value;
+  written.set(el, { ...last, [property]: value });
 }

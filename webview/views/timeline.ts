@@ -53,8 +53,14 @@ export class TimelineView {
   private frame = 0;
   private drag?: { x: number; pointer: number; moved: boolean };
 
-  /** `onViewport` persists zoom and pan (webview state) whenever they change. */
-  constructor(private readonly onViewport: (vp: Viewport) => void) {
+  /**
+   * Whether the view is the automatic fit (nothing zoomed or panned since): a fitted timeline refits when the
+   * panel resizes or the step's length changes, instead of keeping a scale meant for another width.
+   */
+  private fitted = true;
+
+  /** `onViewport` persists zoom and pan (webview state) whenever they change; undefined means "fitted". */
+  constructor(private readonly onViewport: (vp: Viewport | undefined) => void) {
     const s = section('timeline', 'Pipeline timeline of one step', 'graph-line');
     this.root = s.root;
 
@@ -116,8 +122,9 @@ export class TimelineView {
     this.hover = undefined;
     this.tooltip.hidden = true;
     const width = plotWidth(this.geometry());
-    const base = restore ?? (keepView ? this.viewport : fitViewport(timeline.makespanSeconds, width));
-    this.viewport = clampViewport(base, timeline.makespanSeconds, width);
+    const keep = restore ?? (keepView && !this.fitted ? this.viewport : undefined);
+    this.fitted = keep === undefined;
+    this.viewport = clampViewport(keep ?? fitViewport(timeline.makespanSeconds, width), timeline.makespanSeconds, width);
     this.describe();
     const t0 = performance.now();
     const stats = this.draw();
@@ -214,13 +221,16 @@ export class TimelineView {
 
   private resize(): void {
     if (!this.timeline) return;
-    this.viewport = clampViewport(this.viewport, this.timeline.makespanSeconds, plotWidth(this.geometry()));
+    const w = plotWidth(this.geometry());
+    const t = this.timeline.makespanSeconds;
+    this.viewport = this.fitted ? fitViewport(t, w) : clampViewport(this.viewport, t, w);
     this.schedule();
   }
 
-  private setViewport(vp: Viewport): void {
+  private setViewport(vp: Viewport, fitted = false): void {
     this.viewport = vp;
-    this.onViewport(vp);
+    this.fitted = fitted;
+    this.onViewport(fitted ? undefined : vp);
     this.setHover(undefined);
     this.schedule();
   }
@@ -238,7 +248,7 @@ export class TimelineView {
 
   private fit(): void {
     if (!this.timeline) return;
-    this.setViewport(fitViewport(this.timeline.makespanSeconds, plotWidth(this.geometry())));
+    this.setViewport(fitViewport(this.timeline.makespanSeconds, plotWidth(this.geometry())), true);
   }
 
   private plotX(e: MouseEvent): number {

@@ -1,5 +1,6 @@
 // The least a preview can do: on each change, post the edited line to a webview that shows it. Same wall-clock
-// stamps as the Training Config preview (body data attributes: editedAt, sentAt, receivedAt, paintedAt), so
+// stamps as the Training Config preview (body data attributes: editedAt, sentAt, receivedAt, paintedVersion,
+// paintedAt), so
 // scripts/e2e/floor.mjs times both with one procedure. Plain JS, no build, no dependencies.
 const vscode = require('vscode');
 const crypto = require('crypto');
@@ -21,7 +22,7 @@ window.addEventListener('message', (e) => {
   const receivedAt = Date.now();
   line.textContent = String(m.text);
   requestAnimationFrame(() => setTimeout(() => {
-    Object.assign(document.body.dataset, { editedAt: String(m.editedAt), sentAt: String(m.sentAt), receivedAt: String(receivedAt), paintedAt: String(Date.now()) });
+    Object.assign(document.body.dataset, { editedAt: String(m.editedAt), sentAt: String(m.sentAt), receivedAt: String(receivedAt), paintedVersion: String(m.version), paintedAt: String(Date.now()) });
   }, 0));
 });
 </script></body></html>`;
@@ -30,7 +31,7 @@ window.addEventListener('message', (e) => {
       if (!panel || e.contentChanges.length === 0) return;
       const editedAt = Date.now();
       const text = e.document.lineAt(e.contentChanges[0].range.start.line).text;
-      void panel.webview.postMessage({ text, editedAt, sentAt: Date.now() });
+      void panel.webview.postMessage({ text, version: e.document.version, editedAt, sentAt: Date.now() });
     }),
   );
 };
