@@ -3,7 +3,7 @@
 // (test/e2e/workbench.ts timedEdit). The reference is the least any extension's preview can take in this editor on
 // this machine; the difference is what the preview itself costs.
 //
-// Options: --runs N (timed edits per target, default 9).
+// Options: --runs N (timed edits per target, default 9); --only preview|reference (one target); --vsix FILE.
 import { existsSync, readFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -25,8 +25,12 @@ if (!existsSync(driver)) {
 const { Workbench, timedEdit } = require(driver);
 const { waitFor } = require(join(repoRoot, 'out/test/e2e/harness.js'));
 
+const option = (name) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
 const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
-const vsix = join(repoRoot, `${pkg.name}-${pkg.version}.vsix`);
+const vsix = option('vsix') ?? join(repoRoot, `${pkg.name}-${pkg.version}.vsix`);
 if (!existsSync(vsix)) {
   const r = spawnSync(process.execPath, [join(repoRoot, 'scripts/package.mjs')], { stdio: 'inherit', cwd: repoRoot });
   if (r.status !== 0) process.exit(1);
@@ -77,9 +81,11 @@ async function measureTarget(target, setupEnv) {
   }
 }
 
+const only = option('only');
+const chosen = targets.filter((t) => !only || (only === 'preview' ? t.install.vsix && !t.install.extensionDir : !t.install.vsix));
 const setupEnv = ensureSetup({ quiet: true });
 const rows = [];
-for (const target of targets) {
+for (const target of chosen) {
   const paths = await measureTarget(target, setupEnv);
   const m = (f) => median(paths.map(f));
   rows.push([

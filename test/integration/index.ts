@@ -262,6 +262,24 @@ test('changing the schedule redraws the preview: edit → paint, segment by segm
   await revertAll();
 }, 90_000);
 
+test('with the preview open, problems appear and the preview dims for the same broken edit', async () => {
+  const editor = await openExample();
+  await vscode.window.showTextDocument(editor.document, { preserveFocus: false, viewColumn: editor.viewColumn });
+  const line = lineOf(editor.document, /^\s*pipeline:/);
+  const t0 = performance.now();
+  await replaceOnLine(editor, line, /16\b/, '7');
+  const version = editor.document.version;
+  await waitFor('the odd-ranks error', () => tcsDiagnostics(editor.document.uri).some((d) => codeOf(d) === 'schedule/dualpipe-odd-ranks'), 10_000);
+  measure('edit → problems published, preview open (host-observed)', performance.now() - t0);
+  const state = await waitFor(`the preview to report version ${version}`, async () => {
+    const s = await previewState();
+    return s && s.version === version ? s : undefined;
+  }, 10_000);
+  assert(state.stale, 'the preview should show the broken config as stale');
+  await revertAll();
+  await waitFor('the error to go after the revert', () => !tcsDiagnostics(editor.document.uri).some((d) => codeOf(d) === 'schedule/dualpipe-odd-ranks'), 10_000);
+}, 60_000);
+
 test("the preview's \"use this schedule\" is an undoable edit of parallelism.schedule, and junk is refused", async () => {
   const editor = await openExample();
   const line = lineOf(editor.document, /^\s*schedule:/);
