@@ -41,12 +41,27 @@ export class Workbench {
     await this.page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor({ state: 'visible' });
   }
 
-  /** Focuses the first editor group (where the config is). */
+  /**
+   * Focuses the first editor group (where the config is) and makes its text editor the active editor: the status
+   * bar's cursor position shows only then. Coming from a webview, Ctrl+1 can move the DOM focus before the workbench
+   * switches its active editor; clicking the group's active tab settles it.
+   */
   async focusEditor(): Promise<void> {
     await this.page.keyboard.press(`${MOD}+1`);
-    await waitFor('the editor to have focus', () =>
-      this.page.evaluate(() => !!document.activeElement?.closest('.editor-group-container .monaco-editor')),
-    );
+    let clicked = false;
+    await waitFor('the text editor to be focused and active', async () => {
+      const focused = await this.page.evaluate(() => !!document.activeElement?.closest('.editor-group-container .monaco-editor'));
+      const active = await this.page.locator('#status\\.editor\\.selection').first().isVisible().catch(() => false);
+      if (focused && active) return true;
+      if (!clicked) {
+        clicked = true;
+        await this.page.waitForTimeout(500);
+        if (!(await this.page.locator('#status\\.editor\\.selection').first().isVisible().catch(() => false))) {
+          await this.page.locator('.editor-group-container').first().locator('.tab.active').first().click();
+        }
+      }
+      return false;
+    });
   }
 
   /** Ctrl+G to a 1-based line; the cursor lands at its first column. */
