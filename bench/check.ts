@@ -1,5 +1,6 @@
 /** Benchmark of the language check (parse → schema → resolve → rules), the work done on every keystroke. */
 import { checkText } from '../language/check';
+import { errorCount } from '../language/diagnostics';
 import { candidateFixes, presentFixes } from '../language/fixOutcomes';
 import { generateConfig, loadExample } from './generate';
 import { markdownTable, measure, ms, type Measurement } from './harness';
@@ -33,12 +34,12 @@ if (require.main === module) {
 /** The lightbulb on `pipeline: 7` in DeepSeek-V3: every fix of the key applied and the config re-checked. */
 function quickFixes(text: string, lines: (t: string) => number): Measurement {
   const result = checkText(text);
-  const errorsNow = result.diagnostics.filter((d) => d.severity === 'error').length;
+  const errorsNow = errorCount(result.diagnostics);
   const target = result.diagnostics.find((d) => d.code === 'schedule/dualpipe-odd-ranks');
   if (!target) throw new Error('bench: pipeline 7 did not raise schedule/dualpipe-odd-ranks');
   const candidates = candidateFixes(target, result.diagnostics, result.document);
-  return measure('quick fixes for pipeline: 7 (each fix re-checked)', () => presentFixes(result.document, candidates, errorsNow), {
+  return measure(`quick fixes for pipeline: 7 (${candidates.length} fixes, each re-checked)`, () => presentFixes(result.document, candidates, errorsNow), {
     iterations: 100,
-    detail: { lines: lines(text), target: `${candidates.length} fixes` },
+    detail: { lines: lines(text) },
   });
 }

@@ -1,6 +1,6 @@
 /** `tcs check FILE...`: the editor's diagnostics in a terminal, as compiler-style lines or JSON. */
 import { checkText } from '../language/check';
-import type { Diagnostic, TextEdit } from '../language/diagnostics';
+import { errorCount, type Diagnostic, type TextEdit } from '../language/diagnostics';
 import { candidateFixes, presentFixes, recheckBudget } from '../language/fixOutcomes';
 import type { Command } from './io';
 
@@ -65,7 +65,7 @@ export const checkCommand: Command = (argv, io) => {
     }
     const result = checkText(text);
     const { diagnostics } = result;
-    const errorsNow = diagnostics.filter((d) => d.severity === 'error').length;
+    const errorsNow = errorCount(diagnostics);
     // No keystroke waits here, so a far larger budget than the editor's; past it, a fix is printed as unchecked.
     const budget = recheckBudget(CLI_FIXES_RECHECKED, CLI_RECHECK_MS);
     for (const d of diagnostics) counts[d.severity]++;

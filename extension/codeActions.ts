@@ -4,7 +4,7 @@
  * config under each fix); this only translates.
  */
 import * as vscode from 'vscode';
-import type { Diagnostic } from '../language/diagnostics';
+import { errorCount, type Diagnostic } from '../language/diagnostics';
 import { candidateFixes, MAX_RECHECK_CHARS, presentFixes, recheckBudget, type PresentedFix, type RecheckBudget } from '../language/fixOutcomes';
 import type { AnalysisService } from './analysis';
 import { toVsRange } from './convert';
@@ -50,7 +50,7 @@ export class TrainingConfigCodeActions implements vscode.CodeActionProvider {
     let fixes = this.cache.fixes.get(core);
     if (!fixes) {
       const result = this.analysis.get(document);
-      const errorsNow = result.diagnostics.filter((d) => d.severity === 'error').length;
+      const errorsNow = errorCount(result.diagnostics);
       // Warnings' fixes are re-checked too: a fix for a warning must not quietly add an error.
       fixes = presentFixes(result.document, candidateFixes(core, result.diagnostics, result.document), errorsNow, budget);
       // A list the request's budget cut short is not kept: the next request (another cursor spot) completes it.

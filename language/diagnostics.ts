@@ -42,3 +42,7 @@ export const ZERO_RANGE: Range = { start: { line: 0, character: 0 }, end: { line
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');
 }
+
+export function errorCount(diagnostics: readonly Diagnostic[]): number {
+  return diagnostics.filter((d) => d.severity === 'error').length;
+}

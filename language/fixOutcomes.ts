@@ -5,7 +5,7 @@
  * the one that leaves no error, and say in each title what remains.
  */
 import { checkText } from './check';
-import type { Diagnostic, Fix } from './diagnostics';
+import { errorCount, type Diagnostic, type Fix } from './diagnostics';
 import type { ParsedDocument } from './parse';
 
 /** Fixes re-checked per request; a check costs about a millisecond on a real config. Beyond it, titles stay as they are. */
@@ -64,10 +64,6 @@ export function candidateFixes(diagnostic: Diagnostic, all: readonly Diagnostic[
     for (const fix of other.fixes ?? []) if (targets(fix)) add({ ...fix, preferred: false });
   }
   return out;
-}
-
-function errorCount(diagnostics: readonly Diagnostic[]): number {
-  return diagnostics.filter((d) => d.severity === 'error').length;
 }
 
 /**

@@ -65,12 +65,20 @@ function message(e: unknown): string {
 const outcomes = new Map<string, SimulationOutcome>();
 const CACHED_OUTCOMES = 48;
 
+/** The config without its schedule, serialised once per config object: every comparison row asks for it. */
+const configKeys = new WeakMap<ResolvedConfig, string | null>();
+
 function outcomeKey(config: ResolvedConfig, kind: ScheduleKind): string | undefined {
-  try {
-    return `${kind}|${JSON.stringify({ ...config, parallelism: { ...config.parallelism, schedule: null } })}`;
-  } catch {
-    return undefined;
+  let base = configKeys.get(config);
+  if (base === undefined) {
+    try {
+      base = JSON.stringify({ ...config, parallelism: { ...config.parallelism, schedule: null } });
+    } catch {
+      base = null;
+    }
+    configKeys.set(config, base);
   }
+  return base === null ? undefined : `${kind}|${base}`;
 }
 
 /** The cached outcome of `config` under `schedule`, if it was simulated recently; never simulates. */

@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkText } from '../../language/check';
-import type { Fix } from '../../language/diagnostics';
+import { errorCount, type Fix } from '../../language/diagnostics';
 import { applyFix, candidateFixes, MAX_RECHECK_CHARS, presentFixes, recheckBudget } from '../../language/fixOutcomes';
 import { DEEPSEEK, only, setLine } from './helpers';
 
-const errors = (text: string) => checkText(text).diagnostics.filter((d) => d.severity === 'error').length;
+const errors = (text: string) => errorCount(checkText(text).diagnostics);
 
 test('pipeline 7 on DeepSeek-V3: the DualPipe error is offered the 16 that clears all three errors, first and preferred', () => {
   const result = checkText(setLine(DEEPSEEK(), 'pipeline', '7'));
