@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { performance } from 'node:perf_hooks';
 import Module from 'node:module';
-import { repoRoot } from './generate';
+import { repoRoot } from '../test/support/generate';
 
 export interface BundleSize {
   file: string;

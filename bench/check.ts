@@ -2,7 +2,7 @@
 import { checkText } from '../language/check';
 import { errorCount } from '../language/diagnostics';
 import { candidateFixes, presentFixes } from '../language/fixOutcomes';
-import { generateConfig, loadExample } from './generate';
+import { generateConfig, loadExample } from '../test/support/generate';
 import { markdownTable, measure, ms, type Measurement } from './harness';
 
 /** Targets from issue 2: the DeepSeek-V3 example and a 5,000-line config, median in-process. */

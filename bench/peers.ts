@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { Measurement } from './harness';
-import { repoRoot } from './generate';
+import { repoRoot } from '../test/support/generate';
 
 export interface PeerMeasurement extends Measurement {
   /** Diagnostics the peer reported on the input (a sanity check that it really validated). */

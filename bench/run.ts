@@ -10,7 +10,7 @@
 import os from 'node:os';
 import type { Measurement } from './harness';
 import { markdownTable, measure, ms } from './harness';
-import { generateConfig, loadExamples } from './generate';
+import { generateConfig, loadExamples } from '../test/support/generate';
 import { loadYamlLanguageServer, measureInterleaved, type YamlLanguageServer } from './peers';
 import { bundleSizes, kib, measureActivation } from './bundles';
 

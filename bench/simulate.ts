@@ -2,7 +2,7 @@
  * Cost-model speed. Targets (issue 4): simulate of the DeepSeek-V3 example ≤ 10 ms median; 1,000 layouts of it
  * (PP, EP, schedule, micro-batch size, node limit varied over 2,048 GPUs) ≤ 2 s. Run standalone: node out/bench/simulate.js
  */
-import type { ResolvedConfig, ScheduleKind } from '../language/resolved';
+import type { ResolvedConfig, ScheduleKind } from '../simulator/config';
 import { estimateMemory } from '../simulator/memory';
 import { simulate } from '../simulator/simulate';
 import { deepSeekV3 } from '../test/simulator/fixtures';

@@ -7,9 +7,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkText } from '../language/check';
-import type { ResolvedConfig, ScheduleKind } from '../language/resolved';
-import type { HostMessage, RenderedMessage } from '../webview/protocol';
-import { loadExamples, repoRoot } from './generate';
+import type { ResolvedConfig, ScheduleKind } from '../simulator/config';
+import type { HostMessage, RenderedMessage } from '../protocol/preview';
+import { loadExamples, repoRoot } from '../test/support/generate';
 import type { Measurement } from './harness';
 
 export const CHROMIUM = process.env.TCS_CHROMIUM ?? '/usr/bin/chromium';

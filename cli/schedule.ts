@@ -2,7 +2,7 @@
  * `tcs schedule`: print a pipeline schedule's per-rank order in FACTS.md notation; with --costs, execute it and print
  * makespan, idle per rank and an ASCII timeline; with --json, the ops (with start/end when executed).
  */
-import { SCHEDULE_KINDS, type ScheduleKind } from '../language/resolved';
+import { SCHEDULE_KINDS, type ScheduleKind } from '../simulator/config';
 import { formatOrder, generateSchedule } from '../simulator/schedules/index';
 import type { Schedule } from '../simulator/schedules/types';
 import { executeSchedule, type ExecutedTimeline, unitDurations } from '../simulator/timeline';

@@ -3,7 +3,7 @@
  * headline numbers and their breakdowns as a table (or JSON). Exit 1 when the config has errors or cannot be simulated.
  */
 import { checkText } from '../language/check';
-import { SCHEDULE_KINDS, type ScheduleKind } from '../language/resolved';
+import { SCHEDULE_KINDS, type ScheduleKind } from '../simulator/config';
 import type { SimulationResult } from '../simulator/result';
 import { simulate } from '../simulator/simulate';
 import { stripBom } from './check';

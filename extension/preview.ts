@@ -21,7 +21,7 @@ import {
   type PreviewError,
   type RenderedMessage,
   type WebviewMessage,
-} from '../webview/protocol';
+} from '../protocol/preview';
 import type { AnalysisService } from './analysis';
 import { makeNonce, renderPreviewHtml } from './previewHtml';
 

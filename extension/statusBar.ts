@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { hasErrors } from '../language/diagnostics';
-import type { ResolvedConfig } from '../language/resolved';
+import type { ResolvedConfig } from '../simulator/config';
 import type { SimulationOutcome } from '../simulator/result';
 import { simulate } from '../simulator/simulate';
 import type { AnalysisService } from './analysis';

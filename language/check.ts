@@ -3,7 +3,7 @@ import type { Diagnostic } from './diagnostics';
 import { pipelineLayout } from '../simulator/stages';
 import { derivedValues } from './derived';
 import { parseDocument, type ParsedDocument } from './parse';
-import type { ResolvedConfig } from './resolved';
+import type { ResolvedConfig } from '../simulator/config';
 import { resolveConfig } from './resolve';
 import { RULES } from './rules';
 import { validateSchema } from './schema';

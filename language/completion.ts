@@ -9,7 +9,7 @@
  */
 import type { CheckResult } from './check';
 import type { Position, Range } from './diagnostics';
-import { SCHEDULE_KINDS } from './resolved';
+import { SCHEDULE_KINDS } from '../simulator/config';
 import { GPU_PRESETS } from '../simulator/hardware';
 import {
   allowedValues,

@@ -1,5 +1,5 @@
 /** Human text for values the resolver derived, by the path a hover sits on. */
-import type { ResolvedConfig } from './resolved';
+import type { ResolvedConfig } from '../simulator/config';
 import { fmt, plural } from './rules/context';
 import { expertSpanNodes } from './rules/routing';
 import { pipelineLayout, type PipelineLayout } from '../simulator/stages';

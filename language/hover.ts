@@ -4,7 +4,7 @@
  */
 import type { CheckResult } from './check';
 import type { Position, Range } from './diagnostics';
-import { isScheduleKind, type GpuSpec, type ScheduleKind } from './resolved';
+import { isScheduleKind, type GpuSpec, type ScheduleKind } from '../simulator/config';
 import { schemaAt } from './schema';
 import { GPU_PRESETS } from '../simulator/hardware';
 

@@ -15,7 +15,7 @@ import type {
   ResolvedFp8,
   ResolvedMoe,
   ScheduleKind,
-} from './resolved';
+} from '../simulator/config';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});

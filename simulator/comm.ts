@@ -6,7 +6,7 @@
  * one NIC per GPU, so every member drives its own link). Collectives are rings: all-reduce moves 2(n−1)/n of the
  * buffer per GPU, reduce-scatter and all-gather (n−1)/n each (Patarasuk & Yuan 2009; NCCL's "bus bandwidth").
  */
-import type { ResolvedConfig } from '../language/resolved';
+import type { ResolvedConfig } from './config';
 import { COLLECTIVE_LATENCY_SECONDS, SCALE_BYTES } from './constants';
 
 export interface GroupPlacement {

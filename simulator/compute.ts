@@ -12,7 +12,7 @@
  * - Elementwise work (norms, residuals, activation function, RoPE, FP8 quantisation, MoE combine, loss): bytes at
  *   the HBM fraction of the GPU's bandwidth. Backward moves twice the forward bytes (reads saved input and gradient).
  */
-import type { ResolvedConfig } from '../language/resolved';
+import type { ResolvedConfig } from './config';
 import {
   EXPERT_LOAD_IMBALANCE,
   FAMILY_CONSTANTS,

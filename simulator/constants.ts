@@ -2,7 +2,7 @@
  * Modelling constants. Every number is global per GPU family (never per example), named, with its unit and source.
  * "Judgement" marks a number no public measurement pins down; the report lists those.
  */
-import type { GpuSpec } from '../language/resolved';
+import type { GpuSpec } from './config';
 
 export type GpuFamily = GpuSpec['family'];
 

@@ -2,7 +2,7 @@
  * Per-stage costs of one micro-batch: compute per phase (F, b, W) and communication per kind, computed once per
  * simulation (layer kinds are costed once and multiplied), so per-op durations are array lookups.
  */
-import type { ResolvedConfig } from '../language/resolved';
+import type { ResolvedConfig } from './config';
 import { expertAllToAll, noTransfer, pipelineTransfer, scaleTransfer, tensorParallelLayer, contextParallelLayer, type Transfer, addTransfers } from './comm';
 import { computeContext, embeddingCompute, headCompute, layerCompute, type ModuleCompute, mtpCompute, type Phases, sumModules } from './compute';
 import { COMM_SM_FRACTION_WHEN_OVERLAPPED } from './constants';

@@ -3,7 +3,7 @@
  * Achievable bandwidths are what a training job sees per GPU, not the spec sheet's bidirectional number:
  * DeepSeek-V3 (arXiv 2412.19437 §3.2.2) measured ≈160 GB/s NVLink and ≈50 GB/s InfiniBand per H800.
  */
-import type { GpuSpec } from '../language/resolved';
+import type { GpuSpec } from './config';
 
 export const GPU_PRESETS: Readonly<Record<string, GpuSpec>> = {
   'a100-80gb': {

@@ -10,7 +10,7 @@
  * - activations: one micro-batch's saved tensors for the stage × the peak chunks in flight;
  * - buffers: all-to-all receive buffers, PP send/receive, DP buckets, plus a fixed reserve (constants.ts).
  */
-import type { ResolvedConfig } from '../language/resolved';
+import type { ResolvedConfig } from './config';
 import { GIB, RESERVED_GIB, SCALE_BYTES } from './constants';
 import { placement } from './comm';
 import { countParameters, gemmInFp8, gemmParameters, isGated, type LayerKind, layerShape, mtpKind } from './model';

@@ -3,7 +3,7 @@
  * FLOPs of a GEMM are 2·in·out per token (one multiply-add per weight); attention's score and value products are
  * counted separately (they have no weights) and causally: a token at position i attends to i keys, s/2 on average.
  */
-import type { HighPrecisionModule, ResolvedConfig, ResolvedModel } from '../language/resolved';
+import type { HighPrecisionModule, ResolvedConfig, ResolvedModel } from './config';
 import type { BoundaryLoad } from './layout';
 
 /** Which part of a layer a GEMM belongs to; decides its precision (`high_precision`) and its breakdown line. */

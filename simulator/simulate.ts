@@ -5,7 +5,7 @@
  *      + the DP gradient reduce-scatter the rank's last backward does not hide + optimizer step + the parameter
  *        all-gather the next step's first forward does not hide (taken on the rank where this sum is largest).
  */
-import type { ResolvedConfig, ScheduleKind } from '../language/resolved';
+import type { ResolvedConfig, ScheduleKind } from './config';
 import { dataParallelStep, placement } from './comm';
 import { buildCostModel, type CostModel } from './costs';
 import { FAMILY_CONSTANTS, GOODPUT_FRACTION } from './constants';

@@ -2,7 +2,7 @@
  * Which layers each pipeline stage holds, and which stages each rank holds, per schedule. Closed-form, so the memory
  * estimate can run on every keystroke without generating a schedule.
  */
-import type { ResolvedConfig, ScheduleKind } from '../language/resolved';
+import type { ResolvedConfig, ScheduleKind } from './config';
 import { type BoundaryLoad, type StageSplit, splitLayers } from './layout';
 import { boundaryLayerEquivalents, layerCounts } from './model';
 

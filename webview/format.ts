@@ -1,5 +1,5 @@
 /** Labels for the preview (schedule names, ops in the DualPipe notation); numbers come from simulator/format. */
-import { SCHEDULE_DISPLAY_NAMES, type ScheduleKind } from '../language/resolved';
+import { SCHEDULE_DISPLAY_NAMES, type ScheduleKind } from '../simulator/config';
 import type { OpKind, OpRef, TimedOp } from '../simulator/schedules/types';
 import { formatSeconds } from '../simulator/format';
 

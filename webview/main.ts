@@ -3,12 +3,12 @@
  * and draws the headline, memory, timeline and schedule comparison. Never blank, never throws: an invalid config
  * keeps the last good preview, dimmed, under a banner; a failed view shows its error in place.
  */
-import type { ResolvedConfig, ScheduleKind } from '../language/resolved';
+import type { ResolvedConfig, ScheduleKind } from '../simulator/config';
 import type { SimulationOutcome, SimulationResult } from '../simulator/result';
 import { simulate } from '../simulator/simulate';
 import { formatDays, formatGpuHours, scheduleName } from './format';
 import type { Viewport } from './layout';
-import { isHostMessage, isResolvedConfig, MAX_ERRORS, type HostMessage, type PreviewError, type WebviewMessage } from './protocol';
+import { isHostMessage, isResolvedConfig, MAX_ERRORS, type HostMessage, type PreviewError, type WebviewMessage } from '../protocol/preview';
 import { afterPaint } from './paint';
 import { BannerView } from './views/banner';
 import { CompareView } from './views/compare';

@@ -1,7 +1,7 @@
 /** What every rule gets, and the small helpers they share. */
 import type { Diagnostic, Fix, Severity } from '../diagnostics';
 import type { ParsedDocument } from '../parse';
-import type { ResolvedConfig } from '../resolved';
+import type { ResolvedConfig } from '../../simulator/config';
 import type { PipelineLayout } from '../../simulator/stages';
 import { rangeFor } from '../schema';
 

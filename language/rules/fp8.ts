@@ -5,7 +5,7 @@
  */
 import type { Diagnostic, Fix } from '../diagnostics';
 import { insertKeyEdit, setValueFix, sliceRange } from '../edits';
-import type { ResolvedFp8 } from '../resolved';
+import type { ResolvedFp8 } from '../../simulator/config';
 import { fmt, has, report, type RuleContext } from './context';
 
 /** MXFP8 shares one E8M0 scale per 32 consecutive elements (OCP Microscaling spec). */

@@ -5,7 +5,7 @@
 import { validateScheduleRequest } from '../../simulator/schedules';
 import type { Diagnostic, Fix } from '../diagnostics';
 import { setValueFix } from '../edits';
-import { SCHEDULE_DISPLAY_NAMES, type ResolvedConfig } from '../resolved';
+import { SCHEDULE_DISPLAY_NAMES, type ResolvedConfig } from '../../simulator/config';
 import { stageCount } from '../../simulator/stages';
 import { divisors, fmt, has, nearest, plural, report, type RuleContext } from './context';
 

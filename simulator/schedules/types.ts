@@ -1,5 +1,5 @@
 /** Pipeline schedule vocabulary shared by the generators, the executor and the cost model. */
-import type { ScheduleKind } from '../../language/resolved';
+import type { ScheduleKind } from '../config';
 
 export type { ScheduleKind };
 

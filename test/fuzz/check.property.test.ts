@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { checkText } from '../../language/check';
-import { loadExamples } from '../../bench/generate';
+import { loadExamples } from '../support/generate';
 import { bounded, fuzzSeed, diagnosticProblems } from './invariants';
 import { mutate, splitValue, type Mutation } from './mutations';
 

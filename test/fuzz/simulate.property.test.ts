@@ -10,10 +10,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { checkText } from '../../language/check';
-import { SCHEDULE_KINDS, type ScheduleKind } from '../../language/resolved';
+import { SCHEDULE_KINDS, type ScheduleKind } from '../../simulator/config';
 import { simulate } from '../../simulator/simulate';
-import { isResolvedConfig } from '../../webview/protocol';
-import { loadExample } from '../../bench/generate';
+import { isResolvedConfig } from '../../protocol/preview';
+import { loadExample } from '../support/generate';
 import { bounded, fuzzSeed, outcomeProblems } from './invariants';
 
 const params = (numRuns: number): fc.Parameters<unknown> => ({ numRuns, includeErrorInReport: true, ...fuzzSeed() });

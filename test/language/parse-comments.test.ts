@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseDocument, type ParsedDocument } from '../../language/parse';
-import { generateConfig, loadExamples } from '../../bench/generate';
+import { generateConfig, loadExamples } from '../support/generate';
 import { fuzzSeed } from '../fuzz/invariants';
 
 function observable(doc: ParsedDocument, everyOffset: boolean) {

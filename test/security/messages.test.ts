@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { isHostMessage, isWebviewMessage } from '../../webview/protocol';
-import { SCHEDULE_KINDS } from '../../language/resolved';
-import { repoRoot } from '../../bench/generate';
+import { isHostMessage, isWebviewMessage } from '../../protocol/preview';
+import { SCHEDULE_KINDS } from '../../simulator/config';
+import { repoRoot } from '../support/generate';
 
 const rendered = { type: 'rendered', uri: 'file:///a.train.yaml', version: 3, schedule: 'dualpipe', gpuHours: 2.6e6, wallClockDays: 54, renderMs: 4.2, updateMs: 7.9, sentAt: 1000, receivedAt: 1003, paintedAt: 1016, painted: true, ops: 1024, stale: false };
 

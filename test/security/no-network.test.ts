@@ -13,9 +13,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
-import { repoRoot } from '../../bench/generate';
+import { repoRoot } from '../support/generate';
 
-const SOURCE_DIRS = ['language', 'simulator', 'extension', 'webview', 'cli'];
+const SOURCE_DIRS = ['language', 'simulator', 'protocol', 'extension', 'webview', 'cli', 'server'];
 
 /** Node modules and npm packages that open sockets or spawn processes. */
 const NETWORK_MODULES = /^(node:)?(http|https|http2|net|tls|dgram|dns|dns\/promises|child_process|cluster|inspector)$|^(undici|node-fetch|axios|got|request|request-light|ws|socket\.io-client|cross-fetch)(\/|$)/;

@@ -1,7 +1,7 @@
 /** Directions the cost model must get right, whatever its constants (issue 4, "what must be true" 4). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ResolvedConfig } from '../../language/resolved';
+import type { ResolvedConfig } from '../../simulator/config';
 import { expertRouting } from '../../simulator/comm';
 import type { SimulationResult } from '../../simulator/result';
 import { simulate } from '../../simulator/simulate';

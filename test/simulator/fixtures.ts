@@ -3,7 +3,7 @@
  * microBatches = global_batch / (data × micro_batch)). The calibration tests prefer the language service's
  * resolution of the YAML when language/check.ts exists (see load.ts) and fall back to these.
  */
-import type { ResolvedConfig } from '../../language/resolved';
+import type { ResolvedConfig } from '../../simulator/config';
 import { GPU_PRESETS } from '../../simulator/hardware';
 
 export function deepSeekV3(): ResolvedConfig {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkText } from '../../language/check';
-import type { ResolvedConfig } from '../../language/resolved';
+import type { ResolvedConfig } from '../../simulator/config';
 import { deepSeekV3, llama3405B } from './fixtures';
 
 const EXAMPLES = join(__dirname, '..', '..', '..', 'examples');

@@ -1,7 +1,7 @@
 /** Memory per GPU per pipeline rank. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ResolvedConfig } from '../../language/resolved';
+import type { ResolvedConfig } from '../../simulator/config';
 import { estimateMemory } from '../../simulator/memory';
 import { simulate } from '../../simulator/simulate';
 import { deepSeekV3, llama3405B } from './fixtures';

@@ -1,7 +1,7 @@
 /** Parameter and FLOP counts against published model sizes. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ResolvedModel } from '../../language/resolved';
+import type { ResolvedModel } from '../../simulator/config';
 import { boundaryLayerEquivalents, countParameters, gemmFlopsPerToken, layerShape, modelFlopsPerToken } from '../../simulator/model';
 import { deepSeekV3, llama3405B } from './fixtures';
 

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SCHEDULE_KINDS } from '../../language/resolved';
+import { SCHEDULE_KINDS } from '../../simulator/config';
 import { formatOp, generateSchedule, stageOf } from '../../simulator/schedules/index';
 import type { OpRef, Schedule, ScheduleKind, TimedOp } from '../../simulator/schedules/types';
 import { executeSchedule, unitDurations } from '../../simulator/timeline';

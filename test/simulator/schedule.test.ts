@@ -1,7 +1,7 @@
 /** Schedule generation: the published DualPipe order, the notation, and the reasons invalid requests get. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SCHEDULE_KINDS } from '../../language/resolved';
+import { SCHEDULE_KINDS } from '../../simulator/config';
 import {
   formatOrder,
   generateSchedule,

@@ -1,7 +1,7 @@
 /** simulate(): outcome shape, failures as values, breakdowns that add up. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ResolvedConfig } from '../../language/resolved';
+import type { ResolvedConfig } from '../../simulator/config';
 import { simulate } from '../../simulator/simulate';
 import { deepSeekV3, llama3405B } from './fixtures';
 

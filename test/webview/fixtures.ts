@@ -1,5 +1,5 @@
 /** Shared test data for the preview tests: a resolved config shaped like DeepSeek-V3's, and synthetic timelines. */
-import type { ResolvedConfig } from '../../language/resolved';
+import type { ResolvedConfig } from '../../simulator/config';
 import type { TimedOp } from '../../simulator/schedules/types';
 import { deepSeekV3 } from '../simulator/fixtures';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SCHEDULE_KINDS } from '../../language/resolved';
-import { isHostMessage, isResolvedConfig, isWebviewMessage, MAX_ERRORS } from '../../webview/protocol';
+import { SCHEDULE_KINDS } from '../../simulator/config';
+import { isHostMessage, isResolvedConfig, isWebviewMessage, MAX_ERRORS } from '../../protocol/preview';
 import { sampleConfig } from './fixtures';
 
 const update = () => ({ type: 'update', uri: 'file:///w/a.train.yaml', version: 3, sentAt: 1_795_000_000_000, config: sampleConfig(), errors: [] });

@@ -1,5 +1,5 @@
 /** The error banner over a stale preview: names the errors; each with a line is a button that reveals it. */
-import type { PreviewError } from '../protocol';
+import type { PreviewError } from '../../protocol/preview';
 import { clear, h, icon } from './dom';
 
 /** Errors listed; the rest are counted. */

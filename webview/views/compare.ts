@@ -6,7 +6,7 @@
  * re-simulates nothing); the rest keep their previous numbers, dimmed, and simulate one per task after the update
  * is painted, so typing never waits on them. A newer config cancels the run.
  */
-import { SCHEDULE_KINDS, type ResolvedConfig, type ScheduleKind } from '../../language/resolved';
+import { SCHEDULE_KINDS, type ResolvedConfig, type ScheduleKind } from '../../simulator/config';
 import type { SimulationOutcome } from '../../simulator/result';
 import { formatGiB, formatGpuHours, formatPercent, scheduleName } from '../format';
 import { afterPaint } from '../paint';

@@ -1,5 +1,5 @@
 /** The headline: what the run costs and how well it uses the GPUs. */
-import type { ResolvedConfig } from '../../language/resolved';
+import type { ResolvedConfig } from '../../simulator/config';
 import type { SimulationResult } from '../../simulator/result';
 import {
   formatCount,

@@ -8,7 +8,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
-/** The repository root (the folder holding package.json), found from this file in bench/ or out/bench/. */
+/** The repository root (the folder holding package.json), found from this file in test/support/ or out/test/support/. */
 export function repoRoot(): string {
   let dir = __dirname;
   for (let i = 0; i < 6; i++) {
@@ -168,7 +168,7 @@ export function decodeLikeEditor(bytes: Uint8Array): string {
 
 /**
  * Writes the small hostile fixtures of test/fixtures/bad/ (see its README). Deterministic: re-running it
- * reproduces the stored files byte for byte. `node -e "require('./out/bench/generate').writeBadFixtures()"`.
+ * reproduces the stored files byte for byte. `node -e "require('./out/test/support/generate').writeBadFixtures()"`.
  */
 export function writeBadFixtures(dir = join(repoRoot(), 'test', 'fixtures', 'bad')): string[] {
   const { writeFileSync } = require('node:fs') as typeof import('node:fs');

@@ -12,7 +12,7 @@
  * Times named `…At` are wall-clock epoch milliseconds (Date.now()): the host and the webview run in different
  * processes, and the wall clock is the one clock they share, so edit → post → arrival → paint can be split exactly.
  */
-import { isScheduleKind, type ResolvedConfig, type ScheduleKind } from '../language/resolved';
+import { isScheduleKind, type ResolvedConfig, type ScheduleKind } from '../simulator/config';
 
 /** An error the banner names; `line` is 0-based like the editor's, or -1 for the whole document. */
 export interface PreviewError {
