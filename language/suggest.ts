@@ -91,9 +91,21 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
   if (exact !== undefined) return exact;
   const synonym = SYNONYMS[w];
   if (synonym !== undefined && byNormal.has(synonym)) return byNormal.get(synonym);
-  const limit = Math.max(1, Math.floor(w.length / 3));
+  // A whole-segment prefix names the family (`h100` → `h100-sxm`, `micro_batch_size_per_gpu` → `micro_batch_size`):
+  // it ranks above a one-letter edit into another family (`h800`).
   let best: string | undefined;
-  let bestDistance = limit + 1;
+  let bestDistance = Infinity;
+  for (const [normal, original] of byNormal) {
+    if (!isSegmentPrefix(w, normal) && !isSegmentPrefix(normal, w)) continue;
+    const d = Math.abs(normal.length - w.length);
+    if (d < bestDistance) {
+      best = original;
+      bestDistance = d;
+    }
+  }
+  if (best !== undefined) return best;
+  const limit = Math.max(1, Math.floor(w.length / 3));
+  bestDistance = limit + 1;
   for (const [normal, original] of byNormal) {
     const d = editDistance(w, normal, limit);
     if (d < bestDistance) {
@@ -103,3 +115,6 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
   }
   return best;
 }
+
+/** `a` is the leading segments of `b`: `h100` of `h100_sxm`, not `h1` of it. */
+const isSegmentPrefix = (a: string, b: string) => a.length > 0 && b.length > a.length && b.startsWith(a) && b[a.length] === '_';

@@ -19,3 +19,13 @@ test('an unrelated word suggests nothing', () => {
   assert.equal(didYouMean('banana', KEYS), undefined);
   assert.equal(didYouMean('x', []), undefined);
 });
+
+test('a whole-segment prefix names the family and ranks above a one-letter edit into another', () => {
+  const GPUS = ['a100-80gb', 'h100-sxm', 'h800', 'h200', 'b200'];
+  assert.equal(didYouMean('h100', GPUS), 'h100-sxm');
+  assert.equal(didYouMean('a100', GPUS), 'a100-80gb');
+  assert.equal(didYouMean('H100 SXM', GPUS), 'h100-sxm');
+  assert.equal(didYouMean('h300', GPUS), 'h800', 'no family: edit distance still decides');
+  assert.equal(didYouMean('zero_stage_level', KEYS), 'zero_stage');
+  assert.equal(didYouMean('h1', GPUS), undefined, 'a prefix inside a segment is not a family');
+});
