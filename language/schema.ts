@@ -100,6 +100,18 @@ function describe(value: unknown): string {
   return Array.isArray(value) ? 'a list' : 'a mapping';
 }
 
+/**
+ * A number written with thousands separators (`15,360`, `15_360`, `15 360`): YAML reads it as text, but the
+ * author meant the number. One separator throughout, groups of three digits.
+ */
+function groupedNumber(value: unknown): number | undefined {
+  if (typeof value !== 'string' || value.length > 40) return undefined;
+  const m = /^\s*([+-]?\d{1,3}(?:([,_ ])\d{3})(?:\2\d{3})*)(\.\d+)?\s*$/.exec(value);
+  if (!m) return undefined;
+  const n = Number(m[1].split(m[2]).join('') + (m[3] ?? ''));
+  return Number.isFinite(n) ? n : undefined;
+}
+
 const TYPE_WORDS: Record<string, string> = {
   integer: 'a whole number',
   number: 'a number',
@@ -188,7 +200,11 @@ function toDiagnostic(doc: ParsedDocument, e: ErrorObject, all: ErrorObject[]): 
       const schema = schemaAt(path);
       const presets = schema?.anyOf?.find((b) => b.enum)?.enum;
       const expected = presets ? `a preset (${presets.join(', ')}) or a mapping of its peaks` : words.join(' or ');
-      return { severity: 'error', code: 'schema/type', message: `${name} must be ${expected}, not ${describe(value)}.`, path, range: at(path, 'value') };
+      const types = siblings.map((o) => String(o.params.type));
+      const n = groupedNumber(value);
+      const numeric = n !== undefined && (types.includes('number') || (types.includes('integer') && Number.isInteger(n)));
+      const fixes = numeric ? [setValueFix(doc, path, n, `Change to ${n}`, true)] : undefined;
+      return { severity: 'error', code: 'schema/type', message: `${name} must be ${expected}, not ${describe(value)}.`, path, range: at(path, 'value'), fixes };
     }
     case 'minimum':
     case 'maximum':
@@ -205,14 +221,17 @@ function toDiagnostic(doc: ParsedDocument, e: ErrorObject, all: ErrorObject[]): 
       const fixes = suggestion ? [setValueFix(doc, path, suggestion, `Change to ${suggestion}`, true)] : undefined;
       return { severity: 'error', code: 'schema/enum', message, path, range: at(path, 'value'), fixes };
     }
-    case 'pattern':
+    case 'pattern': {
+      const n = groupedNumber(value);
       return {
         severity: 'error',
         code: 'schema/format',
         message: `${name} must be a number or a count with a K/M/B/T suffix such as 14.8T, not ${describe(value)}.`,
         path,
         range: at(path, 'value'),
+        fixes: n === undefined ? undefined : [setValueFix(doc, path, n, `Change to ${n}`, true)],
       };
+    }
     case 'uniqueItems': {
       const itemPath = join(path, String(e.params.i));
       return { severity: 'error', code: 'schema/duplicate-item', message: `${name} lists ${describe(valueAt(doc.value, itemPath))} twice.`, path: itemPath, range: at(itemPath, 'value') };

@@ -73,6 +73,31 @@ test('an unknown enum value suggests the nearest one', () => {
   assert.equal(r.diagnostics.length, 1);
 });
 
+test('a GPU preset named by its family suggests that family, not a neighbour one letter away', () => {
+  const r = check(setLine(DEEPSEEK(), 'gpu', 'h100'));
+  const d = only(r, 'schema/enum');
+  assert.match(d.message, /did you mean `h100-sxm`/);
+  assert.equal(check(applyFix(r, d)).config?.cluster.gpu.id, 'h100-sxm');
+});
+
+test('a number written with thousands separators offers the plain number', () => {
+  for (const written of ['15,360', '15_360', '15 360']) {
+    const r = check(setLine(DEEPSEEK(), 'global_batch_size', written));
+    const d = only(r, 'schema/type');
+    assert.equal(d.fixes?.[0]?.title, 'Change to 15360', written);
+    const fixed = check(applyFix(r, d));
+    assert.equal(fixed.config?.training.globalBatchSize, 15360, written);
+    assert.deepEqual(fixed.diagnostics.filter((x) => x.code.startsWith('schema/')), [], written);
+  }
+  const tokens = check(setLine(DEEPSEEK(), 'tokens', '14,800,000,000,000'));
+  assert.equal(only(tokens, 'schema/format').fixes?.[0]?.title, 'Change to 14800000000000');
+  for (const notANumber of ['15,36', '1,5360', '15,360_000', '"big"']) {
+    const r = check(setLine(DEEPSEEK(), 'global_batch_size', notANumber));
+    assert.equal(only(r, 'schema/type').fixes, undefined, notANumber);
+  }
+  assert.equal(only(check(setLine(DEEPSEEK(), 'global_batch_size', '15,360.5')), 'schema/type').fixes, undefined, 'not a whole number');
+});
+
 test('a custom GPU object is accepted and its mistakes are reported inside it', () => {
   const ok = check(setLine(DEEPSEEK(), 'gpu', '{ name: X, family: hopper, bf16_tflops: 989, fp8_tflops: 1979, hbm_gib: 96, hbm_tbps: 4 }'));
   assert.deepEqual(ok.diagnostics.filter((d) => d.code.startsWith('schema/')), []);
