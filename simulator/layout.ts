@@ -22,16 +22,19 @@ export interface BoundaryLoad {
 
 /**
  * Water-filling: every stage starts with one layer, then each further layer goes to the stage whose rank group is
- * lightest (ties: the stage with fewer layers, then the earlier stage). Adding unit layers to the lightest group is
- * optimal for the max group load because groups are disjoint. `groupOfStage[s]` names the rank group holding stage s
- * (default: one group per stage). With fewer layers than stages, stages past the layer count stay empty (an error the
- * rules report). Work is O(layers × stages); both are schema-capped (1,024 layers).
+ * lightest once the layer is added (ties: the stage with fewer layers, then the earlier stage). Adding unit layers to
+ * the lightest group is optimal for the max group load because groups are disjoint. `groupOfStage[s]` names the rank
+ * group holding stage s (default: one group per stage); `copiesOfStage[s]` how many times each rank of that group
+ * runs it (default 1; 2 for DualPipe's middle stage on an odd pipeline, held in both directions by one rank). With
+ * fewer layers than stages, stages past the layer count stay empty (an error the rules report). Work is
+ * O(layers × stages); both are schema-capped (1,024 layers).
  */
 export function splitLayers(
   layers: number,
   stages: number,
   boundary: BoundaryLoad = { first: 0, last: 0 },
   groupOfStage?: readonly number[],
+  copiesOfStage?: readonly number[],
 ): StageSplit {
   const n = Math.max(1, Math.floor(stages));
   const total = Math.max(0, Math.floor(layers));
@@ -39,22 +42,23 @@ export function splitLayers(
   const extra = Array.from({ length: n }, (_, s) => (s === 0 ? safe(boundary.first) : 0) + (s === n - 1 ? safe(boundary.last) : 0));
   // Group ids index an array: callers pass ids below the stage count.
   const group = Array.from({ length: n }, (_, s) => Math.min(n - 1, Math.max(0, groupOfStage?.[s] ?? s)));
+  const copies = Array.from({ length: n }, (_, s) => Math.max(1, Math.floor(copiesOfStage?.[s] ?? 1)));
   const layersPerStage = Array.from({ length: n }, (_, s) => (s < total ? 1 : 0));
   const groupLoad = new Float64Array(n);
   const inUse = new Uint8Array(n);
   for (let s = 0; s < n; s++) {
-    groupLoad[group[s]] += layersPerStage[s] + extra[s];
+    groupLoad[group[s]] += copies[s] * (layersPerStage[s] + extra[s]);
     inUse[group[s]] = 1;
   }
   for (let remaining = total - n; remaining > 0; remaining--) {
     let best = 0;
     for (let s = 1; s < n; s++) {
-      const load = groupLoad[group[s]];
-      const bestLoad = groupLoad[group[best]];
+      const load = groupLoad[group[s]] + copies[s];
+      const bestLoad = groupLoad[group[best]] + copies[best];
       if (load < bestLoad || (load === bestLoad && layersPerStage[s] < layersPerStage[best])) best = s;
     }
     layersPerStage[best]++;
-    groupLoad[group[best]]++;
+    groupLoad[group[best]] += copies[best];
   }
   const loadPerStage = layersPerStage.map((l, s) => l + extra[s]);
   const loads = Array.from(groupLoad).filter((_, g) => inUse[g] === 1);

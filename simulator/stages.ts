@@ -58,9 +58,21 @@ export function rankGroupOfStage(kind: ScheduleKind, ranks: number, stages: numb
   });
 }
 
+/** Per stage, how many times one rank runs it: 2 where a rank holds it twice (DualPipe's middle stage on an odd pipeline), else 1. */
+export function copiesOfStage(kind: ScheduleKind, ranks: number, virtualStages: number, stages: number): number[] {
+  const copies = new Array<number>(stages).fill(1);
+  for (let r = 0; r < ranks; r++) {
+    const count = new Map<number, number>();
+    for (const s of stagesOfRank(kind, ranks, virtualStages, r)) count.set(s, (count.get(s) ?? 0) + 1);
+    for (const [s, n] of count) if (s < stages) copies[s] = Math.max(copies[s], n);
+  }
+  return copies;
+}
+
 export function stageLayers(config: ResolvedConfig, stages: number, boundary = boundaryLayerEquivalents(config)): StageLayers {
-  const { schedule, pipeline } = config.parallelism;
-  const split = splitLayers(config.model.layers, stages, boundary, rankGroupOfStage(schedule, Math.max(1, pipeline), stages));
+  const { schedule, pipeline, virtualStages } = config.parallelism;
+  const P = Math.max(1, pipeline);
+  const split = splitLayers(config.model.layers, stages, boundary, rankGroupOfStage(schedule, P, stages), copiesOfStage(schedule, P, virtualStages, stages));
   const denseTotal = layerCounts(config.model).dense;
   const dense: number[] = [];
   const moe: number[] = [];

@@ -87,9 +87,9 @@ function layerSplit(ctx: RuleContext): Diagnostic[] {
   const perRank = stages / p.pipeline;
   const how =
     p.schedule === 'interleaved-1f1b'
-      ? `pipeline ${fmt(p.pipeline)} × virtual_stages ${fmt(p.virtualStages)} = ${fmt(stages)} stages`
+      ? `${fmt(stages)} stages (pipeline ${fmt(p.pipeline)} × virtual_stages ${fmt(p.virtualStages)})`
       : perRank === 2
-        ? `${SCHEDULE_DISPLAY_NAMES[p.schedule]} uses 2 × pipeline ${fmt(p.pipeline)} = ${fmt(stages)} stages`
+        ? `${fmt(stages)} stages (${SCHEDULE_DISPLAY_NAMES[p.schedule]}: 2 × pipeline ${fmt(p.pipeline)})`
         : `${fmt(stages)} pipeline stages`;
   const pipelineFixes = (ok: (v: number) => boolean) =>
     nearest(divisors(model.layers).map((d) => d / perRank).filter((v) => Number.isInteger(v) && v >= 1 && ok(v)), p.pipeline).map((v) =>

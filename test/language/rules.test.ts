@@ -1,6 +1,7 @@
 /** Each cross-field rule: a config that breaks it (with the numbers in the message) and one that passes. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { pipelineLayout } from '../../simulator/stages';
 import { applyFix, check, codes, DEEPSEEK, LLAMA, only, setLine } from './helpers';
 
 const ds = (edits: [string, string][]) => edits.reduce((t, [k, v]) => setLine(t, k, v), DEEPSEEK());
@@ -31,7 +32,7 @@ const CASES: Record<string, Case> = {
   'a stage without layers is an error': {
     code: 'parallelism/empty-stage', failing: ds([['layers', '12']]).replace('dense_layers: 3', 'dense_layers: 1'), passing: DEEPSEEK(), message: /12 layers cannot fill 16 pipeline stages: 4 stages would hold no layer/ },
   'DualPipeV splits layers over 2 × pipeline stages': {
-    code: 'parallelism/empty-stage', failing: ds([['layers', '30'], ['schedule', 'dualpipev']]), passing: ds([['layers', '32'], ['schedule', 'dualpipev']]), message: /DualPipeV uses 2 × pipeline 16 = 32 stages/ },
+    code: 'parallelism/empty-stage', failing: ds([['layers', '30'], ['schedule', 'dualpipev']]), passing: ds([['layers', '32'], ['schedule', 'dualpipev']]), message: /30 layers cannot fill 32 stages \(DualPipeV: 2 × pipeline 16\): 2 stages would hold no layer/ },
   'an uneven split is reported with its imbalance': {
     code: 'parallelism/uneven-stages', failing: DEEPSEEK(), passing: ds([['layers', '64']]), message: /61 layers over 16 pipeline stages is uneven: .*% of each step/ },
   'micro-batches must be a whole number': {
@@ -96,6 +97,20 @@ test('the memory rule reports a layout that cannot fit in HBM on `parallelism`, 
   const d = only(check(ds([['gpu', 'a100-80gb'], ['compute', 'bf16'], ['expert', '8'], ['pipeline', '2']]).replace('  data: 128\n', '').replace(/\n\s+fp8:[\s\S]*?high_precision.*\n/, '\n').replace('max_nodes_per_token: 4', 'max_nodes_per_token: 1')), 'memory/exceeds-hbm');
   assert.equal(d.path, 'parallelism');
   assert.match(d.message, /parameters .* GiB, gradients .* optimizer .* activations/);
+});
+
+test('an uneven split reports the layers and the loss of the split the simulator runs, for every schedule', () => {
+  for (const schedule of ['dualpipe', 'dualpipev', 'zbv', '1f1b', 'interleaved-1f1b']) {
+    const r = check(ds([['pipeline', '7'], ['schedule', schedule], ['virtual_stages', schedule === 'interleaved-1f1b' ? '2' : '1']]));
+    const d = only(r, 'parallelism/uneven-stages');
+    const layout = pipelineLayout(r.config!);
+    const [, lo, hi, loss] = /: (\d+)–(\d+) per stage.* about (\d+)% of each step/.exec(d.message) ?? [];
+    assert.deepEqual([Number(lo), Number(hi)], [Math.min(...layout.layersPerStage), Math.max(...layout.layersPerStage)], d.message);
+    assert.equal(Number(loss), Math.round(layout.rankImbalance * 100), d.message);
+    // 61 layers fill 7 ranks to within a few layers whatever the schedule: a stage counted twice cost 77%.
+    assert.ok(Number(loss) < 10, d.message);
+    assert.equal(d.severity, 'info', d.message);
+  }
 });
 
 test('an uneven split offers pipeline sizes that divide the layers', () => {
