@@ -81,7 +81,7 @@ export const checkCommand: Command = (argv, io) => {
           preferred: p.preferred,
           edits: p.fix.edits,
         }));
-        return { severity, code, message, path, range, fixes };
+        return fixes.length > 0 ? { severity, code, message, path, range, fixes } : { severity, code, message, path, range };
       }),
     });
   }

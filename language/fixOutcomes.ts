@@ -93,12 +93,14 @@ export interface PresentedFix {
 }
 
 /**
- * The fixes as an editor should offer them, fewest errors left first. With errors in the file, the preferred fix
- * is one that clears them all (the rule's own choice among several, else the first); otherwise the rule's own
- * preference stands. A title says what remains, unless the fix obviously clears the only error.
+ * The fixes as an editor should offer them, fewest errors left first. A fix that leaves more errors than the file
+ * has now (it adds more than it removes: "Set pipeline to 21" on an info, breaking the world size) is not offered;
+ * when no fix is clean, none is. With errors in the file, the preferred fix is one that clears them all (the rule's
+ * own choice among several, else the first); otherwise the rule's own preference stands. A title says what
+ * remains, unless the fix obviously clears the only error. Fixes past the re-check budget are offered as they are.
  */
 export function presentFixes(document: ParsedDocument, fixes: readonly Fix[], errorsNow: number, budget: RecheckBudget = recheckBudget()): PresentedFix[] {
-  const outcomes = fixOutcomes(document, fixes, budget);
+  const outcomes = fixOutcomes(document, fixes, budget).filter((o) => o.errorsLeft === undefined || o.errorsLeft <= errorsNow);
   const rulePreferred = outcomes.findIndex((o) => o.fix.preferred === true);
   let preferredIndex = rulePreferred;
   if (errorsNow > 0) {
@@ -109,7 +111,7 @@ export function presentFixes(document: ParsedDocument, fixes: readonly Fix[], er
   return outcomes.map(({ fix, errorsLeft }, i) => {
     let title = fix.title;
     if (errorsLeft === 0 && errorsNow > 1) title = `${fix.title} (clears all ${errorsNow} errors)`;
-    else if (errorsLeft !== undefined && errorsLeft > 0) title = `${fix.title} (${errorsNow === 0 ? `causes ${errors(errorsLeft)}` : `${errors(errorsLeft)} left`})`;
+    else if (errorsLeft !== undefined && errorsLeft > 0) title = `${fix.title} (${errors(errorsLeft)} left)`;
     return { fix, title, preferred: i === preferredIndex, errorsLeft };
   });
 }

@@ -55,6 +55,20 @@ test("check prints each problem's best quick fix, judged against the whole file"
   assert.equal(lines[dualpipe + 1], '  fix: Set pipeline to 16 (clears all 3 errors)');
 });
 
+test('check offers no fix that would add errors: an info whose only fixes break the config prints none', () => {
+  const text = DEEPSEEK().replace('  layers: 61', '  layers: 63');
+  const f = fakeIO({ 'l.train.yaml': text });
+  assert.equal(checkCommand(['l.train.yaml'], f.io), 0);
+  const lines = f.out().split('\n');
+  const uneven = lines.findIndex((l) => / info parallelism\/uneven-stages /.test(l));
+  assert.ok(uneven >= 0, f.out());
+  assert.doesNotMatch(lines[uneven + 1], /^ {2}fix/, f.out());
+  const json = fakeIO({ 'l.train.yaml': text });
+  checkCommand(['--json', 'l.train.yaml'], json.io);
+  const d = JSON.parse(json.out()).files[0].diagnostics.find((x: { code: string }) => x.code === 'parallelism/uneven-stages');
+  assert.equal(d.fixes, undefined);
+});
+
 test('an unreadable file is an error, and no files is a usage error', () => {
   const f = fakeIO({});
   assert.equal(checkCommand(['missing.yaml'], f.io), 1);
