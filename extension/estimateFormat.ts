@@ -10,9 +10,13 @@ export function estimateText(result: Pick<SimulationResult, 'gpuHours' | 'wallCl
   return `≈ ${formatCount(result.gpuHours)} GPU-h · ${formatDays(result.wallClockDays)}`;
 }
 
-/** "1 problem", "3 problems". */
-export function problemsText(errors: number): string {
-  return `${errors} ${errors === 1 ? 'problem' : 'problems'}`;
+/**
+ * "1 error", "2 errors, 1 warning": what the file has, by kind. VS Code's tab decoration shows one number, the
+ * file's errors + warnings; naming both kinds here makes the two agree (infos count in neither).
+ */
+export function problemsText(errors: number, warnings = 0): string {
+  const n = (k: number, word: string) => `${k} ${word}${k === 1 ? '' : 's'}`;
+  return warnings > 0 ? `${n(errors, 'error')}, ${n(warnings, 'warning')}` : n(errors, 'error');
 }
 
 /** The tooltip: the estimate's headline numbers as a markdown table. */

@@ -1,7 +1,7 @@
 /**
  * Status bar: on a training config, the estimate "≈ 2.66M GPU-h · 54 d" (click opens the preview), or the error
- * count while the config has errors (click opens the Problems panel). Simulates off the keystroke path (debounced)
- * and once per document version.
+ * and warning counts while the config has errors (click opens the Problems panel). Simulates off the keystroke
+ * path (debounced) and once per document version.
  */
 import * as vscode from 'vscode';
 import { hasErrors } from '../language/diagnostics';
@@ -87,7 +87,8 @@ export class EstimateStatusBar implements vscode.Disposable {
       // Validation turned off: the errors are not shown anywhere else, so do not count them here either.
       if (!settings(document.uri).validate) return this.hide();
       const errors = result.diagnostics.filter((d) => d.severity === 'error');
-      this.item.text = `$(error) ${problemsText(errors.length)}`;
+      const warnings = result.diagnostics.filter((d) => d.severity === 'warning').length;
+      this.item.text = `$(error) ${problemsText(errors.length, warnings)}`;
       this.item.tooltip = new vscode.MarkdownString(
         errors
           .slice(0, 5)

@@ -6,9 +6,11 @@ test('the status text for DeepSeek-V3 pre-training (2.664M H800 GPU-hours on 204
   assert.equal(estimateText({ gpuHours: 2_664_000, wallClockDays: 2_664_000 / 2048 / 24 }), '≈ 2.66M GPU-h · 54 d');
 });
 
-test('problem counts are pluralized', () => {
-  assert.equal(problemsText(1), '1 problem');
-  assert.equal(problemsText(3), '3 problems');
+test('problem counts say what they count, errors then warnings, and add up to the tab decoration (errors + warnings)', () => {
+  assert.equal(problemsText(1), '1 error');
+  assert.equal(problemsText(3, 0), '3 errors');
+  assert.equal(problemsText(2, 1), '2 errors, 1 warning');
+  assert.equal(problemsText(1, 4), '1 error, 4 warnings');
 });
 
 test('the tooltip says when no price is set instead of showing a cost', () => {
