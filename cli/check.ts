@@ -1,5 +1,5 @@
 /** `tcs check FILE...`: the editor's diagnostics in a terminal, as compiler-style lines or JSON. */
-import { checkText } from '../language/check';
+import { checkText, type CheckResult } from '../language/check';
 import { errorCount, type Diagnostic, type TextEdit } from '../language/diagnostics';
 import { candidateFixes, presentFixes, recheckBudget } from '../language/fixOutcomes';
 import type { Command } from './io';
@@ -27,6 +27,42 @@ interface ReportedFix {
 interface FileReport {
   file: string;
   diagnostics: (Pick<Diagnostic, 'severity' | 'code' | 'message' | 'path' | 'range'> & { fixes?: ReportedFix[] })[];
+}
+
+type ReportedDiagnostic = FileReport['diagnostics'][number];
+
+/**
+ * A checked file's diagnostics (those `include` keeps), each with its fixes as the editor offers them, re-checked
+ * within the CLI's budget.
+ */
+export function reportDiagnostics(result: CheckResult, include: (d: Diagnostic) => boolean = () => true): ReportedDiagnostic[] {
+  const { diagnostics } = result;
+  const errorsNow = errorCount(diagnostics);
+  // No keystroke waits here, so a far larger budget than the editor's; past it, a fix is printed as unchecked.
+  const budget = recheckBudget(CLI_FIXES_RECHECKED, CLI_RECHECK_MS);
+  return diagnostics.filter(include).map((d) => {
+    const { severity, code, message, path, range } = d;
+    const candidates = candidateFixes(d, diagnostics, result.document);
+    if (candidates.length === 0) return { severity, code, message, path, range };
+    const fixes = presentFixes(result.document, candidates, errorsNow, budget).map((p) => ({
+      title: p.title,
+      ...(p.errorsLeft !== undefined ? { errorsLeft: p.errorsLeft } : {}),
+      preferred: p.preferred,
+      edits: p.fix.edits,
+    }));
+    return fixes.length > 0 ? { severity, code, message, path, range, fixes } : { severity, code, message, path, range };
+  });
+}
+
+/** `file:line:col severity code message` (1-based) per diagnostic, each followed by `  fix: …`, its best fix. */
+export function formatDiagnostics(file: string, diagnostics: readonly ReportedDiagnostic[]): string {
+  let out = '';
+  for (const d of diagnostics) {
+    out += `${file}:${d.range.start.line + 1}:${d.range.start.character + 1} ${d.severity} ${d.code} ${d.message}\n`;
+    const best = d.fixes?.[0];
+    if (best) out += `  fix${best.errorsLeft === undefined ? ' (not re-checked)' : ''}: ${best.title}\n`;
+  }
+  return out;
 }
 
 /** The editor never sees a UTF-8 byte-order mark; strip it so columns on line 1 match. */
@@ -64,37 +100,13 @@ export const checkCommand: Command = (argv, io) => {
       continue;
     }
     const result = checkText(text);
-    const { diagnostics } = result;
-    const errorsNow = errorCount(diagnostics);
-    // No keystroke waits here, so a far larger budget than the editor's; past it, a fix is printed as unchecked.
-    const budget = recheckBudget(CLI_FIXES_RECHECKED, CLI_RECHECK_MS);
-    for (const d of diagnostics) counts[d.severity]++;
-    reports.push({
-      file,
-      diagnostics: diagnostics.map((d) => {
-        const { severity, code, message, path, range } = d;
-        const candidates = candidateFixes(d, diagnostics, result.document);
-        if (candidates.length === 0) return { severity, code, message, path, range };
-        const fixes = presentFixes(result.document, candidates, errorsNow, budget).map((p) => ({
-          title: p.title,
-          ...(p.errorsLeft !== undefined ? { errorsLeft: p.errorsLeft } : {}),
-          preferred: p.preferred,
-          edits: p.fix.edits,
-        }));
-        return fixes.length > 0 ? { severity, code, message, path, range, fixes } : { severity, code, message, path, range };
-      }),
-    });
+    for (const d of result.diagnostics) counts[d.severity]++;
+    reports.push({ file, diagnostics: reportDiagnostics(result) });
   }
   if (json) {
     io.out(JSON.stringify({ files: reports }, null, 2) + '\n');
   } else {
-    for (const r of reports) {
-      for (const d of r.diagnostics) {
-        io.out(`${r.file}:${d.range.start.line + 1}:${d.range.start.character + 1} ${d.severity} ${d.code} ${d.message}\n`);
-        const best = d.fixes?.[0];
-        if (best) io.out(`  fix${best.errorsLeft === undefined ? ' (not re-checked)' : ''}: ${best.title}\n`);
-      }
-    }
+    for (const r of reports) io.out(formatDiagnostics(r.file, r.diagnostics));
     const n = (k: number, w: string) => `${k} ${w}${k === 1 ? '' : 's'}`;
     io.out(`${n(files.length, 'file')} checked: ${n(counts.error, 'error')}, ${n(counts.warning, 'warning')}, ${counts.info} info\n`);
   }

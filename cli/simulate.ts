@@ -3,10 +3,11 @@
  * headline numbers and their breakdowns as a table (or JSON). Exit 1 when the config has errors or cannot be simulated.
  */
 import { checkText } from '../language/check';
+import { errorCount } from '../language/diagnostics';
 import { SCHEDULE_KINDS, type ScheduleKind } from '../simulator/config';
 import type { SimulationResult } from '../simulator/result';
 import { simulate } from '../simulator/simulate';
-import { stripBom } from './check';
+import { formatDiagnostics, reportDiagnostics, stripBom } from './check';
 import type { CliIO, Command } from './io';
 
 const USAGE = `usage: tcs simulate FILE [--schedule <${SCHEDULE_KINDS.join('|')}>] [--json]`;
@@ -96,10 +97,11 @@ export const simulateCommand: Command = (argv: string[], io: CliIO) => {
     return 1;
   }
   const checked = checkText(text);
-  const errors = checked.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length > 0 || !checked.config) {
-    for (const d of errors) io.err(`${args.file}:${d.range.start.line + 1}:${d.range.start.character + 1}: error ${d.code}: ${d.message}\n`);
-    if (errors.length === 0) io.err(`${args.file}: the config could not be resolved\n`);
+  const errors = errorCount(checked.diagnostics);
+  if (errors > 0 || !checked.config) {
+    // The errors as `tcs check` prints them, each with its best fix.
+    io.err(formatDiagnostics(args.file, reportDiagnostics(checked, (d) => d.severity === 'error')));
+    io.err(errors > 0 ? `${args.file}: not simulated: ${errors} error${errors === 1 ? '' : 's'}\n` : `${args.file}: the config could not be resolved\n`);
     return 1;
   }
   const outcome = simulate(checked.config, { schedule: args.schedule });

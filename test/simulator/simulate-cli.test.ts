@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { checkCommand } from '../../cli/check';
 import { simulateCommand } from '../../cli/simulate';
 import type { CliIO } from '../../cli/io';
 
@@ -47,6 +48,19 @@ test('tcs simulate exits 1 and prints the errors of an invalid config', () => {
   const io = fakeIO({ 'bad.train.yaml': 'model: {layers: -3}\n' });
   assert.equal(simulateCommand(['bad.train.yaml'], io), 1);
   assert.match(io.stderr, /error/);
+});
+
+test("tcs simulate prints a broken config's errors exactly as tcs check does, fix lines included", () => {
+  const text = readFileSync(join(EXAMPLES, 'deepseek-v3.train.yaml'), 'utf8').replace('  pipeline: 16', '  pipeline: 7');
+  const io = fakeIO({ 'p.train.yaml': text });
+  assert.equal(simulateCommand(['p.train.yaml'], io), 1);
+  const check = fakeIO({ 'p.train.yaml': text });
+  checkCommand(['p.train.yaml'], check);
+  const checkErrors = check.stdout.split('\n').filter((l, i, lines) => / error /.test(l) || (/^ {2}fix/.test(l) && / error /.test(lines[i - 1])));
+  assert.ok(checkErrors.some((l) => l === '  fix: Set pipeline to 16 (clears all 3 errors)'), check.stdout);
+  assert.deepEqual(io.stderr.split('\n').slice(0, checkErrors.length), checkErrors);
+  assert.match(io.stderr, /p\.train\.yaml: not simulated: 3 errors\n$/);
+  assert.equal(io.stdout, '');
 });
 
 test('tcs simulate exits 2 on a usage error', () => {
