@@ -130,17 +130,24 @@ function valueAt(root: unknown, path: string): unknown {
   return v;
 }
 
-/** A starter value for a missing key: its default, or for a section its required keys' defaults. */
+/** A scalar to start a key with: its default, or for a required key (which has none) its first example. */
+function starterScalar(node: JsonSchemaNode | undefined): unknown {
+  const value = node?.default ?? node?.examples?.[0];
+  return value === null || typeof value === 'object' ? undefined : value;
+}
+
+/** A starter value for a missing key: its default or first example, or for a section its required keys' values. */
 function starter(node: JsonSchemaNode | undefined, indent: string): string {
   if (!node) return '';
   if (node.properties && node.type === 'object' && node.required?.length) {
     const lines = node.required.map((k) => {
       const child = deref(node.properties![k]);
-      return child?.properties ? `\n${indent}  ${k}:${starter(child, indent + '  ')}` : `\n${indent}  ${k}: ${yamlScalar(child?.default ?? '')}`;
+      return child?.properties ? `\n${indent}  ${k}:${starter(child, indent + '  ')}` : `\n${indent}  ${k}: ${yamlScalar(starterScalar(child) ?? '')}`;
     });
     return lines.join('');
   }
-  return node.default === undefined || typeof node.default === 'object' ? '' : yamlScalar(node.default);
+  const value = starterScalar(node);
+  return value === undefined ? '' : yamlScalar(value);
 }
 
 /** Where a diagnostic about `path` goes: its key, or its value, or the nearest ancestor's key. */

@@ -42,6 +42,17 @@ test('hover on a key shows its schema description and default, and highlights th
   assert.deepEqual(hover.range, { start: { line: 11, character: 2 }, end: { line: 11, character: 10 } });
 });
 
+test('hover on a required key says it is required and shows no default', () => {
+  const result = checkText(CONFIG);
+  for (const key of ['hidden_size', 'layers', 'global_batch_size', 'nodes']) {
+    const hover = hoverAt(result, at(CONFIG, `  ${key}:`, key));
+    assert.ok(hover, key);
+    assert.doesNotMatch(hover.markdown, /Default:/, key);
+    assert.match(hover.markdown, /Examples?:/, key);
+  }
+  assert.match(hoverAt(result, at(CONFIG, '  hidden_size:', 'hidden_size'))!.markdown, /Required/);
+});
+
 test('hover shows the derived value the checker computed for the path', () => {
   const result = { ...checkText(CONFIG), derived: { 'parallelism.pipeline': '61 layers over 16 stages: 3–4 per stage' } };
   const hover = hoverAt(result, at(CONFIG, '  pipeline:', 'pipeline'));

@@ -6,7 +6,7 @@ import { hoverAt } from '../../language/hover';
 import { MAX_SCHEMA_DIAGNOSTICS, schemaAt } from '../../language/schema';
 import { applyFix, check, DEEPSEEK, only, setLine } from './helpers';
 
-test('every schema property has a description, a default and examples', () => {
+test('every schema property has a description, examples, and a default unless it is required', () => {
   const walk = (path: string) => {
     const node = schemaAt(path);
     assert.ok(node, path);
@@ -14,7 +14,9 @@ test('every schema property has a description, a default and examples', () => {
     for (const key of Object.keys(props)) {
       const child = schemaAt(path === '' ? key : `${path}.${key}`);
       assert.ok(child?.description, `${path}.${key} description`);
-      assert.ok(child.default !== undefined, `${path}.${key} default`);
+      // A required key has no default: its absence is an error, not the default.
+      const required = (node.required ?? (node.anyOf ?? []).find((b) => b.properties)?.required ?? []).includes(key);
+      assert.equal(child.default !== undefined, !required, `${path}.${key} ${required ? 'is required and has a default' : 'has no default'}`);
       assert.ok(child.examples && child.examples.length > 0, `${path}.${key} examples`);
       if (key !== '$schema') walk(path === '' ? key : `${path}.${key}`);
     }
