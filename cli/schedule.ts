@@ -1,5 +1,5 @@
 /**
- * `tcs schedule`: print a pipeline schedule's per-rank order in FACTS.md notation; with --costs, execute it and print
+ * `tcs schedule`: print a pipeline schedule's per-rank order (formatOp's notation); with --costs, execute it and print
  * makespan, idle per rank and an ASCII timeline; with --json, the ops (with start/end when executed).
  */
 import { SCHEDULE_KINDS, type ScheduleKind } from '../simulator/config';

@@ -1,5 +1,6 @@
 /**
- * GPU presets: dense peaks (no sparsity) from the vendors' datasheets, restated in shared/FACTS.md.
+ * GPU presets: dense peaks (no sparsity) from NVIDIA's datasheets: https://www.nvidia.com/en-us/data-center/a100/,
+ * /h100/ (the H800 is the H100 SXM with NVLink limited to 400 GB/s), /h200/, and /hgx/ for the HGX B200.
  * Achievable bandwidths are what a training job sees per GPU, not the spec sheet's bidirectional number:
  * DeepSeek-V3 (arXiv 2412.19437 §3.2.2) measured ≈160 GB/s NVLink and ≈50 GB/s InfiniBand per H800.
  */
@@ -33,7 +34,8 @@ export const GPU_PRESETS: Readonly<Record<string, GpuSpec>> = {
     hbmTBps: 3.35,
     nvlinkSpecGBps: 900,
     intraNodeGBps: 360,
-    // One 400 Gb/s NIC per GPU ≈ 50 GB/s per direction (FACTS.md, typical scale-out).
+    // One 400 Gb/s NIC per GPU ≈ 50 GB/s per direction: DGX H100's 8 × ConnectX-7, and Llama 3's clusters
+    // (arXiv 2407.21783 §3.3.1: 400 Gbps interconnects between GPUs).
     interNodeGBps: 50,
     sms: 132,
   },

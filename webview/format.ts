@@ -17,7 +17,7 @@ export const OP_NAMES: Record<OpKind, string> = {
   FB: 'Forward & backward (overlapped)',
 };
 
-/** FACTS.md notation: direction.microBatch when there is a direction ("F1.3"), else the micro-batch ("F3"). */
+/** Schedule op notation (simulator formatOp): direction.microBatch with a direction ("F1.3"), else the micro-batch ("F3"). */
 function refLabel(prefix: string, ref: OpRef): string {
   const id = ref.direction === undefined ? `${ref.microBatch}` : `${ref.direction}.${ref.microBatch}`;
   return ref.chunk === undefined || ref.direction !== undefined ? `${prefix}${id}` : `${prefix}${id}c${ref.chunk}`;

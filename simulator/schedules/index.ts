@@ -194,7 +194,11 @@ export function stageOf(schedule: Schedule, rank: number, ref: OpRef): number {
   return stageOfLane(schedule.kind, schedule.ranks, rank, (schedule.kind === 'dualpipe' ? ref.direction : ref.chunk) ?? 0);
 }
 
-/** FACTS.md notation: kind, then direction / chunk / leg when the schedule has more than one, then the micro-batch. */
+/**
+ * Op notation: F, B, W and F&B as in the DualPipe README (https://github.com/deepseek-ai/DualPipe), b for an
+ * input-only backward (Zero Bubble's B, arXiv 2401.10241); then direction / chunk / leg when the schedule has more
+ * than one, then the micro-batch: `F0.3`, `(F0.3&B1.1)`.
+ */
 export function formatOp(op: ScheduleOp): string {
   const name = (kind: string, ref: OpRef) => {
     const lane = ref.direction ?? ref.chunk;

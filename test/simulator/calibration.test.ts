@@ -1,4 +1,7 @@
-/** Calibration against published runs (shared/FACTS.md). Tolerance: ±10% of the published figure. */
+/**
+ * Calibration against published runs: DeepSeek-V3's pre-training GPU-hours (arXiv 2412.19437, Table 1) and Llama 3
+ * 405B's TFLOP/s per GPU (arXiv 2407.21783, Table 4). Tolerance: ±10% of the published figure.
+ */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { simulate } from '../../simulator/simulate';

@@ -10,7 +10,7 @@ function run(...argv: string[]): { code: number; out: string; err: string } {
   return { code, out, err };
 }
 
-test('prints each rank’s order in FACTS.md notation', () => {
+test('prints each rank’s order in the op notation (direction.microBatch, F&B pairs)', () => {
   const { code, out } = run('--type', 'dualpipe', '--ranks', '4', '--micro-batches', '8');
   assert.equal(code, 0);
   assert.match(out, /^rank 0: F0\.0 F0\.1 F0\.2 F1\.0 b1\.0 W1\.0 F1\.1 \(F0\.3&B1\.1\) /m);

@@ -17,7 +17,8 @@ function schedule(req: ScheduleRequest): Schedule {
   return result.value;
 }
 
-test('DualPipe P=4, N=8 reproduces the FACTS.md reference trace op for op', () => {
+// The order DualPipe.step runs: https://github.com/deepseek-ai/DualPipe/blob/main/dualpipe/dualpipe.py
+test('DualPipe P=4, N=8 reproduces the reference order op for op', () => {
   assert.deepEqual(formatOrder(schedule({ kind: 'dualpipe', ranks: 4, microBatches: 8 })), [
     'F0.0 F0.1 F0.2 F1.0 b1.0 W1.0 F1.1 (F0.3&B1.1) (F1.2&B0.0) B1.2 (F1.3&B0.1) B1.3 b0.2 W0.2 b0.3 W0.3',
     'F0.0 F1.0 F0.1 F1.1 F0.2 B1.0 (F1.2&B0.0) (F0.3&B1.1) (F1.3&B0.1) B1.2 B0.2 b1.3 b0.3 W1.3 W0.3',

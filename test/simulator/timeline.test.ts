@@ -1,6 +1,8 @@
 /**
- * Executed timelines against the published numbers (../shared/FACTS.md). Unit costs are per chunk: F forward,
- * b input-only backward, W weight gradient, B = b + W, FB an overlapped forward+backward pair.
+ * Executed timelines against the published bubbles: 1F1B and interleaved 1F1B (Narayanan et al., SC'21, arXiv
+ * 2104.04473), Zero Bubble (arXiv 2401.10241) and the DualPipe README's table (https://github.com/deepseek-ai/DualPipe;
+ * DeepSeek-V3, arXiv 2412.19437 Table 2). Unit costs are per chunk: F forward, b input-only backward, W weight
+ * gradient, B = b + W, FB an overlapped forward+backward pair.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -75,7 +77,7 @@ test('DualPipe with F=1, b=1, W=1, B=2, F&B=3: idle (P/2−1)(F&B+B−3W) = (P/2
     assert.deepEqual(run({ kind: 'dualpipe', ranks: P, microBatches: N }, costs).idlePerRank, each(P, (P / 2 - 1) * 2));
 });
 
-test('DualPipe P=4, N=8 at unit costs: makespan 26 (FACTS.md)', () => {
+test('DualPipe P=4, N=8 at unit costs: makespan 26, N·(F+B) = 24 of work per rank plus the README\'s idle of 2', () => {
   assert.equal(run({ kind: 'dualpipe', ranks: 4, microBatches: 8 }, { F: 1, B: 2, W: 1, FB: 3 }).makespan, 26);
 });
 

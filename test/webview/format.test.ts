@@ -64,7 +64,7 @@ test('memory, throughput and schedule names', () => {
   assert.equal(formatUsd(undefined), '—');
 });
 
-test('op labels follow the FACTS.md notation (direction.microBatch, F&B pairs)', () => {
+test('op labels follow the schedule notation (direction.microBatch, F&B pairs)', () => {
   assert.equal(opLabel({ kind: 'F', microBatch: 3, start: 0, end: 1 }), 'F3');
   assert.equal(opLabel({ kind: 'b', microBatch: 2, direction: 1, start: 0, end: 1 }), 'b1.2');
   assert.equal(opLabel({ kind: 'FB', microBatch: 3, direction: 0, backward: { microBatch: 1, direction: 1 }, start: 0, end: 1 }), 'F0.3&B1.1');

@@ -56,7 +56,7 @@ const palette: TimelinePalette = {
 
 const geometry: TimelineGeometry = { width: 1232, gutter: 32, axis: 20, rowHeight: 20, rowGap: 3 };
 
-/** DualPipe, 16 ranks × N micro-batches (both directions), unit costs F=1, b=1, W=1, B=2, F&B=3 (FACTS.md). */
+/** DualPipe, 16 ranks × N micro-batches (both directions), unit costs F=1, b=1, W=1, B=2, F&B=3. */
 function dualPipe16x120(microBatches = 120): TimedOp[][] {
   const schedule = generateSchedule({ kind: 'dualpipe', ranks: 16, microBatches });
   assert.ok(schedule.ok, !schedule.ok ? schedule.reason : '');
