@@ -91,13 +91,17 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
   if (exact !== undefined) return exact;
   const synonym = SYNONYMS[w];
   if (synonym !== undefined && byNormal.has(synonym)) return byNormal.get(synonym);
-  // A whole-segment prefix names the family (`h100` → `h100-sxm`, `micro_batch_size_per_gpu` → `micro_batch_size`):
-  // it ranks above a one-letter edit into another family (`h800`).
+  // The word as the leading segments of a candidate (`h100` → `h100-sxm`, `global` → `global_batch_size`), else a
+  // product family shared with one (`h100-pcie` → `h100-sxm`: a first segment with a digit), ranks above a
+  // one-letter edit into another family (`h800`).
+  const family = (x: string) => x.split('_', 1)[0];
+  const productFamily = /\d/.test(family(w)) && w.includes('_') ? family(w) : undefined;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const [normal, original] of byNormal) {
-    if (!isSegmentPrefix(w, normal) && !isSegmentPrefix(normal, w)) continue;
-    const d = Math.abs(normal.length - w.length);
+    const related = isSegmentPrefix(w, normal) ? 0 : productFamily !== undefined && family(normal) === productFamily ? 1 : undefined;
+    if (related === undefined) continue;
+    const d = related * 1000 + editDistance(w, normal); // prefixes before families; words are under 200 characters
     if (d < bestDistance) {
       best = original;
       bestDistance = d;

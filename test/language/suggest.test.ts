@@ -26,6 +26,8 @@ test('a whole-segment prefix names the family and ranks above a one-letter edit 
   assert.equal(didYouMean('a100', GPUS), 'a100-80gb');
   assert.equal(didYouMean('H100 SXM', GPUS), 'h100-sxm');
   assert.equal(didYouMean('h300', GPUS), 'h800', 'no family: edit distance still decides');
-  assert.equal(didYouMean('zero_stage_level', KEYS), 'zero_stage');
+  assert.equal(didYouMean('h100-pcie', GPUS), 'h100-sxm', 'the same product family');
+  assert.equal(didYouMean('virtual', KEYS), 'virtual_stages');
   assert.equal(didYouMean('h1', GPUS), undefined, 'a prefix inside a segment is not a family');
+  assert.equal(didYouMean('pipeline_schedule', KEYS), undefined, 'a key with a word appended is not that key');
 });
