@@ -48,12 +48,3 @@ test('full recomputation needs less activation memory than selective', () => {
   const full: ResolvedConfig = { ...c, training: { ...c.training, recompute: 'full' } };
   assert.ok(estimateMemory(full).perStage[0].activationsGiB < estimateMemory(c).perStage[0].activationsGiB);
 });
-
-test('estimateMemory is closed-form: DeepSeek-V3 well under 1 ms', () => {
-  const c = deepSeekV3();
-  for (let i = 0; i < 500; i++) estimateMemory(c); // JIT warm-up, as after a few keystrokes
-  const t0 = performance.now();
-  for (let i = 0; i < 500; i++) estimateMemory(c);
-  const ms = (performance.now() - t0) / 500;
-  assert.ok(ms < 1, `${ms.toFixed(3)} ms`);
-});
