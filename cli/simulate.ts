@@ -1,24 +1,28 @@
 /**
- * `tcs simulate FILE [--schedule X] [--json]`: resolve a config through the language service, simulate it, print the
- * headline numbers and their breakdowns as a table (or JSON). Exit 1 when the config has errors or cannot be simulated.
+ * `tcs simulate FILE [--schedule X] [--ablate] [--json]`: resolve a config through the language service, simulate it,
+ * print the headline numbers and their breakdowns as a table (or JSON); `--ablate` adds what each efficiency choice
+ * buys (simulator/ablate.ts). Exit 1 when the config has errors or cannot be simulated.
  */
 import { checkText } from '../language/check';
 import { errorCount } from '../language/diagnostics';
-import { SCHEDULE_KINDS, type ScheduleKind } from '../simulator/config';
+import { ablate, type AblationRow } from '../simulator/ablate';
+import { SCHEDULE_KINDS, type ResolvedConfig, type ScheduleKind } from '../simulator/config';
 import type { SimulationResult } from '../simulator/result';
 import { simulate } from '../simulator/simulate';
 import { formatDiagnostics, reportDiagnostics, stripBom } from './check';
 import type { CliIO, Command } from './io';
 
-const USAGE = `usage: tcs simulate FILE [--schedule <${SCHEDULE_KINDS.join('|')}>] [--json]`;
+const USAGE = `usage: tcs simulate FILE [--schedule <${SCHEDULE_KINDS.join('|')}>] [--ablate] [--json]`;
 
-function parseArgs(argv: string[]): { file: string; schedule?: ScheduleKind; json: boolean } | string {
+function parseArgs(argv: string[]): { file: string; schedule?: ScheduleKind; json: boolean; ablate: boolean } | string {
   let file: string | undefined;
   let schedule: string | undefined;
   let json = false;
+  let ablateFlag = false;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     if (flag === '--json') json = true;
+    else if (flag === '--ablate') ablateFlag = true;
     else if (flag === '--schedule') {
       schedule = inline ?? argv[++i];
       if (schedule === undefined) return '--schedule needs a value';
@@ -28,7 +32,7 @@ function parseArgs(argv: string[]): { file: string; schedule?: ScheduleKind; jso
     else return `unexpected argument '${argv[i]}'`;
   }
   if (!file) return 'FILE is required';
-  return { file, schedule: schedule as ScheduleKind | undefined, json };
+  return { file, schedule: schedule as ScheduleKind | undefined, json, ablate: ablateFlag };
 }
 
 const fixed = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : String(x));
@@ -64,6 +68,36 @@ function render(name: string, r: SimulationResult): string {
     ...r.memory.perStage.map((s) => [s.rank, fixed(s.parametersGiB, 1), fixed(s.gradientsGiB, 1), fixed(s.optimizerGiB, 1), fixed(s.activationsGiB, 1), s.peakActivationChunks, fixed(s.buffersGiB, 1), fixed(s.totalGiB, 1)]),
   ]);
   return [`${name} — ${r.timeline.schedule}, ${r.timeline.ranks} ranks × ${r.timeline.microBatches} micro-batches`, headline, '', step, '', comm, '', memory, '', ...r.breakdown.notes.map((n) => `note: ${n}`)].join('\n');
+}
+
+/** What each technique buys: one row per choice undone, GPU-hours, days and peak memory with the ratio to now. */
+export function renderAblation(rows: AblationRow[]): string {
+  return [
+    'What each technique buys (each choice undone alone, then all together):',
+    table([
+      ['config', 'GPU-hours', 'days', 'peak GiB', 'vs current'],
+      ...rows.map((row) =>
+        row.outcome.ok
+          ? [row.label, si(row.outcome.result.gpuHours), fixed(row.outcome.result.wallClockDays, 1), `${fixed(row.outcome.result.memory.peakGiB, 1)}${row.outcome.result.memory.fits ? '' : ' (over HBM)'}`, row.ratio === undefined ? '—' : `${fixed(row.ratio, 2)}×`]
+          : [row.label, '—', '—', '—', `cannot simulate: ${row.outcome.reason}`],
+      ),
+    ]),
+  ].join('\n');
+}
+
+function ablationJson(rows: AblationRow[]) {
+  return rows.map((row) => ({
+    id: row.id,
+    label: row.label,
+    ratio: row.ratio,
+    ...(row.outcome.ok
+      ? { gpuHours: row.outcome.result.gpuHours, wallClockDays: row.outcome.result.wallClockDays, peakGiB: row.outcome.result.memory.peakGiB, fits: row.outcome.result.memory.fits }
+      : { error: row.outcome.reason }),
+  }));
+}
+
+function ablationOf(config: ResolvedConfig, schedule: ScheduleKind | undefined): AblationRow[] {
+  return ablate(schedule ? { ...config, parallelism: { ...config.parallelism, schedule } } : config);
 }
 
 function toJson(r: SimulationResult) {
@@ -109,6 +143,8 @@ export const simulateCommand: Command = (argv: string[], io: CliIO) => {
     io.err(`${args.file}: cannot simulate (${outcome.code}): ${outcome.reason}\n`);
     return 1;
   }
-  io.out(args.json ? `${JSON.stringify(toJson(outcome.result))}\n` : `${render(checked.config.name, outcome.result)}\n`);
+  const rows = args.ablate ? ablationOf(checked.config, args.schedule) : undefined;
+  if (args.json) io.out(`${JSON.stringify({ ...toJson(outcome.result), ...(rows ? { ablation: ablationJson(rows) } : {}) })}\n`);
+  else io.out(`${render(checked.config.name, outcome.result)}\n${rows ? `\n${renderAblation(rows)}\n` : ''}`);
   return 0;
 };

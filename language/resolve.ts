@@ -3,13 +3,16 @@
  * data degree and micro-batch count derived). Pure arithmetic; the rules report anything inconsistent.
  */
 import { GPU_PRESETS } from '../simulator/hardware';
+import { EXPERT_LOAD_IMBALANCE } from '../simulator/constants';
 import type {
   Activation,
+  AttentionBackend,
   AttentionType,
   Fp8Format,
   Fp8Scaling,
   GpuSpec,
   HighPrecisionModule,
+  MoeTokenDispatcher,
   Recompute,
   ResolvedConfig,
   ResolvedFp8,
@@ -78,6 +81,8 @@ export function resolveConfig(value: unknown): ResolvedConfig {
     expertsPerToken: num(moeIn.experts_per_token, 1),
     expertHiddenSize: num(moeIn.expert_hidden_size, 1),
     maxNodesPerToken: opt(moeIn.max_nodes_per_token),
+    forceLoadBalancing: moeIn.force_load_balancing === true,
+    loadImbalance: num(moeIn.load_imbalance, EXPERT_LOAD_IMBALANCE),
   };
   const mla = type === 'mla';
   const qkNope = num(att.qk_nope_head_dim, 128);
@@ -144,6 +149,7 @@ export function resolveConfig(value: unknown): ResolvedConfig {
       globalBatchSize,
       microBatchSize,
       recompute: str<Recompute>(t.recompute, 'selective'),
+      attentionBackend: str<AttentionBackend>(t.attention_backend, 'auto'),
     },
     precision: {
       compute,
@@ -165,6 +171,14 @@ export function resolveConfig(value: unknown): ResolvedConfig {
       virtualStages: num(p.virtual_stages, 1),
       microBatches: Math.max(1, Math.floor(globalBatchSize / (data * microBatchSize))),
       overlapExpertComm: p.overlap_expert_comm === true,
+      // Megatron-Core's defaults: allgather dispatcher, TP/DP overlap off, P2P overlap on, an even layer split.
+      moeTokenDispatcher: str<MoeTokenDispatcher>(p.moe_token_dispatcher, 'allgather'),
+      tpCommOverlap: p.tp_comm_overlap === true,
+      overlapGradReduce: p.overlap_grad_reduce === true,
+      overlapParamGather: p.overlap_param_gather === true,
+      overlapP2pComm: p.overlap_p2p_comm !== false,
+      firstStageLayers: opt(p.first_stage_layers),
+      lastStageLayers: opt(p.last_stage_layers),
     },
     cluster: {
       gpu,

@@ -154,6 +154,8 @@ function strings(o: unknown, keys: readonly string[]): o is Obj {
 
 const isAttentionType = oneOf(['mha', 'gqa', 'mla'] as const);
 const isRecompute = oneOf(['none', 'selective', 'full'] as const);
+const isAttentionBackend = oneOf(['auto', 'flash', 'fused', 'unfused'] as const);
+const isDispatcher = oneOf(['allgather', 'alltoall', 'flex'] as const);
 const isCompute = oneOf(['bf16', 'fp8'] as const);
 const isWidth = oneOf(['fp32', 'bf16'] as const);
 const isFamily = oneOf(['ampere', 'hopper', 'blackwell'] as const);
@@ -176,10 +178,11 @@ export function isResolvedConfig(x: unknown): x is ResolvedConfig {
   if (model.moe !== undefined) {
     if (!numbers(model.moe, ['denseLayers', 'routedExperts', 'sharedExperts', 'expertsPerToken', 'expertHiddenSize'])) return false;
     if (!optionalNumbers(model.moe, ['maxNodesPerToken'])) return false;
+    if (typeof model.moe.forceLoadBalancing !== 'boolean' || !isNonNegative(model.moe.loadImbalance)) return false;
   }
 
   if (!numbers(training, ['tokens', 'sequenceLength', 'globalBatchSize', 'microBatchSize'])) return false;
-  if (!isRecompute(training.recompute)) return false;
+  if (!isRecompute(training.recompute) || !isAttentionBackend(training.attentionBackend)) return false;
 
   if (!isObject(precision) || !isCompute(precision.compute)) return false;
   if (!isWidth(precision.masterWeights) || !isWidth(precision.optimizerStates) || !isWidth(precision.gradients)) return false;
@@ -195,6 +198,8 @@ export function isResolvedConfig(x: unknown): x is ResolvedConfig {
   }
   if (![0, 1, 2, 3].includes(parallelism.zeroStage as number) || !isScheduleKind(parallelism.schedule)) return false;
   if (typeof parallelism.dataDerived !== 'boolean' || typeof parallelism.overlapExpertComm !== 'boolean') return false;
+  if (!isDispatcher(parallelism.moeTokenDispatcher) || !optionalNumbers(parallelism, ['firstStageLayers', 'lastStageLayers'])) return false;
+  for (const k of ['tpCommOverlap', 'overlapGradReduce', 'overlapParamGather', 'overlapP2pComm']) if (typeof parallelism[k] !== 'boolean') return false;
 
   if (!numbers(cluster, ['nodes', 'gpusPerNode', 'intraNodeGBps', 'interNodeGBps'])) return false;
   if (!optionalNumbers(cluster, ['pricePerGpuHour'])) return false;

@@ -8,6 +8,7 @@
  */
 import type { ResolvedConfig } from './config';
 import { COLLECTIVE_LATENCY_SECONDS, SCALE_BYTES } from './constants';
+import { expertLoadImbalance } from './model';
 
 export interface GroupPlacement {
   size: number;
@@ -97,12 +98,15 @@ function collective(kind: 'all-reduce' | 'reduce-scatter' | 'all-gather', bytes:
 }
 
 /**
- * Token copies one token makes in the EP all-to-all, by link.
- * The EP group spans `span` nodes. Node-limited routing (M) sends a token over the NIC to at most min(M, span, k)
- * nodes — IB carries one copy to the GPU with the same in-node index on each target node and NVLink forwards it to the
- * experts there (DeepSeek-V3 §3.2.2). Top-k experts drawn uniformly over the R reachable nodes (R = min(M, span),
- * or span without a limit) hit R·(1 − (1 − 1/R)^k) distinct nodes on average (M=4, k=8: 3.6). One of the target nodes is the token's own with probability
- * 1/span, and that copy needs no NIC. Every one of the k expert copies crosses NVLink once (forward or direct).
+ * Token copies one token makes in the EP dispatch, by link, per dispatcher (Megatron-Core --moe-token-dispatcher-type).
+ * The EP group spans `span` nodes with ep/span of its GPUs on each.
+ * - flex (DeepEP, DeepSeek-V3 §3.2.2): IB carries one copy to the GPU with the same in-node index on each target
+ *   node, NVLink forwards it to the experts there. Node-limited routing (M) reaches R = min(M, span) nodes (span
+ *   without a limit); top-k experts drawn uniformly over them hit R·(1 − (1 − 1/R)^k) distinct nodes on average (M=4,
+ *   k=8: 3.6), one of them the token's own with probability 1/span. Every expert copy crosses NVLink once.
+ * - alltoall (NCCL): one copy per expert on another GPU; each copy bound for another node crosses the NIC itself,
+ *   whatever the node limit: k·(1 − 1/span) over IB, k·(ep/span − 1)/ep over NVLink.
+ * (allgather moves whole token blocks instead: see `expertAllToAll`.)
  */
 export function expertRouting(config: ResolvedConfig): { spanNodes: number; targetNodes: number; interNodeCopies: number; intraNodeCopies: number } {
   const moe = config.model.moe;
@@ -113,19 +117,26 @@ export function expertRouting(config: ResolvedConfig): { spanNodes: number; targ
   // The gate picks `reachable` nodes (all of them without a limit), then top-k experts inside them.
   const reachable = moe.maxNodesPerToken !== undefined ? Math.max(1, Math.min(moe.maxNodesPerToken, span)) : span;
   const targetNodes = reachable * (1 - Math.pow(1 - 1 / reachable, k));
-  const interNodeCopies = span > 1 ? targetNodes * (1 - 1 / span) : 0;
-  // Copies that leave the source GPU: each expert lives on another GPU of the group with probability (ep−1)/ep.
-  const intraNodeCopies = k * (1 - 1 / ep.size);
-  return { spanNodes: span, targetNodes, interNodeCopies, intraNodeCopies };
+  if (config.parallelism.moeTokenDispatcher === 'flex') {
+    const interNodeCopies = span > 1 ? targetNodes * (1 - 1 / span) : 0;
+    // Copies that leave the source GPU: each expert lives on another GPU of the group with probability (ep−1)/ep.
+    return { spanNodes: span, targetNodes, interNodeCopies, intraNodeCopies: k * (1 - 1 / ep.size) };
+  }
+  const perNode = ep.size / span;
+  return { spanNodes: span, targetNodes, interNodeCopies: span > 1 ? k * (1 - 1 / span) : 0, intraNodeCopies: (k * (perNode - 1)) / ep.size };
 }
 
-/** One all-to-all of `tokens` tokens with `bytesPerToken` each: NIC and NVLink run concurrently, the slower sets the time. */
+/**
+ * One dispatch or combine of `tokens` tokens with `bytesPerToken` each: NIC and NVLink run concurrently, the slower
+ * sets the time, and the busiest GPU (load imbalance × the mean) sets the group's pace.
+ */
 function allToAll(config: ResolvedConfig, tokens: number, bytesPerToken: number): Transfer {
   const r = expertRouting(config);
   const inter = tokens * r.interNodeCopies * bytesPerToken;
   const intra = tokens * r.intraNodeCopies * bytesPerToken;
   if (inter + intra <= 0) return noTransfer;
-  const time = Math.max(inter / (config.cluster.interNodeGBps * 1e9), intra / (config.cluster.intraNodeGBps * 1e9)) + COLLECTIVE_LATENCY_SECONDS;
+  const busiest = expertLoadImbalance(config);
+  const time = busiest * Math.max(inter / (config.cluster.interNodeGBps * 1e9), intra / (config.cluster.intraNodeGBps * 1e9)) + COLLECTIVE_LATENCY_SECONDS;
   return { seconds: time, interNodeBytes: inter, intraNodeBytes: intra };
 }
 
@@ -135,12 +146,18 @@ function fp8Bytes(config: ResolvedConfig): number {
 }
 
 /**
- * EP all-to-all of one MoE layer for one micro-batch on one GPU. Forward: dispatch (FP8 when the recipe says so) and
+ * EP dispatch and combine of one MoE layer for one micro-batch on one GPU. Forward: dispatch (FP8 when the recipe says so) and
  * combine (BF16). Backward mirrors them: the gradient sent toward the experts (before the down-projection's dgrad)
  * travels like a dispatch, FP8 under DeepSeek's recipe; the one sent back travels like a combine, BF16.
  */
 export function expertAllToAll(config: ResolvedConfig, tokensPerGpu: number): { forward: Transfer; backward: Transfer } {
   const h = config.model.hiddenSize;
+  if (config.parallelism.moeTokenDispatcher === 'allgather' && config.model.moe && config.parallelism.expert > 1) {
+    // All-gather every token of the EP group, reduce-scatter the expert outputs back (BF16 both ways).
+    const g = placement(config).ep;
+    const both = addTransfers(collective('all-gather', g.size * tokensPerGpu * h * 2, g), collective('reduce-scatter', g.size * tokensPerGpu * h * 2, g));
+    return { forward: both, backward: both };
+  }
   const dispatchBytes = config.precision.compute === 'fp8' && config.precision.fp8?.dispatchFp8 ? fp8Bytes(config) : 2;
   const dispatch = allToAll(config, tokensPerGpu, h * dispatchBytes);
   const combine = allToAll(config, tokensPerGpu, h * 2);

@@ -7,29 +7,41 @@
  * - FP8 with fine-grained (blockwise) scaling on GPUs without block-scaled MMA: partial sums are promoted to FP32 on
  *   CUDA cores every `accumulationInterval` elements, concurrently with the MMAs of the other warpgroup; the GEMM takes
  *   the longer of the two. Blackwell's MXFP8 scales in hardware and pays nothing.
- * - Attention core: FlashAttention FLOPs (backward 2.5× forward: it recomputes QKᵀ) at the family's attention fraction.
- * - Every peak is also scaled by SUSTAINED_KERNEL_FRACTION (in-step clocks and contention, a judgement).
- * - Elementwise work (norms, residuals, activation function, RoPE, FP8 quantisation, MoE combine, loss): bytes at
- *   the HBM fraction of the GPU's bandwidth. Backward moves twice the forward bytes (reads saved input and gradient).
+ * - Attention core: FlashAttention FLOPs (backward 2.5× forward: it recomputes QKᵀ) at the family's attention fraction;
+ *   unfused attention (attention_backend: unfused) runs QKᵀ and P·V as batched GEMMs over the full s × s square and
+ *   writes, softmaxes, drops out and re-reads the scores in HBM.
+ * - Elementwise work (norms, residuals, activation function, RoPE, FP8 quantisation, MoE permute/unpermute, router,
+ *   loss): bytes at the HBM fraction of the GPU's bandwidth. Backward moves twice the forward bytes (reads saved input
+ *   and gradient).
  */
 import type { ResolvedConfig } from './config';
 import {
-  EXPERT_LOAD_IMBALANCE,
   FAMILY_CONSTANTS,
   type FamilyConstants,
   LOGIT_BYTES,
   PROMOTION_FLOPS_PER_OUTPUT,
+  MOE_DISPATCH_SYNC_SECONDS,
   SCALE_BYTES,
-  SUSTAINED_KERNEL_FRACTION,
+  UNFUSED_SCORE_BYTES,
 } from './constants';
-import { attentionInFp8, type Gemm, gemmInFp8, isGated, type LayerKind, type LayerShape, layerShape } from './model';
+import {
+  attentionInFp8,
+  expertLoadImbalance,
+  type Gemm,
+  gemmInFp8,
+  isGated,
+  type LayerKind,
+  type LayerShape,
+  layerShape,
+  unfusedAttention,
+} from './model';
 
 export interface ComputeContext {
   config: ResolvedConfig;
   family: FamilyConstants;
   /** Share of SMs left to compute kernels (1 − reserved for communication). */
   smShare: number;
-  /** smShare × the sustained-kernel fraction: the multiplier on every peak. */
+  /** The multiplier on every tensor peak: the SM share compute kernels get × the sustained clock. */
   derate: number;
   /** Tokens of one micro-batch on one GPU after context parallelism: b·s/cp. */
   tokens: number;
@@ -37,11 +49,12 @@ export interface ComputeContext {
 
 export function computeContext(config: ResolvedConfig, smShare: number): ComputeContext {
   const t = config.training;
+  const family = FAMILY_CONSTANTS[config.cluster.gpu.family] ?? FAMILY_CONSTANTS.hopper;
   return {
     config,
-    family: FAMILY_CONSTANTS[config.cluster.gpu.family] ?? FAMILY_CONSTANTS.hopper,
+    family,
     smShare,
-    derate: smShare * SUSTAINED_KERNEL_FRACTION,
+    derate: smShare * family.sustainedClockFraction,
     tokens: (t.microBatchSize * t.sequenceLength) / Math.max(1, config.parallelism.context),
   };
 }
@@ -76,7 +89,7 @@ function total(parts: ComputeBreakdown): ModuleCompute {
 }
 
 const hbmSeconds = (ctx: ComputeContext, bytes: number) =>
-  bytes / (ctx.config.cluster.gpu.hbmTBps * 1e12 * ctx.family.hbmFraction * SUSTAINED_KERNEL_FRACTION);
+  bytes / (ctx.config.cluster.gpu.hbmTBps * 1e12 * ctx.family.hbmFraction);
 
 /** Whether FP8 partial sums are promoted on CUDA cores (fine-grained scaling without hardware block scaling). */
 function promotes(ctx: ComputeContext): boolean {
@@ -135,7 +148,7 @@ function localShape(ctx: ComputeContext, g: Gemm): { m: number; k: number; n: nu
     // k copies each, spread over E experts; expert-TP splits each expert's hidden size. The busiest GPU sets the pace.
     const ep = Math.max(1, p.expert);
     const etp = Math.max(1, p.expertTensor);
-    const perExpert = ((T / tp) * g.tokensPerToken * ep * etp * EXPERT_LOAD_IMBALANCE) / g.count;
+    const perExpert = ((T / tp) * g.tokensPerToken * ep * etp * expertLoadImbalance(ctx.config)) / g.count;
     const local = Math.max(1, g.count / ep);
     return rowParallel(g)
       ? { m: perExpert, k: g.inFeatures / etp, n: g.outFeatures, groups: local }
@@ -153,6 +166,34 @@ function fp8InputBytes(ctx: ComputeContext, elements: number): number {
   return elements * (3 + SCALE_BYTES / Math.max(1, ctx.config.precision.fp8?.activationTile ?? 128));
 }
 
+/**
+ * MoE permute/unpermute HBM traffic per source token, forward, BF16 (Megatron-Core token_dispatcher.py):
+ * - alltoall: permute reads the token and writes k copies, unpermute reads k copies and writes one (4h(k+1)); with
+ *   more than one local expert the received chunks are also sorted by expert and unsorted afterwards (read + write
+ *   k copies, twice: 8hk);
+ * - flex (DeepEP): the dispatch and combine kernels write each copy straight into its expert-major slot and read it
+ *   back once (2h(k+1));
+ * - allgather: every gathered token of the EP group is read to select the local experts' copies, and the outputs are
+ *   scattered back into the gathered buffer before the reduce-scatter (2h(2·ep + 2k)).
+ * The busiest expert GPU receives `expertLoadImbalance` × the mean.
+ */
+function permuteBytesPerToken(ctx: ComputeContext): number {
+  const { model, parallelism: p } = ctx.config;
+  const moe = model.moe;
+  if (!moe || p.expert <= 1) return 0;
+  const h = model.hiddenSize;
+  const k = moe.expertsPerToken;
+  const receive = expertLoadImbalance(ctx.config);
+  switch (p.moeTokenDispatcher) {
+    case 'flex':
+      return 2 * h * (1 + k * receive);
+    case 'allgather':
+      return 2 * h * (2 * p.expert + 2 * k * receive);
+    default:
+      return 4 * h * (1 + k * receive) + (moe.routedExperts / p.expert > 1 ? 8 * h * k * receive : 0);
+  }
+}
+
 /** Forward elementwise bytes per token of a layer, on one GPU (sequence/tensor parallel shards them by tp). */
 function layerElementwiseBytes(ctx: ComputeContext, shape: LayerShape, kind: LayerKind): { all: number; norms: number } {
   const model = ctx.config.model;
@@ -161,7 +202,7 @@ function layerElementwiseBytes(ctx: ComputeContext, shape: LayerShape, kind: Lay
   const residuals = 2 * (6 * h); // two adds: read two, write one
   const rope = 4 * (model.attention.heads * shape.qkDim + shape.kvCacheDim);
   const activation = (isGated(model) ? 6 : 4) * shape.activatedFfn;
-  const moe = kind === 'moe' && model.moe ? 2 * h * (model.moe.expertsPerToken + 1) + 8 * model.moe.routedExperts : 0;
+  const moe = kind === 'moe' && model.moe ? permuteBytesPerToken(ctx) + 8 * model.moe.routedExperts : 0;
   let quantise = 0;
   for (const g of shape.gemms) if (gemmInFp8(ctx.config, g.group)) quantise += fp8InputBytes(ctx, g.inFeatures * g.tokensPerToken);
   return { all: norms + residuals + rope + activation + moe + quantise, norms };
@@ -190,18 +231,28 @@ export function layerCompute(ctx: ComputeContext, kind: LayerKind): ModuleComput
   // Attention core: heads split by TP, tokens by CP (load-balanced causal).
   const gpu = config.cluster.gpu;
   const attnPeak = (attentionInFp8(config) ? (gpu.fp8Tflops ?? gpu.bf16Tflops) : gpu.bf16Tflops) * 1e12 * ctx.derate;
-  const attnFlops = (ctx.tokens * shape.attentionCoreFlopsPerToken) / tp;
-  const attention: Phases = {
-    F: attnFlops / (attnPeak * ctx.family.attentionPeakFraction.forward),
-    b: (2.5 * attnFlops) / (attnPeak * ctx.family.attentionPeakFraction.backward),
-    W: 0,
-  };
+  const unfused = unfusedAttention(config);
+  // Unfused attention computes the whole s × s square (twice the causal FLOPs); FlashAttention skips the masked half.
+  const attnFlops = ((unfused ? 2 : 1) * ctx.tokens * shape.attentionCoreFlopsPerToken) / tp;
+  const attention: Phases = unfused
+    ? unfusedAttentionPhases(ctx, shape)
+    : {
+        F: attnFlops / (attnPeak * ctx.family.attentionPeakFraction.forward),
+        b: (2.5 * attnFlops) / (attnPeak * ctx.family.attentionPeakFraction.backward),
+        W: 0,
+      };
   const bytes = layerElementwiseBytes(ctx, shape, kind);
   const fwdBytes = (ctx.tokens * bytes.all) / tp;
   const memoryBound: Phases = { F: hbmSeconds(ctx, fwdBytes), b: hbmSeconds(ctx, 2 * fwdBytes), W: 0 };
+  // The dispatchers that size their buffers on the host (alltoall, flex) wait for the token counts once per dispatch.
+  if (kind === 'moe' && config.model.moe && config.parallelism.expert > 1 && config.parallelism.moeTokenDispatcher !== 'allgather') {
+    memoryBound.F += MOE_DISPATCH_SYNC_SECONDS;
+    memoryBound.b += MOE_DISPATCH_SYNC_SECONDS;
+  }
 
   // Recomputation re-runs forward work inside the input-gradient phase: everything (full), or the norms and the
-  // GEMMs a recipe marks (selective; FlashAttention already recomputes its scores).
+  // GEMMs a recipe marks (selective; FlashAttention already recomputes its scores, unfused attention's core is
+  // re-run, as Megatron's selective recompute does: Korthikanti et al. 2022).
   let recompute = 0;
   let recomputeFlopsTotal = 0;
   if (config.training.recompute === 'full') {
@@ -212,14 +263,41 @@ export function layerCompute(ctx: ComputeContext, kind: LayerKind): ModuleComput
     recomputeFlopsTotal = flops.F + attnFlops;
   } else if (config.training.recompute === 'selective') {
     const norms = hbmSeconds(ctx, (ctx.tokens * bytes.norms) / tp);
-    recompute = recomputeGemm + norms;
+    const core = unfused ? attention.F : 0;
+    recompute = recomputeGemm + norms + core;
     gemm.b += recomputeGemm;
     memoryBound.b += norms;
-    recomputeFlopsTotal = recomputeFlops;
+    attention.b += core;
+    recomputeFlopsTotal = recomputeFlops + (unfused ? attnFlops : 0);
   }
   flops.b += 2.5 * attnFlops + recomputeFlopsTotal;
   flops.F += attnFlops;
   return total({ gemm, attention, memoryBound, recompute, flops });
+}
+
+/**
+ * Unfused attention of one layer (Megatron-LM's CoreAttention before FlashAttention): per sequence and local head,
+ * QKᵀ and P·V as batched GEMMs over the full s × s square, and the scores written by the GEMM, softmaxed and dropped
+ * out through HBM (UNFUSED_SCORE_BYTES per score). Backward: the four GEMMs of the two products' gradients and the
+ * dropout and softmax backward passes.
+ */
+function unfusedAttentionPhases(ctx: ComputeContext, shape: LayerShape): Phases {
+  const config = ctx.config;
+  const tp = Math.max(1, config.parallelism.tensor);
+  const s = config.training.sequenceLength / Math.max(1, config.parallelism.context);
+  const sequences = ctx.tokens / Math.max(1, s);
+  const groups = (sequences * config.model.attention.heads) / tp;
+  const qk = shape.qkDim;
+  const v = shape.vDim;
+  const scores = groups * s * s;
+  const forward = gemmSeconds(ctx, s, s, qk, false, groups) + gemmSeconds(ctx, s, v, s, false, groups) + hbmSeconds(ctx, scores * UNFUSED_SCORE_BYTES.forward);
+  const backward =
+    gemmSeconds(ctx, s, s, v, false, groups) + // dP = dO·Vᵀ
+    gemmSeconds(ctx, s, v, s, false, groups) + // dV = Pᵀ·dO
+    gemmSeconds(ctx, s, qk, s, false, groups) + // dQ = dS·K
+    gemmSeconds(ctx, s, qk, s, false, groups) + // dK = dSᵀ·Q
+    hbmSeconds(ctx, scores * UNFUSED_SCORE_BYTES.backward);
+  return { F: forward, b: backward, W: 0 };
 }
 
 /** Input embedding: a gather forward, a scatter-add into the FP32 gradient in backward. Memory-bound. */

@@ -44,6 +44,10 @@ export const SCHEDULE_DISPLAY_NAMES: Readonly<Record<ScheduleKind, string>> = {
 export type Activation = 'swiglu' | 'geglu' | 'gelu' | 'relu' | 'squared_relu';
 export type AttentionType = 'mha' | 'gqa' | 'mla';
 export type Recompute = 'none' | 'selective' | 'full';
+/** Megatron-Core --attention-backend; `auto`, `flash` and `fused` never write the s × s scores. */
+export type AttentionBackend = 'auto' | 'flash' | 'fused' | 'unfused';
+/** Megatron-Core --moe-token-dispatcher-type (`flex` = DeepEP-style node-deduplicated dispatch). */
+export type MoeTokenDispatcher = 'allgather' | 'alltoall' | 'flex';
 export type Fp8Format = 'e4m3' | 'hybrid';
 export type Fp8Scaling = 'tensorwise' | 'delayed' | 'blockwise' | 'mxfp8';
 /** Modules a recipe can keep out of FP8. */
@@ -72,6 +76,10 @@ export interface ResolvedMoe {
   expertHiddenSize: number;
   /** Node-limited routing M; undefined = unlimited. */
   maxNodesPerToken?: number;
+  /** Megatron --moe-router-force-load-balancing: uniform routing, no imbalance. */
+  forceLoadBalancing: boolean;
+  /** Dropless routing: busiest expert GPU's tokens over the mean (≥ 1). */
+  loadImbalance: number;
 }
 
 export interface ResolvedModel {
@@ -94,6 +102,7 @@ export interface ResolvedTraining {
   /** Sequences per micro-batch. */
   microBatchSize: number;
   recompute: Recompute;
+  attentionBackend: AttentionBackend;
 }
 
 export interface ResolvedFp8 {
@@ -131,6 +140,15 @@ export interface ResolvedParallelism {
   microBatches: number;
   /** Whether EP all-to-all is overlapped with compute under schedules that do not pair chunks (e.g. 1F1B). */
   overlapExpertComm: boolean;
+  moeTokenDispatcher: MoeTokenDispatcher;
+  /** Megatron --tp-comm-overlap, --overlap-grad-reduce, --overlap-param-gather, --overlap-p2p-communication. */
+  tpCommOverlap: boolean;
+  overlapGradReduce: boolean;
+  overlapParamGather: boolean;
+  overlapP2pComm: boolean;
+  /** Megatron --decoder-first/last-pipeline-num-layers; undefined = an even split. */
+  firstStageLayers?: number;
+  lastStageLayers?: number;
 }
 
 /** A GPU's peaks: dense, no sparsity. */

@@ -22,6 +22,8 @@ export interface StageCost {
   cp: StageComm;
   /** Seconds of CP traffic left after hiding under the attention core, per phase. */
   cpExposed: { F: number; B: number };
+  /** Seconds of TP traffic left exposed, per phase (all of it unless `tp_comm_overlap`). */
+  tpExposed: { F: number; B: number };
 }
 
 export interface CostModel {
@@ -55,10 +57,10 @@ export function buildCostModel(config: ResolvedConfig, stages: number): CostMode
 
   const tp = Math.max(1, p.tensor);
   const tokens = ctx.tokens;
-  const tpLayer = tensorParallelLayer(config, tokens);
-  const epLayer = config.model.moe ? expertAllToAll(config, tokens / tp) : { forward: noTransfer, backward: noTransfer };
+  const tpLayer = recomputed(config, tensorParallelLayer(config, tokens));
+  const epLayer = recomputed(config, config.model.moe ? expertAllToAll(config, tokens / tp) : { forward: noTransfer, backward: noTransfer });
   const seq = config.training.sequenceLength;
-  const cpLayer = (kind: 'dense' | 'moe') => contextParallelLayer(config, tokens, layerShape(config.model, kind, seq).kvCacheDim / tp);
+  const cpLayer = (kind: 'dense' | 'moe') => recomputed(config, contextParallelLayer(config, tokens, layerShape(config.model, kind, seq).kvCacheDim / tp));
   const cpDense = cpLayer('dense');
   const cpMoe = config.model.moe ? cpLayer('moe') : cpDense;
 
@@ -90,9 +92,12 @@ export function buildCostModel(config: ResolvedConfig, stages: number): CostMode
     const moeLayers = m + mtpMoe;
     const cpF = addTransfers(scaleTransfer(cpDense.forward, d + mtpLayers - mtpMoe), scaleTransfer(cpMoe.forward, moeLayers));
     const cpB = addTransfers(scaleTransfer(cpDense.backward, d + mtpLayers - mtpMoe), scaleTransfer(cpMoe.backward, moeLayers));
+    const tpF = scaleTransfer(tpLayer.forward, layers);
+    const tpB = scaleTransfer(tpLayer.backward, layers);
     return {
       compute,
-      tp: { F: scaleTransfer(tpLayer.forward, layers), B: scaleTransfer(tpLayer.backward, layers) },
+      tp: { F: tpF, B: tpB },
+      tpExposed: { F: tpExposed(config, tpF.seconds, compute.gemm.F), B: tpExposed(config, tpB.seconds, compute.gemm.b) },
       ep: { F: scaleTransfer(epLayer.forward, moeLayers), B: scaleTransfer(epLayer.backward, moeLayers) },
       cp: { F: cpF, B: cpB },
       // Ring attention hides its K/V passes under the attention core of the same layer.
@@ -107,6 +112,21 @@ export function buildCostModel(config: ResolvedConfig, stages: number): CostMode
     pipelineTransfer: pipelineTransfer(config, tokens),
     modules: { dense, moe, embedding, head, mtp },
   };
+}
+
+/** Full recompute re-runs each layer's forward in the backward, its TP, CP and EP collectives included. */
+function recomputed(config: ResolvedConfig, layer: { forward: Transfer; backward: Transfer }): { forward: Transfer; backward: Transfer } {
+  return config.training.recompute === 'full' ? { forward: layer.forward, backward: addTransfers(layer.backward, layer.forward) } : layer;
+}
+
+/**
+ * TP communication left exposed. With `tp_comm_overlap` (Transformer Engine userbuffers) each all-gather and
+ * reduce-scatter is split into tp chunks pipelined against the GEMM that consumes or produces it: the first chunk
+ * cannot hide (1/tp of the traffic), and traffic beyond the phase's GEMM time cannot either.
+ */
+function tpExposed(config: ResolvedConfig, comm: number, gemm: number): number {
+  if (!config.parallelism.tpCommOverlap || comm <= 0) return comm;
+  return Math.max(comm / Math.max(1, config.parallelism.tensor), comm - gemm);
 }
 
 export type { Phases };

@@ -13,7 +13,7 @@
 import type { ResolvedConfig } from './config';
 import { GIB, RESERVED_GIB, SCALE_BYTES } from './constants';
 import { placement } from './comm';
-import { countParameters, gemmInFp8, gemmParameters, isGated, type LayerKind, layerShape, mtpKind } from './model';
+import { countParameters, gemmInFp8, gemmParameters, isGated, type LayerKind, layerShape, mtpKind, unfusedAttention } from './model';
 import type { MemoryResult, StageMemory } from './result';
 import { publishedPeakChunks, stageCount, type StageLayers, stageLayers, stagesOfRank } from './stages';
 
@@ -50,6 +50,9 @@ export function activationBytesPerToken(config: ResolvedConfig, kind: LayerKind)
   if (a.type === 'mla') bytes += 2 * ((a.qLoraRank ?? 0) + shape.kvCacheDim); // latents feed the up-projections
   if (!(selective && a.type === 'mla')) bytes += 2 * (a.heads * shape.qkDim * (a.type === 'mla' ? 2 : 1) + (a.type === 'mla' ? a.heads * shape.vDim : shape.kvCacheDim));
   bytes += a.heads * shape.vDim * cached('attention') + 4 * a.heads; // attention output (o-proj input) and LSE
+  // Unfused attention kept whole (no recompute) saves the softmax output, the dropout mask and its output per score:
+  // 5·a·s bytes per token (Korthikanti et al. 2022, Eq. 1); selective recompute re-runs that core instead.
+  if (unfusedAttention(config) && !selective) bytes += 5 * a.heads * (config.training.sequenceLength / Math.max(1, config.parallelism.context));
   const gated = isGated(model);
   const ffnBytes = (hidden: number, group: 'mlp' | 'experts') =>
     h * cached(group) + (gated ? 2 : 1) * hidden * cached(group) + (selective ? 0 : hidden * cached(group));

@@ -111,6 +111,20 @@ export function layerShape(model: ResolvedModel, kind: LayerKind, sequenceLength
   };
 }
 
+/**
+ * Tokens on the busiest expert GPU over the mean, per micro-batch: 1 under forced balance, else the config's measured
+ * (or default) dropless imbalance. The all-to-all synchronises the EP group, so the busiest GPU sets the pace of the
+ * expert GEMMs, the dispatch/combine and the permutation alike.
+ */
+export function expertLoadImbalance(config: ResolvedConfig): number {
+  const moe = config.model.moe;
+  if (!moe || moe.forceLoadBalancing) return 1;
+  return Number.isFinite(moe.loadImbalance) && moe.loadImbalance >= 1 ? moe.loadImbalance : 1;
+}
+
+/** Whether the attention kernel writes the s × s scores to memory (Megatron's unfused path). */
+export const unfusedAttention = (config: ResolvedConfig) => config.training.attentionBackend === 'unfused';
+
 export const gemmParameters = (g: Gemm) => g.inFeatures * g.outFeatures * g.count;
 /** Weights a token touches: routed experts count k of E. */
 export const gemmActiveParameters = (g: Gemm) => g.inFeatures * g.outFeatures * g.tokensPerToken;

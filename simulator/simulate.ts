@@ -26,12 +26,13 @@ interface OpComm {
   ep: number;
   epHidden: number;
   tp: number;
+  tpHidden: number;
   cp: number;
   cpHidden: number;
 }
 
 /** Op durations and their communication split, from the per-stage costs. */
-function opModel(schedule: Schedule, costs: CostModel, overlapSingleOps: boolean) {
+function opModel(schedule: Schedule, costs: CostModel, overlapSingleOps: boolean, blockingSend: number) {
   const st = costs.stages;
   const fc = st.map((s) => s.compute.seconds.F);
   const bc = st.map((s) => s.compute.seconds.b);
@@ -40,6 +41,8 @@ function opModel(schedule: Schedule, costs: CostModel, overlapSingleOps: boolean
   const epB = st.map((s) => s.ep.B.seconds);
   const tpF = st.map((s) => s.tp.F.seconds);
   const tpB = st.map((s) => s.tp.B.seconds);
+  const tpxF = st.map((s) => s.tpExposed.F);
+  const tpxB = st.map((s) => s.tpExposed.B);
   const cpF = st.map((s) => s.cpExposed.F);
   const cpB = st.map((s) => s.cpExposed.B);
   const cpTotF = st.map((s) => s.cp.F.seconds);
@@ -54,6 +57,7 @@ function opModel(schedule: Schedule, costs: CostModel, overlapSingleOps: boolean
     let ep: number;
     let epExposed: number;
     let tp: number;
+    let tpExposed: number;
     let cp: number;
     let cpExposed: number;
     switch (op.kind) {
@@ -62,6 +66,7 @@ function opModel(schedule: Schedule, costs: CostModel, overlapSingleOps: boolean
         ep = epF[s];
         epExposed = single(compute, ep);
         tp = tpF[s];
+        tpExposed = tpxF[s];
         cp = cpTotF[s];
         cpExposed = cpF[s];
         break;
@@ -72,12 +77,13 @@ function opModel(schedule: Schedule, costs: CostModel, overlapSingleOps: boolean
         ep = epB[s];
         epExposed = single(compute, ep);
         tp = tpB[s];
+        tpExposed = tpxB[s];
         cp = cpTotB[s];
         cpExposed = cpB[s];
         break;
       case 'W':
         compute = wc[s];
-        ep = epExposed = tp = cp = cpExposed = 0;
+        ep = epExposed = tp = tpExposed = cp = cpExposed = 0;
         break;
       case 'FB': {
         // DualPipe: one chunk's all-to-all hides under the other chunk's compute (and vice versa).
@@ -86,6 +92,7 @@ function opModel(schedule: Schedule, costs: CostModel, overlapSingleOps: boolean
         ep = epF[s] + epB[b];
         epExposed = Math.max(0, ep - compute);
         tp = tpF[s] + tpB[b];
+        tpExposed = tpxF[s] + tpxB[b];
         cp = cpTotF[s] + cpTotB[b];
         cpExposed = cpF[s] + cpB[b];
         break;
@@ -95,10 +102,11 @@ function opModel(schedule: Schedule, costs: CostModel, overlapSingleOps: boolean
       out.ep += ep;
       out.epHidden += ep - epExposed;
       out.tp += tp;
+      out.tpHidden += tp - tpExposed;
       out.cp += cp;
       out.cpHidden += cp - cpExposed;
     }
-    return compute + epExposed + tp + cpExposed;
+    return compute + epExposed + tpExposed + cpExposed + (op.kind === 'W' ? 0 : blockingSend);
   }
   return evaluate;
 }
@@ -151,10 +159,12 @@ function run(input: ResolvedConfig, options: SimulateOptions): SimulationOutcome
   const schedule = generated.value;
   const costs = buildCostModel(config, schedule.stages);
   const paired = kind === 'dualpipe' || kind === 'dualpipev';
-  const evaluate = opModel(schedule, costs, p.overlapExpertComm && !paired && costs.expertCommOverlapped);
   const ppSeconds = costs.pipelineTransfer.seconds;
+  // Without --overlap-p2p-communication a stage waits for its send before its next op.
+  const blockingSend = p.overlapP2pComm || P <= 1 ? 0 : ppSeconds;
+  const evaluate = opModel(schedule, costs, p.overlapExpertComm && !paired && costs.expertCommOverlapped, blockingSend);
   // Per-rank comm split and busy time, accumulated as the executor costs each op (it asks once per op, in rank order).
-  const perRank = Array.from({ length: P }, () => ({ comm: { ep: 0, epHidden: 0, tp: 0, cp: 0, cpHidden: 0 } as OpComm, busy: 0, sends: 0 }));
+  const perRank = Array.from({ length: P }, () => ({ comm: { ep: 0, epHidden: 0, tp: 0, tpHidden: 0, cp: 0, cpHidden: 0 } as OpComm, busy: 0, sends: 0 }));
   const durations: OpDurations = {
     op: (rank, op) => {
       const r = perRank[rank];
@@ -203,12 +213,14 @@ function run(input: ResolvedConfig, options: SimulateOptions): SimulationOutcome
     const finish = ops.length > 0 ? ops[ops.length - 1].end : 0;
     // Bucketed reduce-scatter streams behind the last backward; the gather streams ahead of the first forward.
     // ZeRO-3 gathers before every forward and backward: the first like ZeRO-1's, the rest prefetched under compute.
-    const rsExposed = Math.max(0, dp.gradients.seconds - (lastBackward ? lastBackward.end - lastBackward.start : 0));
+    // Without --overlap-grad-reduce / --overlap-param-gather each waits for the other side and is exposed whole.
+    const rsExposed = !p.overlapGradReduce ? dp.gradients.seconds : Math.max(0, dp.gradients.seconds - (lastBackward ? lastBackward.end - lastBackward.start : 0));
     const gathers = p.zeroStage === 3 ? 2 * Math.max(1, N) : 1;
     const firstGather = dp.parameters.seconds / gathers;
-    const agExposed =
-      Math.max(0, firstGather - (firstForward ? firstForward.end - firstForward.start : 0)) +
-      Math.max(0, dp.parameters.seconds - firstGather - perRank[r].busy);
+    const agExposed = !p.overlapParamGather
+      ? dp.parameters.seconds
+      : Math.max(0, firstGather - (firstForward ? firstForward.end - firstForward.start : 0)) +
+        Math.max(0, dp.parameters.seconds - firstGather - perRank[r].busy);
     const shard = p.zeroStage >= 1 ? 1 : 0;
     const updated = dense / (shard ? pl.dp.size : 1) + experts / (shard ? pl.expertDp.size : 1);
     const optimizer = (updated * optimizerBytesPerParam) / (gpu.hbmTBps * 1e12 * family.hbmFraction);
@@ -265,7 +277,7 @@ function run(input: ResolvedConfig, options: SimulateOptions): SimulationOutcome
   const ppBytes = costs.pipelineTransfer;
   const ppTotal = mbSends * ppSeconds;
   const comm: CommBreakdown[] = [
-    commEntry('tp', c.tp, 0, bytesOf('tp')),
+    commEntry('tp', c.tp, c.tpHidden, bytesOf('tp')),
     commEntry('cp', c.cp, c.cpHidden, bytesOf('cp')),
     commEntry('ep', c.ep, c.epHidden, bytesOf('ep')),
     commEntry('pp', ppTotal, Math.max(0, ppTotal - ppExposed), { inter: mbSends * ppBytes.interNodeBytes, intra: mbSends * ppBytes.intraNodeBytes }),
@@ -310,10 +322,11 @@ function run(input: ResolvedConfig, options: SimulateOptions): SimulationOutcome
 function stepBreakdown(busy: number, c: OpComm, makespan: number, ppExposed: number, dpExposed: number, optimizer: number, step: number): Record<string, number> {
   const epExposed = c.ep - c.epHidden;
   const cpExposed = c.cp - c.cpHidden;
-  const compute = busy - epExposed - c.tp - cpExposed;
+  const tpExposed = c.tp - c.tpHidden;
+  const compute = busy - epExposed - tpExposed - cpExposed;
   return {
     computeSeconds: compute,
-    exposedTpSeconds: c.tp,
+    exposedTpSeconds: tpExposed,
     exposedEpSeconds: epExposed,
     exposedCpSeconds: cpExposed,
     exposedPpSeconds: ppExposed,
@@ -372,7 +385,11 @@ function notes(config: ResolvedConfig, costs: CostModel, world: number, flops: {
   if (cluster !== world) out.push(`The layout uses ${world} GPUs but the cluster has ${cluster}.`);
   if (costs.smShare < 1)
     out.push(`${Math.round((1 - costs.smShare) * config.cluster.gpu.sms)} of ${config.cluster.gpu.sms} SMs drive communication while all-to-all overlaps compute (DeepSeek-V3: 20 of 132).`);
-  out.push('TP communication is counted as exposed (no TP/compute overlap is modelled).');
+  out.push(
+    config.parallelism.tpCommOverlap
+      ? 'TP communication overlaps its GEMMs (tp_comm_overlap): only the first of tp chunks and any excess over the GEMM time are exposed.'
+      : 'TP communication is exposed (tp_comm_overlap is off, as in Megatron-Core by default).',
+  );
   out.push(`GPU-hours and days assume ${GOODPUT_FRACTION * 100}% goodput (Llama 3: >90% effective training time); step time and TFLOP/s do not.`);
   return out;
 }

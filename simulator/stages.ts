@@ -70,9 +70,12 @@ export function copiesOfStage(kind: ScheduleKind, ranks: number, virtualStages: 
 }
 
 export function stageLayers(config: ResolvedConfig, stages: number, boundary = boundaryLayerEquivalents(config)): StageLayers {
-  const { schedule, pipeline, virtualStages } = config.parallelism;
+  const { schedule, pipeline, virtualStages, firstStageLayers, lastStageLayers } = config.parallelism;
   const P = Math.max(1, pipeline);
-  const split = splitLayers(config.model.layers, stages, boundary, rankGroupOfStage(schedule, P, stages), copiesOfStage(schedule, P, virtualStages, stages));
+  const split = splitLayers(config.model.layers, stages, boundary, rankGroupOfStage(schedule, P, stages), copiesOfStage(schedule, P, virtualStages, stages), {
+    first: firstStageLayers,
+    last: lastStageLayers,
+  });
   const denseTotal = layerCounts(config.model).dense;
   const dense: number[] = [];
   const moe: number[] = [];

@@ -10,6 +10,7 @@ import { formatDays, formatGpuHours, scheduleName } from './format';
 import type { Viewport } from './layout';
 import { isHostMessage, isResolvedConfig, MAX_ERRORS, type HostMessage, type PreviewError, type WebviewMessage } from '../protocol/preview';
 import { afterPaint } from './paint';
+import { AblationView } from './views/ablation';
 import { BannerView } from './views/banner';
 import { CompareView } from './views/compare';
 import { h, icon } from './views/dom';
@@ -117,6 +118,7 @@ class Preview {
   private readonly memory = new MemoryView();
   private readonly timeline: TimelineView;
   private readonly compare: CompareView;
+  private readonly ablation = new AblationView();
   private readonly content: HTMLElement;
   private readonly placeholder: HTMLElement;
   private readonly title: HTMLElement;
@@ -139,7 +141,7 @@ class Preview {
     this.compare = new CompareView(runSimulation, cachedSimulation, (schedule) => this.post({ type: 'applySchedule', schedule }));
     this.title = h('h1', { class: 'title' }, icon('preview'), ' Training config preview');
     this.placeholder = h('p', { class: 'placeholder' }, icon('info'), ' Open a *.train.yaml file to see its GPU-hours, memory and pipeline timeline.');
-    this.content = h('div', { class: 'content', hidden: true }, this.headline.root, this.memory.root, this.timeline.root, this.compare.root);
+    this.content = h('div', { class: 'content', hidden: true }, this.headline.root, this.memory.root, this.timeline.root, this.compare.root, this.ablation.root);
     app.replaceChildren(this.title, this.banner.root, this.placeholder, this.content);
 
     window.addEventListener('message', (e: MessageEvent<unknown>) => this.onMessage(e.data));
@@ -231,6 +233,7 @@ class Preview {
     this.state.version = version;
     if (!outcome.ok) {
       this.compare.cancel();
+      this.ablation.cancel();
       this.state.errors = errors;
       this.markStale(true);
       this.banner.show(`This config cannot be simulated: ${outcome.reason}`, errors);
@@ -257,6 +260,7 @@ class Preview {
     this.guard(this.headline.root, () => this.headline.render(config, result));
     this.guard(this.memory.root, () => this.memory.render(result.memory));
     this.guard(this.compare.root, () => this.compare.render(config, outcome));
+    this.guard(this.ablation.root, () => this.ablation.render(config, outcome));
     this.title.replaceChildren(icon('preview'), ` ${config.name || 'Training config'} · ${scheduleName(config.parallelism.schedule)}`);
     document.title = `Preview: ${config.name}`;
 
@@ -305,6 +309,7 @@ class Preview {
 
   private markInvalid(errors: PreviewError[], post: boolean): void {
     this.compare.cancel();
+    this.ablation.cancel();
     this.state.errors = errors;
     this.state.stale = true;
     // The host sends at most MAX_ERRORS; a full list means there were more.

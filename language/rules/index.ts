@@ -4,8 +4,9 @@ import { memoryRules } from './memory';
 import { modelRules } from './model';
 import { parallelismRules } from './parallelism';
 import { routingRules } from './routing';
+import { runtimeRules } from './runtime';
 import type { Rule } from './context';
 
 export type { Rule, RuleContext } from './context';
 
-export const RULES: readonly Rule[] = [modelRules, parallelismRules, fp8Rules, routingRules, memoryRules];
+export const RULES: readonly Rule[] = [modelRules, parallelismRules, fp8Rules, routingRules, runtimeRules, memoryRules];

@@ -1,6 +1,7 @@
 /**
- * Calibration against published runs: DeepSeek-V3's pre-training GPU-hours (arXiv 2412.19437, Table 1) and Llama 3
- * 405B's TFLOP/s per GPU (arXiv 2407.21783, Table 4). Tolerance: ±10% of the published figure.
+ * The three anchors (DeepSeek-V3 arXiv 2412.19437 Table 1; Llama 3 arXiv 2407.21783 Table 4), through the examples.
+ * Llama 3 holds ±5%; DeepSeek-V3 is at −6% and keeps its ±10% until a physical term closes the gap (never a constant
+ * tuned to it). The wider published-runs suite is test/fidelity.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -8,7 +9,8 @@ import { simulate } from '../../simulator/simulate';
 import type { SimulationResult } from '../../simulator/result';
 import { loadExample, withData } from './load';
 
-const TOLERANCE = 0.1;
+const ANCHOR = 0.05;
+const DEEPSEEK_TOLERANCE = 0.1;
 
 function run(config: Parameters<typeof simulate>[0]): SimulationResult {
   const outcome = simulate(config);
@@ -16,22 +18,22 @@ function run(config: Parameters<typeof simulate>[0]): SimulationResult {
   return outcome.result;
 }
 
-function within(actual: number, published: number, what: string) {
+function within(actual: number, published: number, what: string, tolerance = ANCHOR) {
   const error = actual / published - 1;
-  assert.ok(Math.abs(error) <= TOLERANCE, `${what}: ${actual.toPrecision(4)} vs published ${published} (${(100 * error).toFixed(1)}%, allowed ±${TOLERANCE * 100}%)`);
+  assert.ok(Math.abs(error) <= tolerance, `${what}: ${actual.toPrecision(4)} vs published ${published} (${(100 * error).toFixed(1)}%, allowed ±${tolerance * 100}%)`);
 }
 
 test('DeepSeek-V3 pre-training: 2.664M H800 GPU-hours for 14.8T tokens (±10%)', () => {
   const { config } = loadExample('deepseek-v3');
-  within(run(config).gpuHours, 2.664e6, 'GPU-hours');
+  within(run(config).gpuHours, 2.664e6, 'GPU-hours', DEEPSEEK_TOLERANCE);
 });
 
-test('Llama 3 405B on 16,384 H100 (TP8 PP16 DP128): 400 TFLOP/s per GPU (±10%)', () => {
+test('Llama 3 405B on 16,384 H100 (TP8 PP16 DP128): 400 TFLOP/s per GPU (±5%)', () => {
   const { config } = loadExample('llama3-405b');
   within(run(config).tflopsPerGpu, 400, 'TFLOP/s per GPU');
 });
 
-test('Llama 3 405B on 8,192 H100 (TP8 PP16 DP64): 430 TFLOP/s per GPU (±10%)', () => {
+test('Llama 3 405B on 8,192 H100 (TP8 PP16 DP64): 430 TFLOP/s per GPU (±5%)', () => {
   const { config } = loadExample('llama3-405b');
   within(run(withData(config, 64)).tflopsPerGpu, 430, 'TFLOP/s per GPU');
 });

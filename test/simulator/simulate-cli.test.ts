@@ -67,3 +67,15 @@ test('tcs simulate exits 2 on a usage error', () => {
   const io = fakeIO();
   assert.equal(simulateCommand(['--schedule', 'nope', 'x.yaml'], io), 2);
 });
+
+test('tcs simulate --ablate prints one row per technique the config uses, with its ratio to the current config', () => {
+  const io = fakeIO();
+  assert.equal(simulateCommand(['deepseek-v3.train.yaml', '--ablate'], io), 0, io.stderr);
+  for (const label of ['FP8 → BF16', 'DualPipe → 1F1B', 'node-limited routing → unlimited', 'DeepEP-style (flex) → all-to-all dispatch', 'communication overlap off', 'all of the above'])
+    assert.match(io.stdout, new RegExp(`${label.replace(/[()]/g, '\\$&')}\\s+\\S+\\s+\\S+\\s+.*\\d\\.\\d\\d×`), label);
+  const json = fakeIO();
+  assert.equal(simulateCommand(['deepseek-v3.train.yaml', '--ablate', '--json'], json), 0, json.stderr);
+  const rows = JSON.parse(json.stdout).ablation as { id: string; ratio: number; gpuHours: number }[];
+  assert.equal(rows[0].id, 'current');
+  assert.ok(rows.slice(1).every((r) => r.ratio > 1 && r.gpuHours > rows[0].gpuHours));
+});

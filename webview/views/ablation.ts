@@ -1,0 +1,102 @@
+/**
+ * What each technique buys: the open config with each efficiency choice undone (simulator/ablate.ts), GPU-hours,
+ * days, peak memory and the ratio to the current config. The variants are simulated one per task after the update is
+ * painted, like the schedule comparison, so typing never waits on them; a newer config cancels the run.
+ */
+import { ablationRow, type AblationRow, ablationVariants } from '../../simulator/ablate';
+import type { ResolvedConfig } from '../../simulator/config';
+import type { SimulationOutcome } from '../../simulator/result';
+import { simulate } from '../../simulator/simulate';
+import { formatDays, formatGiB, formatGpuHours } from '../format';
+import { afterPaint } from '../paint';
+import { h, section, setText } from './dom';
+
+class Row {
+  readonly tr: HTMLTableRowElement;
+  private readonly hours = h('td', { class: 'num' });
+  private readonly days = h('td', { class: 'num' });
+  private readonly memory = h('td', { class: 'num' });
+  private readonly ratio = h('td', { class: 'num' });
+
+  constructor(readonly id: string, label: string) {
+    this.tr = h('tr', { 'aria-busy': 'true' }, h('th', { scope: 'row' }, label), this.hours, this.days, this.memory, this.ratio);
+  }
+
+  show(row: AblationRow): void {
+    this.tr.removeAttribute('aria-busy');
+    this.tr.classList.remove('updating');
+    if (!row.outcome.ok) {
+      for (const cell of [this.hours, this.days, this.memory]) setText(cell, '—');
+      setText(this.ratio, row.outcome.reason);
+      return;
+    }
+    const r = row.outcome.result;
+    setText(this.hours, formatGpuHours(r.gpuHours));
+    setText(this.days, formatDays(r.wallClockDays));
+    setText(this.memory, `${formatGiB(r.memory.peakGiB)}${r.memory.fits ? '' : ' (over HBM)'}`);
+    this.memory.classList.toggle('over', !r.memory.fits);
+    setText(this.ratio, row.ratio === undefined ? '—' : `${row.ratio.toFixed(2)}×`);
+  }
+
+  waiting(): void {
+    this.tr.setAttribute('aria-busy', 'true');
+    this.tr.classList.add('updating');
+  }
+}
+
+export class AblationView {
+  readonly root: HTMLElement;
+  private readonly tbody = h('tbody');
+  private readonly empty = h('p', { class: 'placeholder' }, 'This config makes none of the choices ablated here (FP8, DualPipe, node-limited routing, DeepEP-style dispatch, overlap).');
+  private rows: Row[] = [];
+  private generation = 0;
+  private cancelStart?: () => void;
+
+  constructor() {
+    const s = section('ablation', 'What each technique buys', 'beaker');
+    this.root = s.root;
+    const head = h(
+      'tr',
+      {},
+      h('th', { scope: 'col' }, 'Undone'),
+      h('th', { scope: 'col', class: 'num' }, 'GPU-hours'),
+      h('th', { scope: 'col', class: 'num' }, 'Days'),
+      h('th', { scope: 'col', class: 'num' }, 'Peak memory'),
+      h('th', { scope: 'col', class: 'num' }, 'vs current'),
+    );
+    s.body.append(h('table', { class: 'compare' }, h('caption', { class: 'visually-hidden' }, 'The config with each efficiency choice undone'), h('thead', {}, head), this.tbody), this.empty);
+  }
+
+  cancel(): void {
+    this.generation++;
+    this.cancelStart?.();
+    this.cancelStart = undefined;
+  }
+
+  render(config: ResolvedConfig, current: SimulationOutcome): void {
+    this.cancel();
+    const generation = this.generation;
+    const variants = ablationVariants(config);
+    // Same rows as before (same choices made): keep them, dimmed, until their new numbers arrive.
+    if (variants.map((v) => v.id).join() !== this.rows.map((r) => r.id).join()) {
+      this.rows = variants.map((v) => new Row(v.id, v.label));
+      this.tbody.replaceChildren(...this.rows.map((r) => r.tr));
+    } else for (const r of this.rows) r.waiting();
+    this.empty.hidden = variants.length > 0;
+    const step = (i: number) => {
+      if (generation !== this.generation || i >= variants.length) return;
+      let outcome: SimulationOutcome;
+      try {
+        outcome = simulate(variants[i].config);
+      } catch (e) {
+        outcome = { ok: false, code: 'preview/simulate-threw', reason: e instanceof Error ? e.message : String(e) };
+      }
+      this.rows[i].show(ablationRow(variants[i], outcome, current));
+      setTimeout(() => step(i + 1), 0);
+    };
+    this.cancelStart = afterPaint(() => {
+      this.cancelStart = undefined;
+      step(0);
+    });
+  }
+}
