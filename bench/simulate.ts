@@ -1,8 +1,10 @@
 /**
  * Cost-model speed. Targets (issue 4): simulate of the DeepSeek-V3 example ≤ 10 ms median; 1,000 layouts of it
- * (PP, EP, schedule, micro-batch size, node limit varied over 2,048 GPUs) ≤ 2 s. Run standalone: node out/bench/simulate.js
+ * (PP, EP, schedule, micro-batch size, node limit varied over 2,048 GPUs) ≤ 2 s; its ablation (7 simulations, off
+ * the keystroke path) ≤ 70 ms. Run standalone: node out/bench/simulate.js
  */
 import type { ResolvedConfig, ScheduleKind } from '../simulator/config';
+import { ablate } from '../simulator/ablate';
 import { estimateMemory } from '../simulator/memory';
 import { simulate } from '../simulator/simulate';
 import { deepSeekV3 } from '../test/simulator/fixtures';
@@ -49,11 +51,13 @@ export function simulateBenchmarks(): { title: string; table: string; rows: Meas
       },
       { iterations: 3, warmup: 1, maxSeconds: 60 },
     ),
+    // Off the keystroke path (the preview runs one variant per task after the paint); the CLI runs them all.
+    measure('ablate DeepSeek-V3 (current + 6 variants)', () => ablate(ds), { iterations: 20, maxSeconds: 5 }),
   ];
   rows[2].detail = { refused };
   const table = markdownTable(
     ['case', 'median ms', 'p95 ms', 'runs', 'target'],
-    rows.map((r, i) => [r.name + (r.detail ? ` (${r.detail.refused} refused)` : ''), ms(r.medianMs), ms(r.p95Ms), r.iterations, ['≤ 10 ms', '≤ 1 ms', '≤ 2,000 ms'][i]]),
+    rows.map((r, i) => [r.name + (r.detail ? ` (${r.detail.refused} refused)` : ''), ms(r.medianMs), ms(r.p95Ms), r.iterations, ['≤ 10 ms', '≤ 1 ms', '≤ 2,000 ms', '≤ 70 ms'][i]]),
   );
   return { title: 'Cost model (simulate)', table, rows };
 }
