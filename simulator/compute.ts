@@ -161,9 +161,13 @@ function localShape(ctx: ComputeContext, g: Gemm): { m: number; k: number; n: nu
     : { m: T, k: g.inFeatures, n: (g.outFeatures * width) / tp, groups: 1 };
 }
 
-function fp8InputBytes(ctx: ComputeContext, elements: number): number {
-  // Quantise a BF16 activation: read 2 bytes, write 1 byte plus one FP32 scale per tile.
-  return elements * (3 + SCALE_BYTES / Math.max(1, ctx.config.precision.fp8?.activationTile ?? 128));
+/**
+ * Quantising one BF16 tensor for FP8 GEMMs: read 2 bytes, write the FP8 copy and, because Hopper's FP8 MMA takes only
+ * the TN layout, a transposed FP8 copy for the other pass (Transformer Engine's cast_transpose; DeepSeek-V3 §3.5.2
+ * asks hardware to drop that transpose), plus one FP32 scale per tile of each.
+ */
+function fp8CastBytes(ctx: ComputeContext, elements: number): number {
+  return elements * (4 + (2 * SCALE_BYTES) / Math.max(1, ctx.config.precision.fp8?.activationTile ?? 128));
 }
 
 /**
@@ -195,7 +199,7 @@ function permuteBytesPerToken(ctx: ComputeContext): number {
 }
 
 /** Forward elementwise bytes per token of a layer, on one GPU (sequence/tensor parallel shards them by tp). */
-function layerElementwiseBytes(ctx: ComputeContext, shape: LayerShape, kind: LayerKind): { all: number; norms: number } {
+function layerElementwiseBytes(ctx: ComputeContext, shape: LayerShape, kind: LayerKind): { all: number; norms: number; backwardOnly: number } {
   const model = ctx.config.model;
   const h = model.hiddenSize;
   const norms = 2 * (4 * h); // two RMSNorms: read and write h BF16 values
@@ -203,9 +207,15 @@ function layerElementwiseBytes(ctx: ComputeContext, shape: LayerShape, kind: Lay
   const rope = 4 * (model.attention.heads * shape.qkDim + shape.kvCacheDim);
   const activation = (isGated(model) ? 6 : 4) * shape.activatedFfn;
   const moe = kind === 'moe' && model.moe ? permuteBytesPerToken(ctx) + 8 * model.moe.routedExperts : 0;
+  // Forward: each FP8 GEMM's input is cast; backward: each one's output gradient too (for dgrad and wgrad).
   let quantise = 0;
-  for (const g of shape.gemms) if (gemmInFp8(ctx.config, g.group)) quantise += fp8InputBytes(ctx, g.inFeatures * g.tokensPerToken);
-  return { all: norms + residuals + rope + activation + moe + quantise, norms };
+  let gradientCasts = 0;
+  for (const g of shape.gemms)
+    if (gemmInFp8(ctx.config, g.group)) {
+      quantise += fp8CastBytes(ctx, g.inFeatures * g.tokensPerToken);
+      gradientCasts += fp8CastBytes(ctx, g.outFeatures * g.tokensPerToken);
+    }
+  return { all: norms + residuals + rope + activation + moe + quantise, norms, backwardOnly: gradientCasts };
 }
 
 /** One transformer layer of `kind` for one micro-batch on one GPU. */
@@ -243,7 +253,7 @@ export function layerCompute(ctx: ComputeContext, kind: LayerKind): ModuleComput
       };
   const bytes = layerElementwiseBytes(ctx, shape, kind);
   const fwdBytes = (ctx.tokens * bytes.all) / tp;
-  const memoryBound: Phases = { F: hbmSeconds(ctx, fwdBytes), b: hbmSeconds(ctx, 2 * fwdBytes), W: 0 };
+  const memoryBound: Phases = { F: hbmSeconds(ctx, fwdBytes), b: hbmSeconds(ctx, 2 * fwdBytes + (ctx.tokens * bytes.backwardOnly) / tp), W: 0 };
   // The dispatchers that size their buffers on the host (alltoall, flex) wait for the token counts once per dispatch.
   if (kind === 'moe' && config.model.moe && config.parallelism.expert > 1 && config.parallelism.moeTokenDispatcher !== 'allgather') {
     memoryBound.F += MOE_DISPATCH_SYNC_SECONDS;
