@@ -29,6 +29,8 @@ interface OpComm {
   tpHidden: number;
   cp: number;
   cpHidden: number;
+  /** Seconds ops waited for their own PP sends (overlap_p2p_comm off). */
+  ppBlocked: number;
 }
 
 /** Op durations and their communication split, from the per-stage costs. */
@@ -105,6 +107,7 @@ function opModel(schedule: Schedule, costs: CostModel, overlapSingleOps: boolean
       out.tpHidden += tp - tpExposed;
       out.cp += cp;
       out.cpHidden += cp - cpExposed;
+      if (op.kind !== 'W') out.ppBlocked += blockingSend;
     }
     return compute + epExposed + tpExposed + cpExposed + (op.kind === 'W' ? 0 : blockingSend);
   }
@@ -164,7 +167,7 @@ function run(input: ResolvedConfig, options: SimulateOptions): SimulationOutcome
   const blockingSend = p.overlapP2pComm || P <= 1 ? 0 : ppSeconds;
   const evaluate = opModel(schedule, costs, p.overlapExpertComm && !paired && costs.expertCommOverlapped, blockingSend);
   // Per-rank comm split and busy time, accumulated as the executor costs each op (it asks once per op, in rank order).
-  const perRank = Array.from({ length: P }, () => ({ comm: { ep: 0, epHidden: 0, tp: 0, tpHidden: 0, cp: 0, cpHidden: 0 } as OpComm, busy: 0, sends: 0 }));
+  const perRank = Array.from({ length: P }, () => ({ comm: { ep: 0, epHidden: 0, tp: 0, tpHidden: 0, cp: 0, cpHidden: 0, ppBlocked: 0 } as OpComm, busy: 0, sends: 0 }));
   const durations: OpDurations = {
     op: (rank, op) => {
       const r = perRank[rank];
@@ -280,7 +283,7 @@ function run(input: ResolvedConfig, options: SimulateOptions): SimulationOutcome
     commEntry('tp', c.tp, c.tpHidden, bytesOf('tp')),
     commEntry('cp', c.cp, c.cpHidden, bytesOf('cp')),
     commEntry('ep', c.ep, c.epHidden, bytesOf('ep')),
-    commEntry('pp', ppTotal, Math.max(0, ppTotal - ppExposed), { inter: mbSends * ppBytes.interNodeBytes, intra: mbSends * ppBytes.intraNodeBytes }),
+    commEntry('pp', ppTotal, Math.max(0, ppTotal - ppExposed - c.ppBlocked), { inter: mbSends * ppBytes.interNodeBytes, intra: mbSends * ppBytes.intraNodeBytes }),
     commEntry('dp', dpTotal.seconds, dpTotal.seconds - dpExposed, { inter: dpTotal.inter, intra: dpTotal.intra }),
   ];
   const exposedComm = comm.reduce((a, x) => a + x.exposedSeconds, 0);
@@ -323,13 +326,13 @@ function stepBreakdown(busy: number, c: OpComm, makespan: number, ppExposed: num
   const epExposed = c.ep - c.epHidden;
   const cpExposed = c.cp - c.cpHidden;
   const tpExposed = c.tp - c.tpHidden;
-  const compute = busy - epExposed - tpExposed - cpExposed;
+  const compute = busy - epExposed - tpExposed - cpExposed - c.ppBlocked;
   return {
     computeSeconds: compute,
     exposedTpSeconds: tpExposed,
     exposedEpSeconds: epExposed,
     exposedCpSeconds: cpExposed,
-    exposedPpSeconds: ppExposed,
+    exposedPpSeconds: ppExposed + c.ppBlocked,
     bubbleSeconds: Math.max(0, makespan - busy - ppExposed),
     pipelineSeconds: makespan,
     exposedDpSeconds: dpExposed,

@@ -104,6 +104,11 @@ function layerSplit(ctx: RuleContext): Diagnostic[] {
   }
   if (model.layers % stages === 0) return [];
   const layout = ctx.layout;
+  // Ends pinned on purpose (Megatron --decoder-first/last-pipeline-num-layers) with the middle even: the split is the
+  // user's choice; the imbalance, if any, still shows in the simulation.
+  const pinned = p.firstStageLayers !== undefined || p.lastStageLayers !== undefined;
+  const middle = layout.layersPerStage.slice(p.firstStageLayers !== undefined ? 1 : 0, layout.layersPerStage.length - (p.lastStageLayers !== undefined ? 1 : 0));
+  if (pinned && middle.every((n) => n === middle[0]) && layout.rankImbalance <= STAGE_IMBALANCE_WARNING) return [];
   const lo = Math.min(...layout.layersPerStage);
   const hi = Math.max(...layout.layersPerStage);
   const loss = Math.round(layout.rankImbalance * 100);
