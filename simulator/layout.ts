@@ -20,15 +20,17 @@ export interface BoundaryLoad {
   last: number;
 }
 
-/** Layers pinned on the first or last stage (Megatron --decoder-first/last-pipeline-num-layers). */
+/** Megatron's split rules: layers pinned on the first or last stage (--decoder-first/last-pipeline-num-layers), and
+ * whether a split that divides is kept even (Megatron-Core's own schedules) rather than balanced by load. */
 export interface FixedEnds {
   first?: number;
   last?: number;
+  even?: boolean;
 }
 
 /**
- * Megatron's even split: layers / stages each when that divides; with the ends pinned by `fixed` (exact counts), the
- * other stages start from ⌊rest / free stages⌋. Otherwise every stage starts with one layer. Each remaining layer then
+ * Megatron's even split (`fixed.even`): layers / stages each when that divides; with the ends pinned by `fixed` (exact
+ * counts), the other stages start from ⌊rest / free stages⌋. Otherwise every stage starts with one layer. Each remaining layer then
  * goes to the free stage whose rank group is lightest once the layer is added (ties: the stage with fewer layers, then
  * the earlier stage). Adding unit layers to the lightest group is optimal for the max group load because groups are
  * disjoint. `groupOfStage[s]` names the rank group holding stage s (default: one group per stage); `copiesOfStage[s]`
@@ -63,7 +65,7 @@ export function splitLayers(
   const usePins = pinnedLayers > 0 && (free > 0 ? total - pinnedLayers >= free : total === pinnedLayers);
   // Megatron splits evenly and refuses a remainder unless the ends are pinned; a remainder without pins is spread
   // from one layer per stage by load (the split a user would write with explicit stage sizes).
-  const base = usePins ? Math.floor((total - pinnedLayers) / Math.max(1, free)) : total % n === 0 ? total / n : 1;
+  const base = usePins ? Math.floor((total - pinnedLayers) / Math.max(1, free)) : fixed.even && total % n === 0 ? total / n : 1;
   const layersPerStage = Array.from({ length: n }, (_, s) => (usePins && pinned[s] !== undefined ? (pinned[s] as number) : total < n ? (s < total ? 1 : 0) : base));
   const canGrow = (s: number) => !(usePins && pinned[s] !== undefined);
   const groupLoad = new Float64Array(n);

@@ -69,12 +69,17 @@ export function copiesOfStage(kind: ScheduleKind, ranks: number, virtualStages: 
   return copies;
 }
 
+/** Schedules Megatron-Core itself runs: their layers split evenly (it refuses a remainder without pinned ends). The
+ * others (Zero Bubble, DualPipe) come from frameworks that place layers by hand, so they are balanced by load. */
+const MEGATRON_SCHEDULES: ReadonlySet<ScheduleKind> = new Set(['gpipe', '1f1b', 'interleaved-1f1b']);
+
 export function stageLayers(config: ResolvedConfig, stages: number, boundary = boundaryLayerEquivalents(config)): StageLayers {
   const { schedule, pipeline, virtualStages, firstStageLayers, lastStageLayers } = config.parallelism;
   const P = Math.max(1, pipeline);
   const split = splitLayers(config.model.layers, stages, boundary, rankGroupOfStage(schedule, P, stages), copiesOfStage(schedule, P, virtualStages, stages), {
     first: firstStageLayers,
     last: lastStageLayers,
+    even: MEGATRON_SCHEDULES.has(schedule),
   });
   const denseTotal = layerCounts(config.model).dense;
   const dense: number[] = [];
