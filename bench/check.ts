@@ -1,12 +1,13 @@
 /** Benchmark of the language check (parse → schema → resolve → rules), the work done on every keystroke. */
-import { checkText } from '../language/check';
-import { errorCount } from '../language/diagnostics';
-import { candidateFixes, presentFixes } from '../language/fixOutcomes';
+import { createLanguageService } from '../language/service';
 import { generateConfig, loadExample } from '../test/support/generate';
 import { markdownTable, measure, ms, type Measurement } from './harness';
 
 /** Targets from issue 2: the DeepSeek-V3 example and a 5,000-line config, median in-process. */
 export const CHECK_TARGETS_MS = { example: 2, lines5000: 50 };
+
+const language = createLanguageService();
+const checkText = (text: string) => language.check(text);
 
 export function checkBenchmarks(): { title: string; table: string; rows: Measurement[] } {
   const example = loadExample('deepseek-v3.train.yaml');
@@ -34,11 +35,10 @@ if (require.main === module) {
 /** The lightbulb on `pipeline: 7` in DeepSeek-V3: every fix of the key applied and the config re-checked. */
 function quickFixes(text: string, lines: (t: string) => number): Measurement {
   const result = checkText(text);
-  const errorsNow = errorCount(result.diagnostics);
   const target = result.diagnostics.find((d) => d.code === 'schedule/dualpipe-odd-ranks');
   if (!target) throw new Error('bench: pipeline 7 did not raise schedule/dualpipe-odd-ranks');
-  const candidates = candidateFixes(target, result.diagnostics, result.document);
-  return measure(`quick fixes for pipeline: 7 (${candidates.length} fixes, each re-checked)`, () => presentFixes(result.document, candidates, errorsNow), {
+  const count = language.fixes(result, target).length;
+  return measure(`quick fixes for pipeline: 7 (${count} fixes, each re-checked)`, () => language.fixes(result, target), {
     iterations: 100,
     detail: { lines: lines(text) },
   });

@@ -73,7 +73,7 @@ async function checkRows(): Promise<void> {
   let checkText: CheckText | undefined;
   let missing = '';
   try {
-    checkText = load<{ checkText: CheckText }>('../language/check').checkText;
+    checkText = load<{ createLanguageService: () => { check: CheckText } }>('../language/service').createLanguageService().check;
   } catch (e) {
     missing = reason(e);
   }
@@ -189,7 +189,7 @@ function sectionRows(area: string, moduleId: string, exportName: string, targets
 /** Simulate latency on the examples, measured here when bench/simulate.ts is not available. */
 function simulateFallback(): void {
   try {
-    const { checkText } = load<{ checkText: CheckText }>('../language/check');
+    const checkText = load<{ createLanguageService: () => { check: CheckText } }>('../language/service').createLanguageService().check;
     const { simulate } = load<{ simulate: Simulate }>('../simulator/simulate');
     for (const e of loadExamples()) {
       const { config } = checkText(e.text);

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkText } from '../language/check';
+import { createLanguageService } from '../language/service';
 import type { ResolvedConfig, ScheduleKind } from '../simulator/config';
 import type { HostMessage, RenderedMessage } from '../protocol/preview';
 import { loadExamples, repoRoot } from '../test/support/generate';
@@ -32,7 +32,7 @@ interface Case {
 function cases(): Case[] {
   const out: Case[] = [];
   for (const example of loadExamples()) {
-    const config = checkText(example.text).config;
+    const config = createLanguageService().check(example.text).config;
     if (!config) continue;
     const other: ScheduleKind = config.parallelism.schedule === '1f1b' ? 'gpipe' : '1f1b';
     out.push({ name: example.name, configs: [config, { ...config, parallelism: { ...config.parallelism, schedule: other } }] });

@@ -1,7 +1,5 @@
 /** `tcs check FILE...`: the editor's diagnostics in a terminal, as compiler-style lines or JSON. */
-import { checkText, type CheckResult } from '../language/check';
-import { errorCount, type Diagnostic, type TextEdit } from '../language/diagnostics';
-import { candidateFixes, presentFixes, recheckBudget } from '../language/fixOutcomes';
+import { createLanguageService, recheckBudget, type CheckResult, type Diagnostic, type TextEdit } from '../language/service';
 import type { Command } from './io';
 
 /** Fixes re-checked per file (each a full check, about a millisecond on a real config), and the time for them. */
@@ -31,20 +29,19 @@ interface FileReport {
 
 type ReportedDiagnostic = FileReport['diagnostics'][number];
 
+const language = createLanguageService();
+
 /**
  * A checked file's diagnostics (those `include` keeps), each with its fixes as the editor offers them, re-checked
  * within the CLI's budget.
  */
 export function reportDiagnostics(result: CheckResult, include: (d: Diagnostic) => boolean = () => true): ReportedDiagnostic[] {
   const { diagnostics } = result;
-  const errorsNow = errorCount(diagnostics);
   // No keystroke waits here, so a far larger budget than the editor's; past it, a fix is printed as unchecked.
   const budget = recheckBudget(CLI_FIXES_RECHECKED, CLI_RECHECK_MS);
   return diagnostics.filter(include).map((d) => {
     const { severity, code, message, path, range } = d;
-    const candidates = candidateFixes(d, diagnostics, result.document);
-    if (candidates.length === 0) return { severity, code, message, path, range };
-    const fixes = presentFixes(result.document, candidates, errorsNow, budget).map((p) => ({
+    const fixes = language.fixes(result, d, budget).map((p) => ({
       title: p.title,
       ...(p.errorsLeft !== undefined ? { errorsLeft: p.errorsLeft } : {}),
       preferred: p.preferred,
@@ -99,7 +96,7 @@ export const checkCommand: Command = (argv, io) => {
       counts.error++;
       continue;
     }
-    const result = checkText(text);
+    const result = language.check(text, { fileName: file });
     for (const d of result.diagnostics) counts[d.severity]++;
     reports.push({ file, diagnostics: reportDiagnostics(result) });
   }

@@ -3,11 +3,11 @@
  * print the headline numbers and their breakdowns as a table (or JSON); `--ablate` adds what each efficiency choice
  * buys (simulator/ablate.ts). Exit 1 when the config has errors or cannot be simulated.
  */
-import { checkText } from '../language/check';
-import { errorCount } from '../language/diagnostics';
+import { createLanguageService, errorCount } from '../language/service';
 import { ablate, type AblationRow } from '../simulator/ablate';
 import { SCHEDULE_KINDS, type ResolvedConfig, type ScheduleKind } from '../simulator/config';
 import type { SimulationResult } from '../simulator/result';
+import { formatCount } from '../simulator/format';
 import { simulate } from '../simulator/simulate';
 import { formatDiagnostics, reportDiagnostics, stripBom } from './check';
 import type { CliIO, Command } from './io';
@@ -37,7 +37,6 @@ function parseArgs(argv: string[]): { file: string; schedule?: ScheduleKind; jso
 
 const fixed = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : String(x));
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-const si = (x: number) => (x >= 1e12 ? `${fixed(x / 1e12)}T` : x >= 1e9 ? `${fixed(x / 1e9)}G` : x >= 1e6 ? `${fixed(x / 1e6)}M` : x >= 1e3 ? `${fixed(x / 1e3)}K` : fixed(x, 0));
 
 function table(rows: (string | number)[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
@@ -46,12 +45,12 @@ function table(rows: (string | number)[][]): string {
 
 function render(name: string, r: SimulationResult): string {
   const headline = table([
-    ['GPU-hours', si(r.gpuHours)],
+    ['GPU-hours', formatCount(r.gpuHours)],
     ['wall-clock days', fixed(r.wallClockDays, 1)],
-    ['cost (USD)', r.costUsd === undefined ? '—' : si(r.costUsd)],
+    ['cost (USD)', r.costUsd === undefined ? '—' : formatCount(r.costUsd)],
     ['step (s)', fixed(r.stepSeconds, 3)],
     ['steps', r.steps],
-    ['tokens/s', si(r.tokensPerSecond)],
+    ['tokens/s', formatCount(r.tokensPerSecond)],
     ['TFLOP/s per GPU', fixed(r.tflopsPerGpu, 0)],
     ['MFU (BF16 dense)', pct(r.mfu)],
     ['bubble', pct(r.bubbleFraction)],
@@ -61,7 +60,7 @@ function render(name: string, r: SimulationResult): string {
   const step = table([['step part', 'seconds'], ...Object.entries(r.breakdown.step).map(([k, v]) => [k, fixed(v, 3)])]);
   const comm = table([
     ['comm', 'total s', 'hidden s', 'exposed s', 'inter-node B', 'intra-node B'],
-    ...r.breakdown.comm.map((c) => [c.kind, fixed(c.totalSeconds, 3), fixed(c.hiddenSeconds, 3), fixed(c.exposedSeconds, 3), si(c.interNodeBytes), si(c.intraNodeBytes)]),
+    ...r.breakdown.comm.map((c) => [c.kind, fixed(c.totalSeconds, 3), fixed(c.hiddenSeconds, 3), fixed(c.exposedSeconds, 3), formatCount(c.interNodeBytes), formatCount(c.intraNodeBytes)]),
   ]);
   const memory = table([
     ['rank', 'params', 'grads', 'optimizer', 'activations', 'chunks', 'buffers', 'total GiB'],
@@ -130,7 +129,7 @@ export const simulateCommand: Command = (argv: string[], io: CliIO) => {
     io.err(`cannot read ${args.file}: ${(e as Error).message}\n`);
     return 1;
   }
-  const checked = checkText(text);
+  const checked = createLanguageService().check(text, { fileName: args.file });
   const errors = errorCount(checked.diagnostics);
   if (errors > 0 || !checked.config) {
     // The errors as `tcs check` prints them, each with its best fix.

@@ -5,9 +5,7 @@
  * when it closes. Never throws into the extension host: a core exception becomes one diagnostic and one log line.
  */
 import * as vscode from 'vscode';
-import { checkText, type CheckResult } from '../language/check';
-import { ZERO_RANGE, type Diagnostic } from '../language/diagnostics';
-import { parseDocument, type ParsedDocument } from '../language/parse';
+import { createLanguageService, INTERNAL_ERROR_CODE, ZERO_RANGE, type CheckResult, type Diagnostic, type LanguageService } from '../language/service';
 import { documentSelector, onDidChangeSettings } from './config';
 
 export interface AnalysisUpdate {
@@ -28,8 +26,6 @@ const DEBOUNCE_PER_CHECK_MS = 3;
  * about a millisecond, so a burst of keystrokes costs a millisecond each and nothing waits on a timer.
  */
 const CHECK_AT_ONCE_CHARS = 64 * 1024;
-
-export const INTERNAL_ERROR_CODE = 'internal/exception';
 
 /** When an edit event arrived: performance.now() for this process's intervals, Date.now() to compare with the webview. */
 export interface EditTime {
@@ -53,6 +49,9 @@ export class AnalysisService implements vscode.Disposable {
   private readonly forgetEmitter = new vscode.EventEmitter<vscode.Uri>();
   private readonly disposables: vscode.Disposable[] = [];
   private selector: vscode.DocumentFilter[] = documentSelector();
+
+  /** The language core, for every feature that reads a checked document (hover, completion, quick fixes, preview). */
+  readonly language: LanguageService = createLanguageService();
 
   /** Milliseconds from the latest edit event to its diagnostics being published (for latency readings). */
   lastEditToUpdateMs: number | undefined;
@@ -186,7 +185,7 @@ export class AnalysisService implements vscode.Disposable {
 
   private check(text: string, uri: vscode.Uri): CheckResult {
     try {
-      return checkText(text);
+      return this.language.check(text, { fileName: uri.path });
     } catch (error) {
       return this.failure(text, uri, error);
     }
@@ -207,27 +206,6 @@ export class AnalysisService implements vscode.Disposable {
       path: '',
       range: ZERO_RANGE,
     };
-    return { document: fallbackDocument(text), diagnostics: [diagnostic], derived: {} };
-  }
-}
-
-/** The parsed document when the full check failed: the parser's own, or an empty one if the parser failed too. */
-function fallbackDocument(text: string): ParsedDocument {
-  try {
-    return parseDocument(text);
-  } catch {
-    const starts = [0];
-    for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
-    const positionAt = (offset: number) => {
-      const clamped = Math.max(0, Math.min(offset, text.length));
-      let line = 0;
-      while (line + 1 < starts.length && starts[line + 1] <= clamped) line++;
-      return { line, character: clamped - starts[line] };
-    };
-    const offsetAt = (position: { line: number; character: number }) => {
-      const line = Math.max(0, Math.min(position.line, starts.length - 1));
-      return Math.min(text.length, starts[line] + Math.max(0, position.character));
-    };
-    return { text, value: undefined, nodes: new Map(), diagnostics: [], positionAt, offsetAt, pathAt: () => undefined };
+    return { document: this.language.parse(text, { fileName: uri.path }), diagnostics: [diagnostic], derived: {} };
   }
 }

@@ -4,8 +4,7 @@
  * config under each fix); this only translates.
  */
 import * as vscode from 'vscode';
-import { errorCount, type Diagnostic } from '../language/diagnostics';
-import { candidateFixes, MAX_RECHECK_CHARS, presentFixes, recheckBudget, type PresentedFix, type RecheckBudget } from '../language/fixOutcomes';
+import { MAX_RECHECK_CHARS, recheckBudget, type Diagnostic, type PresentedFix, type RecheckBudget } from '../language/service';
 import type { AnalysisService } from './analysis';
 import { toVsRange } from './convert';
 import { codeOf, DIAGNOSTIC_SOURCE } from './diagnostics';
@@ -50,9 +49,7 @@ export class TrainingConfigCodeActions implements vscode.CodeActionProvider {
     let fixes = this.cache.fixes.get(core);
     if (!fixes) {
       const result = this.analysis.get(document);
-      const errorsNow = errorCount(result.diagnostics);
-      // Warnings' fixes are re-checked too: a fix for a warning must not quietly add an error.
-      fixes = presentFixes(result.document, candidateFixes(core, result.diagnostics, result.document), errorsNow, budget);
+      fixes = this.analysis.language.fixes(result, core, budget);
       // A list the request's budget cut short is not kept: the next request (another cursor spot) completes it.
       const complete = result.document.text.length > MAX_RECHECK_CHARS || fixes.every((f) => f.errorsLeft !== undefined);
       if (complete) this.cache.fixes.set(core, fixes);

@@ -3,7 +3,7 @@
  * text as typed. Typing `:` or a space after a key asks for values only; a key list never pops up on indentation.
  */
 import * as vscode from 'vscode';
-import { completionsAt, type CompletionItem } from '../language/completion';
+import type { CompletionItem } from '../language/service';
 import type { AnalysisService } from './analysis';
 import { fromVsPosition, toVsRange } from './convert';
 
@@ -43,7 +43,7 @@ export class TrainingConfigCompletion implements vscode.CompletionItemProvider {
       const triggered = context.triggerKind === vscode.CompletionTriggerKind.TriggerCharacter;
       // A typed `:` or space asks only where a value starts (`key:`, `key: `, `[a, `, `- `), not mid-text.
       if (triggered && !VALUE_START.test(document.lineAt(position.line).text.slice(0, position.character))) return [];
-      let items = completionsAt(this.analysis.get(document), fromVsPosition(position));
+      let items = this.analysis.language.completions(this.analysis.get(document), fromVsPosition(position));
       if (triggered) items = items.filter((item) => item.kind === 'value');
       return items.map((item) => toVsCompletionItem(item, position));
     } catch {

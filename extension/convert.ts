@@ -1,6 +1,6 @@
 /** The core's plain positions and ranges (0-based, UTF-16, as VS Code counts) to VS Code's classes and back. */
 import * as vscode from 'vscode';
-import type { Position, Range, Severity } from '../language/diagnostics';
+import type { Position, Range, Severity } from '../language/service';
 
 export function toVsRange(range: Range): vscode.Range {
   return new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character);

@@ -1,6 +1,6 @@
 /** Publishes the core's diagnostics to the Problems panel and the editor, one to one. */
 import * as vscode from 'vscode';
-import type { Diagnostic } from '../language/diagnostics';
+import type { Diagnostic } from '../language/service';
 import type { AnalysisService } from './analysis';
 import { onDidChangeSettings, settings } from './config';
 import { toVsRange, toVsSeverity } from './convert';

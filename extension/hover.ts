@@ -1,6 +1,5 @@
 /** Hover: the core's markdown for the key or value under the cursor. */
 import * as vscode from 'vscode';
-import { hoverAt } from '../language/hover';
 import type { AnalysisService } from './analysis';
 import { fromVsPosition, toVsRange } from './convert';
 
@@ -9,7 +8,7 @@ export class TrainingConfigHover implements vscode.HoverProvider {
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     try {
-      const hover = hoverAt(this.analysis.get(document), fromVsPosition(position));
+      const hover = this.analysis.language.hover(this.analysis.get(document), fromVsPosition(position));
       if (!hover) return undefined;
       // Untrusted markdown: the text comes from schemas and the user's own file; no command links, no HTML.
       const markdown = new vscode.MarkdownString(hover.markdown);

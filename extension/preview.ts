@@ -9,8 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { hasErrors, type Diagnostic } from '../language/diagnostics';
-import { setValueFix } from '../language/edits';
+import { hasErrors, type Diagnostic } from '../language/service';
 import {
   isHostMessage,
   isScheduleKind,
@@ -310,7 +309,8 @@ class PreviewPanel implements vscode.Disposable {
     const document = this.document;
     if (!isScheduleKind(schedule) || !document || document.isClosed) return false;
     const result = this.analysis.get(document);
-    const [edit] = setValueFix(result.document, 'parallelism.schedule', schedule).edits;
+    const [edit] = this.analysis.language.setValue(result, 'parallelism.schedule', schedule) ?? [];
+    if (!edit) return false;
     const range = new vscode.Range(edit.range.start.line, edit.range.start.character, edit.range.end.line, edit.range.end.character);
     const workspaceEdit = new vscode.WorkspaceEdit();
     workspaceEdit.replace(document.uri, document.validateRange(range), edit.newText, {

@@ -4,7 +4,7 @@
  * path (debounced) and once per document version.
  */
 import * as vscode from 'vscode';
-import { hasErrors } from '../language/diagnostics';
+import { hasErrors } from '../language/service';
 import type { ResolvedConfig } from '../simulator/config';
 import type { SimulationOutcome } from '../simulator/result';
 import { simulate } from '../simulator/simulate';

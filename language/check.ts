@@ -1,15 +1,18 @@
-/** The whole check of one document: parse → schema → resolve → rules. Runs on every keystroke; never throws. */
-import type { Diagnostic } from './diagnostics';
+/**
+ * The whole check of one document: front end → schema → resolve → rules. The schema, resolve and rules see only the
+ * SourceDocument, whatever its format. Runs on every keystroke; never throws.
+ */
+import { INTERNAL_ERROR_CODE, type Diagnostic } from './diagnostics';
 import { pipelineLayout } from '../simulator/stages';
 import { derivedValues } from './derived';
-import { parseDocument, type ParsedDocument } from './parse';
+import { frontEndFor, FRONT_ENDS, type FormatId, type FrontEnd, type SourceDocument } from './formats';
 import type { ResolvedConfig } from '../simulator/config';
 import { resolveConfig } from './resolve';
 import { RULES } from './rules';
 import { validateSchema } from './schema';
 
 export interface CheckResult {
-  document: ParsedDocument;
+  document: SourceDocument;
   diagnostics: Diagnostic[];
   /** Present whenever resolve succeeded, even when rules found errors. */
   config?: ResolvedConfig;
@@ -26,18 +29,29 @@ const blocksResolve = (d: Diagnostic) => d.severity === 'error' && !(d.code === 
 const byPosition = (a: Diagnostic, b: Diagnostic) =>
   a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
 
-function internalError(doc: ParsedDocument, where: string, e: unknown): Diagnostic {
+function internalError(doc: SourceDocument, where: string, e: unknown): Diagnostic {
   return {
     severity: 'error',
-    code: 'internal/error',
+    code: INTERNAL_ERROR_CODE,
     message: `The checker failed in ${where}: ${String((e as Error)?.message ?? e)}. Please report this with the file.`,
     path: '',
     range: { start: { line: 0, character: 0 }, end: doc.positionAt(Math.min(1, doc.text.length)) },
   };
 }
 
-export function checkText(text: string): CheckResult {
-  const document = parseDocument(typeof text === 'string' ? text : '');
+export interface CheckOptions {
+  fileName?: string;
+  /** The format, when the caller knows it; otherwise recognised from the name and the text. */
+  format?: FormatId;
+}
+
+/** Parses `text` with the front end its format or name calls for, and checks it. */
+export function checkText(text: string, options: CheckOptions = {}, frontEnds: readonly FrontEnd[] = FRONT_ENDS): CheckResult {
+  const safe = typeof text === 'string' ? text : '';
+  return checkDocument(frontEndFor({ ...options, text: safe }, frontEnds).parse(safe, { fileName: options.fileName }));
+}
+
+export function checkDocument(document: SourceDocument): CheckResult {
   const diagnostics = [...document.diagnostics];
   const result: CheckResult = { document, diagnostics, derived: {} };
   if (document.value === undefined) {

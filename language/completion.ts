@@ -11,15 +11,10 @@ import type { CheckResult } from './check';
 import type { Position, Range } from './diagnostics';
 import { SCHEDULE_KINDS } from '../simulator/config';
 import { GPU_PRESETS } from '../simulator/hardware';
-import {
-  allowedValues,
-  gpuPresetMarkdown,
-  SCHEDULE_DOCS,
-  schemaDocAt,
-  schemaMarkdown,
-  schemaTypes,
-  type SchemaDoc,
-} from './hover';
+import { yamlScalar } from './formats/yaml/edits';
+import { allowedValues, gpuPresetMarkdown, SCHEDULE_DOCS, schemaMarkdown, schemaTypes } from './hover';
+import { joinPath } from './paths';
+import { schemaAt, type SchemaNode } from './schema';
 
 export interface CompletionItem {
   label: string;
@@ -77,10 +72,6 @@ function contentIndent(line: string): number | undefined {
   return m[1].length;
 }
 
-function join(parent: string, key: string | number): string {
-  return parent === '' ? String(key) : `${parent}.${key}`;
-}
-
 interface Block {
   /** Dotted path of the mapping the content at `indent` belongs to. */
   path: string;
@@ -122,7 +113,7 @@ function enclosingBlock(lines: readonly string[], lineIndex: number, indent: num
         ? sequenceItemBlock(lines, i, key.dashIndent, depth + 1)
         : enclosingBlock(lines, i, key.keyIndent, depth + 1);
     if (!parent) return undefined;
-    return { path: join(parent.path, key.key), start: i + 1, end: blockEnd(lines, i, key.keyIndent) };
+    return { path: joinPath(parent.path, key.key), start: i + 1, end: blockEnd(lines, i, key.keyIndent) };
   }
   return { path: '', start: 0, end: lines.length };
 }
@@ -142,7 +133,7 @@ function sequenceItemBlock(lines: readonly string[], dashLine: number, dashInden
   for (let i = sequence.start; i < dashLine; i++) {
     if (contentIndent(lines[i]) === dashIndent && /^ *- /.test(lines[i])) index++;
   }
-  return { path: join(sequence.path, index), start: dashLine, end: blockEnd(lines, dashLine, dashIndent) };
+  return { path: joinPath(sequence.path, index), start: dashLine, end: blockEnd(lines, dashLine, dashIndent) };
 }
 
 /** Keys already written at column `indent` in the block. */
@@ -175,15 +166,7 @@ function pad(n: number): string {
   return String(n).padStart(4, '0');
 }
 
-/** YAML for a value: plain when that reads back as the same string (`1f1b`, `14.8T`), quoted otherwise. */
-function yamlScalar(value: string | number | boolean): string {
-  if (typeof value !== 'string') return String(value);
-  const looksLikeNumber = /^[-+]?(\d[\d_]*(\.\d*)?([eE][-+]?\d+)?|\.\d+|0x[0-9a-fA-F]+|0o[0-7]+|\.inf|\.nan)$/i.test(value);
-  const keyword = /^(true|false|null|yes|no|on|off|y|n|~)$/i.test(value);
-  return /^[A-Za-z0-9_][\w.+-]*$/.test(value) && !looksLikeNumber && !keyword ? value : JSON.stringify(value);
-}
-
-function keyDetail(schema: SchemaDoc): string | undefined {
+function keyDetail(schema: SchemaNode): string | undefined {
   const types = [...schemaTypes(schema)].filter((t) => t !== 'null');
   const parts: string[] = [];
   if (types.length) parts.push(types.join(' | '));
@@ -191,14 +174,14 @@ function keyDetail(schema: SchemaDoc): string | undefined {
   return parts.length ? parts.join(', ') : undefined;
 }
 
-function hasValueCompletions(path: string, schema: SchemaDoc): boolean {
+function hasValueCompletions(path: string, schema: SchemaNode): boolean {
   if (path === 'cluster.gpu' || path === 'parallelism.schedule') return true;
   const types = schemaTypes(schema);
   return allowedValues(schema).length > 0 || types.has('boolean');
 }
 
 /** A mapping (not a scalar, not a union with a scalar form): its key opens a nested block. */
-function opensBlock(path: string, schema: SchemaDoc): boolean {
+function opensBlock(path: string, schema: SchemaNode): boolean {
   if (path === 'cluster.gpu') return false;
   const types = schemaTypes(schema);
   return types.has('object') && [...types].every((t) => t === 'object' || t === 'null');
@@ -216,10 +199,10 @@ interface KeyRequest {
 }
 
 function keyCompletions(request: KeyRequest): CompletionItem[] {
-  const parent = schemaDocAt(request.parentPath);
+  const parent = schemaAt(request.parentPath);
   if (!parent) return [];
   const required = new Set<string>();
-  const properties: [string, SchemaDoc][] = [];
+  const properties: [string, SchemaNode][] = [];
   const seen = new Set<string>();
   for (const branch of [parent, ...(parent.allOf ?? []), ...(parent.anyOf ?? []), ...(parent.oneOf ?? [])]) {
     for (const r of branch.required ?? []) required.add(r);
@@ -233,9 +216,9 @@ function keyCompletions(request: KeyRequest): CompletionItem[] {
   const items: CompletionItem[] = [];
   properties.forEach(([key, property], index) => {
     if (request.present.has(key)) return;
-    const path = join(request.parentPath, key);
+    const path = joinPath(request.parentPath, key);
     // The property node may be a bare `$ref`; the schema module resolves it.
-    const schema = schemaDocAt(path) ?? property;
+    const schema = schemaAt(path) ?? property;
     const block = !request.flow && opensBlock(path, schema);
     const insertText = request.hasColon ? key : block ? `${key}:\n${' '.repeat(request.unit)}` : `${key}: `;
     items.push({
@@ -262,7 +245,7 @@ interface ValueRequest {
 }
 
 function valueCompletions(request: ValueRequest): CompletionItem[] {
-  const schema = schemaDocAt(request.path);
+  const schema = schemaAt(request.path);
   const items: CompletionItem[] = [];
   const seen = new Set<string>(request.exclude ?? []);
   const add = (value: string | number | boolean, group: number, detail?: string, documentation?: string): void => {
@@ -357,7 +340,7 @@ function flowCompletions(
   }
   const block = blockOfLine(lines, opener.line, ownerIndent, owner[2] ? owner[1].length : undefined);
   if (!block) return [];
-  const path = join(block.path, owner[3]);
+  const path = joinPath(block.path, owner[3]);
 
   const cursor = document.offsetAt(position);
   // The collection's body up to its closing bracket (or a bounded distance), for the entries already present.
@@ -382,12 +365,12 @@ function flowCompletions(
 
   if (flow.bracket === '[') {
     const present = new Set(entries.map((e) => e.trim()).filter((e, i) => e !== '' && i !== cursorEntry));
-    return valueCompletions({ path: join(path, 0), range, lead: previous === ',' ? ' ' : '', exclude: present });
+    return valueCompletions({ path: joinPath(path, 0), range, lead: previous === ',' ? ' ' : '', exclude: present });
   }
   const colon = segment.indexOf(':');
   if (colon >= 0) {
     const innerKey = segment.slice(0, colon).trim();
-    return valueCompletions({ path: join(path, innerKey), range, lead: previous === ':' ? ' ' : '' });
+    return valueCompletions({ path: joinPath(path, innerKey), range, lead: previous === ':' ? ' ' : '' });
   }
   const present = new Set<string>();
   entries.forEach((entry, i) => {
@@ -448,7 +431,7 @@ export function completionsAt(result: CheckResult, position: Position): Completi
     const [wordStart, wordEnd] = wordAround(line, character);
     const start = Math.min(wordStart, character - valueLine[5].length);
     const lead = valueLine[4] === '' && valueLine[5] === '' ? ' ' : '';
-    return valueCompletions({ path: join(block.path, valueLine[3]), range: lineRange(position.line, start, Math.max(wordEnd, character)), lead });
+    return valueCompletions({ path: joinPath(block.path, valueLine[3]), range: lineRange(position.line, start, Math.max(wordEnd, character)), lead });
   }
 
   // `  pipe|` or `- item|` — a key (or a sequence item's value).
@@ -463,14 +446,14 @@ export function completionsAt(result: CheckResult, position: Position): Completi
     // A block sequence item: a value of the sequence's item schema (e.g. `high_precision:` then `  - emb|`).
     const sequence = enclosingBlock(lines, position.line, keyLine[1].length);
     if (!sequence) return [];
-    const itemSchema = schemaDocAt(join(sequence.path, 0));
-    if (itemSchema && !opensBlock(join(sequence.path, 0), itemSchema)) {
+    const itemSchema = schemaAt(joinPath(sequence.path, 0));
+    if (itemSchema && !opensBlock(joinPath(sequence.path, 0), itemSchema)) {
       const present = new Set<string>();
       for (let i = sequence.start; i < sequence.end; i++) {
         const m = /^ *- +(\S+)/.exec(stripComment(lines[i]));
         if (i !== position.line && m) present.add(m[1]);
       }
-      return valueCompletions({ path: join(sequence.path, 0), range, lead: '', exclude: present });
+      return valueCompletions({ path: joinPath(sequence.path, 0), range, lead: '', exclude: present });
     }
   }
 

@@ -37,6 +37,9 @@ export interface Diagnostic {
   fixes?: Fix[];
 }
 
+/** The one code for a failure of the checker itself (a bug), whichever layer caught it. */
+export const INTERNAL_ERROR_CODE = 'internal/error';
+
 export const ZERO_RANGE: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {

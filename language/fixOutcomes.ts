@@ -1,12 +1,18 @@
 /**
  * What a quick fix leaves behind. Rules propose fixes one constraint at a time ("pipeline must be even": 6 or 8),
  * but a config's constraints meet: 6 may break the world size and overflow memory where 8 clears everything.
- * Each fix is applied to the text and the whole config checked again, so the editor can order the fixes, prefer
- * the one that leaves no error, and say in each title what remains.
+ * Each fix is applied to the text and the whole config checked again (parsed by the same front end, so a fix in
+ * Megatron-LM arguments is judged as Megatron-LM arguments), so the editor can order the fixes, prefer the one that
+ * leaves no error, and say in each title what remains.
  */
 import { checkText } from './check';
 import { errorCount, type Diagnostic, type Fix } from './diagnostics';
-import type { ParsedDocument } from './parse';
+import type { SourceDocument } from './formats/types';
+
+/** The diagnostics of a document's text after a fix; by default, the check of the document's own format. */
+export type Recheck = (text: string) => readonly Diagnostic[];
+
+const recheckAs = (document: SourceDocument): Recheck => (text) => checkText(text, { format: document.format }).diagnostics;
 
 /** Fixes re-checked per request; a check costs about a millisecond on a real config. Beyond it, titles stay as they are. */
 export const MAX_FIXES_RECHECKED = 16;
@@ -33,7 +39,7 @@ export interface FixOutcome {
 }
 
 /** The text after a fix's edits (non-overlapping, in any order). */
-export function applyFix(document: ParsedDocument, fix: Fix): string {
+export function applyFix(document: SourceDocument, fix: Fix): string {
   const edits = fix.edits
     .map((e) => ({ start: document.offsetAt(e.range.start), end: document.offsetAt(e.range.end), text: e.newText }))
     .sort((a, b) => b.start - a.start);
@@ -47,7 +53,7 @@ export function applyFix(document: ParsedDocument, fix: Fix): string {
  * so the value that satisfies them all may come from another rule ("DualPipe needs an even pipeline" offers 6 and 8;
  * the world-size rule offers the 16 that also fills the cluster). Duplicates (same edits) are dropped.
  */
-export function candidateFixes(diagnostic: Diagnostic, all: readonly Diagnostic[], document: ParsedDocument): Fix[] {
+export function candidateFixes(diagnostic: Diagnostic, all: readonly Diagnostic[], document: SourceDocument): Fix[] {
   const seen = new Set<string>();
   const out: Fix[] = [];
   const add = (fix: Fix) => {
@@ -70,13 +76,18 @@ export function candidateFixes(diagnostic: Diagnostic, all: readonly Diagnostic[
  * The diagnostic's fixes, each with the errors it leaves, fewest first (ties keep the rule's order); `budget`
  * is what the request may still spend, and is spent here.
  */
-export function fixOutcomes(document: ParsedDocument, fixes: readonly Fix[], budget: RecheckBudget = recheckBudget()): FixOutcome[] {
-  const recheck = document.text.length <= MAX_RECHECK_CHARS;
+export function fixOutcomes(
+  document: SourceDocument,
+  fixes: readonly Fix[],
+  budget: RecheckBudget = recheckBudget(),
+  recheck: Recheck = recheckAs(document),
+): FixOutcome[] {
+  const small = document.text.length <= MAX_RECHECK_CHARS;
   const outcomes: FixOutcome[] = fixes.map((fix) => {
-    if (!recheck || budget.left <= 0 || Date.now() > budget.until) return { fix };
+    if (!small || budget.left <= 0 || Date.now() > budget.until) return { fix };
     budget.left--;
     try {
-      return { fix, errorsLeft: errorCount(checkText(applyFix(document, fix)).diagnostics) };
+      return { fix, errorsLeft: errorCount(recheck(applyFix(document, fix))) };
     } catch {
       return { fix };
     }
@@ -99,8 +110,14 @@ export interface PresentedFix {
  * own choice among several, else the first); otherwise the rule's own preference stands. A title says what
  * remains, unless the fix obviously clears the only error. Fixes past the re-check budget are offered as they are.
  */
-export function presentFixes(document: ParsedDocument, fixes: readonly Fix[], errorsNow: number, budget: RecheckBudget = recheckBudget()): PresentedFix[] {
-  const outcomes = fixOutcomes(document, fixes, budget).filter((o) => o.errorsLeft === undefined || o.errorsLeft <= errorsNow);
+export function presentFixes(
+  document: SourceDocument,
+  fixes: readonly Fix[],
+  errorsNow: number,
+  budget: RecheckBudget = recheckBudget(),
+  recheck: Recheck = recheckAs(document),
+): PresentedFix[] {
+  const outcomes = fixOutcomes(document, fixes, budget, recheck).filter((o) => o.errorsLeft === undefined || o.errorsLeft <= errorsNow);
   const rulePreferred = outcomes.findIndex((o) => o.fix.preferred === true);
   let preferredIndex = rulePreferred;
   if (errorsNow > 0) {

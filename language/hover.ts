@@ -5,7 +5,8 @@
 import type { CheckResult } from './check';
 import type { Position, Range } from './diagnostics';
 import { isScheduleKind, type GpuSpec, type ScheduleKind } from '../simulator/config';
-import { schemaAt } from './schema';
+import { keyName, valueAt } from './paths';
+import { schemaAt, type SchemaNode } from './schema';
 import { GPU_PRESETS } from '../simulator/hardware';
 
 export interface Hover {
@@ -14,49 +15,9 @@ export interface Hover {
   range: Range;
 }
 
-/**
- * The parts of a JSON Schema node that documentation reads. Read structurally, so this module does not depend
- * on how `schema.ts` types its nodes; anything else in the node is ignored.
- */
-export interface SchemaDoc {
-  title?: string;
-  description?: string;
-  markdownDescription?: string;
-  type?: string | string[];
-  default?: unknown;
-  examples?: unknown[];
-  enum?: unknown[];
-  /** One description per `enum` entry, in order (the convention VS Code's JSON language service reads). */
-  enumDescriptions?: string[];
-  const?: unknown;
-  minimum?: number;
-  maximum?: number;
-  exclusiveMinimum?: number;
-  exclusiveMaximum?: number;
-  properties?: Record<string, SchemaDoc>;
-  required?: string[];
-  items?: SchemaDoc;
-  anyOf?: SchemaDoc[];
-  oneOf?: SchemaDoc[];
-  allOf?: SchemaDoc[];
-  /** Optional unit annotation, when the schema carries one besides the description. */
-  'x-unit'?: string;
-}
-
-/** The schema node documenting a dotted path ('' = root), or undefined for an unknown key. */
-export function schemaDocAt(path: string): SchemaDoc | undefined {
-  let node: unknown;
-  try {
-    node = schemaAt(path);
-  } catch {
-    return undefined;
-  }
-  return node !== null && typeof node === 'object' ? (node as SchemaDoc) : undefined;
-}
-
 /** The schema node and its anyOf/oneOf/allOf branches, flattened (one level deep is all the config schemas use). */
-export function schemaBranches(schema: SchemaDoc): SchemaDoc[] {
-  const out: SchemaDoc[] = [schema];
+export function schemaBranches(schema: SchemaNode): SchemaNode[] {
+  const out: SchemaNode[] = [schema];
   for (const list of [schema.anyOf, schema.oneOf, schema.allOf]) {
     if (Array.isArray(list)) for (const branch of list) if (branch && typeof branch === 'object') out.push(branch);
   }
@@ -69,7 +30,7 @@ export interface AllowedValue {
 }
 
 /** Enumerated values: `enum`, `const` branches (with their descriptions), in schema order, without repeats. */
-export function allowedValues(schema: SchemaDoc): AllowedValue[] {
+export function allowedValues(schema: SchemaNode): AllowedValue[] {
   const seen = new Set<string>();
   const out: AllowedValue[] = [];
   const add = (value: unknown, description?: string): void => {
@@ -88,7 +49,7 @@ export function allowedValues(schema: SchemaDoc): AllowedValue[] {
   return out;
 }
 
-export function schemaTypes(schema: SchemaDoc): Set<string> {
+export function schemaTypes(schema: SchemaNode): Set<string> {
   const types = new Set<string>();
   for (const branch of schemaBranches(schema)) {
     if (typeof branch.type === 'string') types.add(branch.type);
@@ -105,7 +66,7 @@ export function code(value: unknown): string {
   return `${ticks}${text}${ticks}`;
 }
 
-function range(schema: SchemaDoc): string | undefined {
+function range(schema: SchemaNode): string | undefined {
   const parts: string[] = [];
   if (schema.minimum !== undefined) parts.push(`≥ ${schema.minimum}`);
   if (schema.exclusiveMinimum !== undefined) parts.push(`> ${schema.exclusiveMinimum}`);
@@ -114,17 +75,11 @@ function range(schema: SchemaDoc): string | undefined {
   return parts.length ? parts.join(', ') : undefined;
 }
 
-/** The last segment of a dotted path, as the user sees the key. */
-export function keyName(path: string): string {
-  const dot = path.lastIndexOf('.');
-  return dot < 0 ? path : path.slice(dot + 1);
-}
-
 /**
  * The documentation block for one config key: description (with its units), allowed values, range, default,
  * examples. Shared by hover and completion so both say the same thing.
  */
-export function schemaMarkdown(path: string, schema: SchemaDoc): string {
+export function schemaMarkdown(path: string, schema: SchemaNode): string {
   const lines: string[] = [];
   const description = schema.markdownDescription ?? schema.description ?? schema.title;
   if (description) lines.push(description.trim());
@@ -174,16 +129,6 @@ export const SCHEDULE_DOCS: Readonly<Record<ScheduleKind, string>> = {
   dualpipev: 'DualPipeV (DualPipe cut in half, V shape): one parameter copy, two chunks per rank, the same overlap; stages = 2 × P, m ≥ 2P.',
 };
 
-function valueAt(value: unknown, path: string): unknown {
-  if (path === '') return value;
-  let node = value;
-  for (const segment of path.split('.')) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[segment];
-  }
-  return node;
-}
-
 /** Markdown for the value under the cursor, when that value names something worth explaining. */
 function valueMarkdown(path: string, value: unknown): string | undefined {
   if (path === 'cluster.gpu' && typeof value === 'string') {
@@ -215,7 +160,7 @@ export function hoverAt(result: CheckResult, position: Position): Hover | undefi
   if (!ranges) return undefined;
   const hoverRange = at.on === 'key' && ranges.key ? ranges.key : ranges.value;
 
-  const schema = schemaDocAt(at.path);
+  const schema = schemaAt(at.path);
   const derived = result.derived[at.path];
   const current = at.on === 'value' ? valueMarkdown(at.path, valueAt(document.value, at.path)) : undefined;
   if (!schema && derived === undefined && current === undefined) return undefined;

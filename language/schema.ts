@@ -9,41 +9,50 @@ import training from '../schemas/training.json';
 import precision from '../schemas/precision.json';
 import parallelism from '../schemas/parallelism.json';
 import cluster from '../schemas/cluster.json';
-import type { Diagnostic, Fix, Range } from './diagnostics';
-import { insertKeyEdit, renameKeyFix, setValueFix, yamlScalar } from './edits';
-import { nearestNode, type ParsedDocument } from './parse';
+import type { Diagnostic, Range } from './diagnostics';
+import { fixOf, offered, renameKeyFix, setValueFix } from './fixes';
+import { nearestNode } from './formats/sourceMap';
+import type { SourceDocument } from './formats/types';
+import { joinPath, keyName, valueAt } from './paths';
 import { didYouMean } from './suggest';
 
-/** The subset of JSON Schema the config's schemas use; hover and completion read it. */
-export interface JsonSchemaNode {
+/** The subset of JSON Schema the config's schemas use; the check, hover and completion read it. */
+export interface SchemaNode {
   $ref?: string;
   title?: string;
   description?: string;
+  markdownDescription?: string;
   type?: string | string[];
   enum?: unknown[];
+  /** One description per `enum` entry, in order (the convention VS Code's JSON language service reads). */
   enumDescriptions?: string[];
+  const?: unknown;
   default?: unknown;
   examples?: unknown[];
   minimum?: number;
   maximum?: number;
   exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
   pattern?: string;
-  properties?: Record<string, JsonSchemaNode>;
+  properties?: Record<string, SchemaNode>;
   required?: string[];
   additionalProperties?: boolean;
-  items?: JsonSchemaNode;
-  anyOf?: JsonSchemaNode[];
-  oneOf?: JsonSchemaNode[];
+  items?: SchemaNode;
+  anyOf?: SchemaNode[];
+  oneOf?: SchemaNode[];
+  allOf?: SchemaNode[];
+  /** Optional unit annotation, when the schema carries one besides the description. */
+  'x-unit'?: string;
 }
 
-const SECTIONS: Record<string, JsonSchemaNode> = {
-  'model.json': model as JsonSchemaNode,
-  'training.json': training as JsonSchemaNode,
-  'precision.json': precision as JsonSchemaNode,
-  'parallelism.json': parallelism as JsonSchemaNode,
-  'cluster.json': cluster as JsonSchemaNode,
+const SECTIONS: Record<string, SchemaNode> = {
+  'model.json': model as SchemaNode,
+  'training.json': training as SchemaNode,
+  'precision.json': precision as SchemaNode,
+  'parallelism.json': parallelism as SchemaNode,
+  'cluster.json': cluster as SchemaNode,
 };
-export const ROOT_SCHEMA = root as JsonSchemaNode;
+export const ROOT_SCHEMA = root as SchemaNode;
 
 /** Schema errors reported per document; the rest are summed up in one diagnostic. */
 export const MAX_SCHEMA_DIAGNOSTICS = 100;
@@ -60,12 +69,12 @@ function validate(): ValidateFunction {
   return validator;
 }
 
-function deref(node: JsonSchemaNode | undefined): JsonSchemaNode | undefined {
+function deref(node: SchemaNode | undefined): SchemaNode | undefined {
   return node?.$ref ? SECTIONS[node.$ref] : node;
 }
 
 /** The (sub)schema at a dotted path, following $refs, array items and the object branch of a preset-or-object. */
-export function schemaAt(path: string): JsonSchemaNode | undefined {
+export function schemaAt(path: string): SchemaNode | undefined {
   let node = deref(ROOT_SCHEMA);
   if (path === '') return node;
   for (const segment of path.split('.')) {
@@ -85,8 +94,6 @@ const dotted = (pointer: string) =>
     .slice(1)
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
     .join('.');
-const keyOf = (path: string) => path.slice(path.lastIndexOf('.') + 1);
-const join = (parent: string, key: string) => (parent === '' ? key : `${parent}.${key}`);
 
 function describe(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
@@ -121,37 +128,31 @@ const TYPE_WORDS: Record<string, string> = {
   array: 'a list',
 };
 
-function valueAt(root: unknown, path: string): unknown {
-  let v = root;
-  for (const s of path === '' ? [] : path.split('.')) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<string, unknown>)[s];
-  }
-  return v;
-}
-
 /** A scalar to start a key with: its default, or for a required key (which has none) its first example. */
-function starterScalar(node: JsonSchemaNode | undefined): unknown {
+function starterScalar(node: SchemaNode | undefined): unknown {
   const value = node?.default ?? node?.examples?.[0];
   return value === null || typeof value === 'object' ? undefined : value;
 }
 
-/** A starter value for a missing key: its default or first example, or for a section its required keys' values. */
-function starter(node: JsonSchemaNode | undefined, indent: string): string {
-  if (!node) return '';
+/**
+ * A starter value for a missing key: its default or first example, or for a section its required keys' starters
+ * (a leaf with neither is an empty string to fill in); undefined leaves the key for the user to complete.
+ */
+function starter(node: SchemaNode | undefined): unknown {
+  if (!node) return undefined;
   if (node.properties && node.type === 'object' && node.required?.length) {
-    const lines = node.required.map((k) => {
-      const child = deref(node.properties![k]);
-      return child?.properties ? `\n${indent}  ${k}:${starter(child, indent + '  ')}` : `\n${indent}  ${k}: ${yamlScalar(starterScalar(child) ?? '')}`;
-    });
-    return lines.join('');
+    const section: Record<string, unknown> = {};
+    for (const k of node.required) {
+      const child = deref(node.properties[k]);
+      section[k] = child?.properties ? starter(child) : starterScalar(child) ?? '';
+    }
+    return section;
   }
-  const value = starterScalar(node);
-  return value === undefined ? '' : yamlScalar(value);
+  return starterScalar(node);
 }
 
 /** Where a diagnostic about `path` goes: its key, or its value, or the nearest ancestor's key. */
-export function rangeFor(doc: ParsedDocument, path: string, prefer: 'key' | 'value' = 'key'): { path: string; range: Range } {
+export function rangeFor(doc: SourceDocument, path: string, prefer: 'key' | 'value' = 'key'): { path: string; range: Range } {
   const found = nearestNode(doc, path);
   if (!found) return { path, range: documentStart(doc) };
   const r = found.path === path && prefer === 'value' ? found.ranges.value : found.ranges.key ?? found.ranges.value;
@@ -160,25 +161,25 @@ export function rangeFor(doc: ParsedDocument, path: string, prefer: 'key' | 'val
   return { path, range: r };
 }
 
-function documentStart(doc: ParsedDocument): Range {
+function documentStart(doc: SourceDocument): Range {
   const end = doc.positionAt(Math.min(doc.text.length, doc.offsetAt({ line: 0, character: Number.MAX_SAFE_INTEGER })));
   return { start: { line: 0, character: 0 }, end };
 }
 
-function firstKeyRange(doc: ParsedDocument): Range | undefined {
+function firstKeyRange(doc: SourceDocument): Range | undefined {
   for (const [path, r] of doc.nodes) if (path !== '' && !path.includes('.') && r.key) return r.key;
   return undefined;
 }
 
-function toDiagnostic(doc: ParsedDocument, e: ErrorObject, all: ErrorObject[]): Diagnostic | undefined {
+function toDiagnostic(doc: SourceDocument, e: ErrorObject, all: ErrorObject[]): Diagnostic | undefined {
   const path = dotted(e.instancePath);
   const value = valueAt(doc.value, path);
-  const name = path === '' ? 'The config' : `\`${keyOf(path)}\``;
+  const name = path === '' ? 'The config' : `\`${keyName(path)}\``;
   const at = (p: string, prefer: 'key' | 'value') => rangeFor(doc, p, prefer).range;
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = String(e.params.additionalProperty);
-      const keyPath = join(path, key);
+      const keyPath = joinPath(path, key);
       const known = Object.keys(schemaAt(path)?.properties ?? (schemaAt(path)?.anyOf ?? []).find((b) => b.properties)?.properties ?? {});
       const suggestion = didYouMean(key, known);
       const where = path === '' ? 'at the top level' : `in \`${path}\``;
@@ -186,20 +187,16 @@ function toDiagnostic(doc: ParsedDocument, e: ErrorObject, all: ErrorObject[]): 
         ? `Unknown key \`${key}\` ${where}; did you mean \`${suggestion}\`?`
         : `Unknown key \`${key}\` ${where}. Known keys: ${known.join(', ')}.`;
       const fix = suggestion && !known.includes(key) ? renameKeyFix(doc, keyPath, suggestion) : undefined;
-      return { severity: 'error', code: 'schema/unknown-key', message, path: keyPath, range: at(keyPath, 'key'), fixes: fix ? [fix] : undefined };
+      return { severity: 'error', code: 'schema/unknown-key', message, path: keyPath, range: at(keyPath, 'key'), fixes: offered(fix) };
     }
     case 'required': {
       const key = String(e.params.missingProperty);
-      const child = schemaAt(join(path, key));
-      const indent = ' '.repeat((doc.nodes.get(path)?.key?.start.character ?? -2) + 2);
-      const fix: Fix = {
-        title: child?.properties ? `Add the \`${key}\` section` : `Add \`${key}\``,
-        edits: [insertKeyEdit(doc, path, key, starter(child, indent))],
-        preferred: true,
-      };
+      const keyPath = joinPath(path, key);
+      const child = schemaAt(keyPath);
+      const fix = fixOf(child?.properties ? `Add the \`${key}\` section` : `Add \`${key}\``, doc.edits.setValue(keyPath, starter(child)), true);
       const what = child?.properties ? `section \`${key}\`` : `\`${key}\``;
       const message = path === '' ? `The config has no ${what}, which is required.` : `\`${path}\` is missing ${what}, which is required.`;
-      return { severity: 'error', code: 'schema/missing-key', message, path: join(path, key), range: at(path, 'key'), fixes: [fix] };
+      return { severity: 'error', code: 'schema/missing-key', message, path: keyPath, range: at(path, 'key'), fixes: offered(fix) };
     }
     case 'type': {
       const siblings = all.filter((o) => o.instancePath === e.instancePath && o.keyword === 'type');
@@ -210,7 +207,7 @@ function toDiagnostic(doc: ParsedDocument, e: ErrorObject, all: ErrorObject[]): 
       const types = siblings.map((o) => String(o.params.type));
       const n = groupedNumber(value);
       const numeric = n !== undefined && (types.includes('number') || (types.includes('integer') && Number.isInteger(n)));
-      const fixes = numeric ? [setValueFix(doc, path, n, `Change to ${n}`, true)] : undefined;
+      const fixes = numeric ? offered(setValueFix(doc, path, n, `Change to ${n}`, true)) : undefined;
       return { severity: 'error', code: 'schema/type', message: `${name} must be ${expected}, not ${describe(value)}.`, path, range: at(path, 'value'), fixes };
     }
     case 'minimum':
@@ -218,14 +215,14 @@ function toDiagnostic(doc: ParsedDocument, e: ErrorObject, all: ErrorObject[]): 
     case 'exclusiveMinimum': {
       const limit = Number(e.params.limit);
       const word = e.keyword === 'minimum' ? 'at least' : e.keyword === 'maximum' ? 'at most' : 'more than';
-      const fixes = e.keyword === 'exclusiveMinimum' ? undefined : [setValueFix(doc, path, limit, undefined, true)];
+      const fixes = e.keyword === 'exclusiveMinimum' ? undefined : offered(setValueFix(doc, path, limit, undefined, true));
       return { severity: 'error', code: 'schema/range', message: `${name} must be ${word} ${limit}, not ${describe(value)}.`, path, range: at(path, 'value'), fixes };
     }
     case 'enum': {
       const allowed = (e.params.allowedValues as unknown[]).map(String);
       const suggestion = typeof value === 'string' ? didYouMean(value, allowed) : undefined;
       const message = `${name} must be one of ${allowed.join(', ')}${suggestion ? `; did you mean \`${suggestion}\`?` : `, not ${describe(value)}.`}`;
-      const fixes = suggestion ? [setValueFix(doc, path, suggestion, `Change to ${suggestion}`, true)] : undefined;
+      const fixes = suggestion ? offered(setValueFix(doc, path, suggestion, `Change to ${suggestion}`, true)) : undefined;
       return { severity: 'error', code: 'schema/enum', message, path, range: at(path, 'value'), fixes };
     }
     case 'pattern': {
@@ -236,11 +233,11 @@ function toDiagnostic(doc: ParsedDocument, e: ErrorObject, all: ErrorObject[]): 
         message: `${name} must be a number or a count with a K/M/B/T suffix such as 14.8T, not ${describe(value)}.`,
         path,
         range: at(path, 'value'),
-        fixes: n === undefined ? undefined : [setValueFix(doc, path, n, `Change to ${n}`, true)],
+        fixes: n === undefined ? undefined : offered(setValueFix(doc, path, n, `Change to ${n}`, true)),
       };
     }
     case 'uniqueItems': {
-      const itemPath = join(path, String(e.params.i));
+      const itemPath = joinPath(path, String(e.params.i));
       return { severity: 'error', code: 'schema/duplicate-item', message: `${name} lists ${describe(valueAt(doc.value, itemPath))} twice.`, path: itemPath, range: at(itemPath, 'value') };
     }
     case 'maxItems':
@@ -252,7 +249,7 @@ function toDiagnostic(doc: ParsedDocument, e: ErrorObject, all: ErrorObject[]): 
 }
 
 /** Errors about alternatives (`anyOf`, `oneOf`, `if`) are summarised by their branches' errors; keep only those that say something. */
-function relevant(errors: ErrorObject[], doc: ParsedDocument): ErrorObject[] {
+function relevant(errors: ErrorObject[], doc: SourceDocument): ErrorObject[] {
   const combinators = new Set(errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.instancePath));
   const out: ErrorObject[] = [];
   const seenType = new Set<string>();
@@ -276,7 +273,7 @@ function relevant(errors: ErrorObject[], doc: ParsedDocument): ErrorObject[] {
 }
 
 /** Schema diagnostics for a parsed document; none for an empty one (check.ts reports that). */
-export function validateSchema(doc: ParsedDocument): Diagnostic[] {
+export function validateSchema(doc: SourceDocument): Diagnostic[] {
   if (doc.value === undefined) return [];
   const v = validate();
   if (v(doc.value)) return [];

@@ -1,41 +1,61 @@
 /**
- * The language service: the one entry the extension, the CLI and the language server call. A document's text goes
- * in; diagnostics, hovers, completions and quick fixes (each tried against the whole config) come out, as plain
- * data in 0-based UTF-16 positions. Pure: no `vscode`, no DOM, no I/O. Never throws.
+ * The language service: the one entry the extension, the CLI, the bench and the language server call. A document's
+ * text goes in; diagnostics, hovers, completions and quick fixes (each tried against the whole config) come out, as
+ * plain data in 0-based UTF-16 positions. The format is the caller's or recognised from the file name and text
+ * (language/formats/index.ts). Pure: no `vscode`, no DOM, no I/O. Never throws.
  */
-import { checkText, type CheckResult } from './check';
+import { checkText, type CheckOptions, type CheckResult } from './check';
 import type { CompletionItem } from './completion';
 import { completionsAt } from './completion';
-import { errorCount, type Diagnostic, type Position } from './diagnostics';
-import { candidateFixes, presentFixes, recheckBudget, type PresentedFix, type RecheckBudget } from './fixOutcomes';
-import type { FormatId } from './formats/types';
+import { errorCount, hasErrors, INTERNAL_ERROR_CODE, ZERO_RANGE, type Diagnostic, type Fix, type Position, type Range, type Severity, type TextEdit } from './diagnostics';
+import { candidateFixes, MAX_RECHECK_CHARS, presentFixes, recheckBudget, type PresentedFix, type RecheckBudget } from './fixOutcomes';
+import { frontEndFor, FRONT_ENDS } from './formats';
+import { plainTextDocument } from './formats/plain';
+import type { FormatId, FrontEnd, SourceDocument } from './formats/types';
 import { hoverAt, type Hover } from './hover';
 
-export type { CheckResult, CompletionItem, Diagnostic, FormatId, Hover, Position, PresentedFix, RecheckBudget };
-
-export interface CheckOptions {
-  fileName?: string;
-  /** The format, when the caller knows it; otherwise recognised from the name and the text. */
-  format?: FormatId;
-}
+export type { CheckOptions, CheckResult, CompletionItem, Diagnostic, Fix, FormatId, FrontEnd, Hover, Position, PresentedFix, Range, RecheckBudget, Severity, SourceDocument, TextEdit };
+export { errorCount, hasErrors, INTERNAL_ERROR_CODE, MAX_RECHECK_CHARS, recheckBudget, ZERO_RANGE };
 
 export interface LanguageService {
   check(text: string, options?: CheckOptions): CheckResult;
+  /** The document alone, unchecked: its source map and edit writer. Never throws (a failing front end gives plain text). */
+  parse(text: string, options?: CheckOptions): SourceDocument;
   hover(result: CheckResult, position: Position): Hover | undefined;
+  /** Completions read the text as typed, which is format syntax: YAML only for now; none for other formats. */
   completions(result: CheckResult, position: Position): CompletionItem[];
   /** Quick fixes for one diagnostic of the result, fewest errors left first (not re-checked above MAX_RECHECK_CHARS). */
   fixes(result: CheckResult, diagnostic: Diagnostic, budget?: RecheckBudget): PresentedFix[];
+  /** Edits that set one config path in the document's own syntax (the preview's "use this schedule"). */
+  setValue(result: CheckResult, path: string, value: unknown): TextEdit[] | undefined;
 }
 
-export function createLanguageService(): LanguageService {
+export interface LanguageServiceOptions {
+  /** The formats read, most specific first (default: every front end in language/formats/index.ts). */
+  frontEnds?: readonly FrontEnd[];
+}
+
+export function createLanguageService(options: LanguageServiceOptions = {}): LanguageService {
+  const frontEnds = options.frontEnds ?? FRONT_ENDS;
   return {
-    check: (text) => checkText(text),
-    hover: (result, position) => hoverAt(result, position),
-    completions: (result, position) => completionsAt(result, position),
-    fixes(result, diagnostic, budget = recheckBudget()) {
-      // Warnings' fixes are re-checked too: a fix for a warning must not quietly add an error.
-      const candidates = candidateFixes(diagnostic, result.diagnostics, result.document);
-      return presentFixes(result.document, candidates, errorCount(result.diagnostics), budget);
+    check: (text, checkOptions) => checkText(text, checkOptions, frontEnds),
+    parse(text, parseOptions = {}) {
+      const frontEnd = frontEndFor({ ...parseOptions, text }, frontEnds);
+      try {
+        return frontEnd.parse(text, { fileName: parseOptions.fileName });
+      } catch {
+        return plainTextDocument(text, frontEnd.format);
+      }
     },
+    hover: (result, position) => hoverAt(result, position),
+    completions: (result, position) => (result.document.format === 'yaml' ? completionsAt(result, position) : []),
+    fixes(result, diagnostic, budget = recheckBudget()) {
+      const { document } = result;
+      // Warnings' fixes are re-checked too: a fix for a warning must not quietly add an error.
+      const candidates = candidateFixes(diagnostic, result.diagnostics, document);
+      const recheck = (text: string) => checkText(text, { format: document.format }, frontEnds).diagnostics;
+      return presentFixes(document, candidates, errorCount(result.diagnostics), budget, recheck);
+    },
+    setValue: (result, path, value) => result.document.edits.setValue(path, value),
   };
 }

@@ -1,7 +1,7 @@
 // Bundles the extension host, the webview and the CLI with esbuild.
 // `--watch` rebuilds on change; `--production` minifies.
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -14,7 +14,6 @@ const common = {
   legalComments: 'none',
 };
 
-/** Only entries whose source exists yet, so a partial tree still builds. */
 const targets = [
   {
     ...common,
@@ -47,7 +46,7 @@ const targets = [
     entryPoints: ['webview/style.css'],
     outfile: 'dist/webview.css',
   },
-].filter((t) => existsSync(t.entryPoints[0]));
+];
 
 // The webview loads codicons from dist/ (its only local resource root): the stylesheet and the font beside it.
 mkdirSync('dist', { recursive: true });

@@ -15,12 +15,20 @@ export interface NodeRanges {
   value: Range;
 }
 
-/** Writes edits in the document's own syntax. Each returns undefined when it cannot write that change. */
+/**
+ * Writes edits in the document's own syntax. Values are in the config model: a scalar, a list of scalars, or for
+ * `setValue` a plain object (a new section with those keys; a key whose value is undefined is left for the user to
+ * fill in). Each returns undefined when it cannot write that change in this format; the fix is then not offered.
+ */
 export interface EditWriter {
   /** Set the value at a config path: replace it where it is, or insert the key (and its parents) where it belongs. */
   setValue(path: string, value: unknown): TextEdit[] | undefined;
   /** Rename the key at a path (a misspelt key to the one the user meant), keeping its value. */
   renameKey(path: string, newKey: string): TextEdit[] | undefined;
+  /** Append items to the list at a path, keeping the items written there as they are. */
+  appendItems(path: string, values: readonly unknown[]): TextEdit[] | undefined;
+  /** A value as this format writes it, for fix titles ("Set schedule to zb-h1"). */
+  valueText(value: unknown): string;
 }
 
 export interface SourceDocument {

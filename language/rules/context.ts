@@ -1,12 +1,13 @@
 /** What every rule gets, and the small helpers they share. */
 import type { Diagnostic, Fix, Severity } from '../diagnostics';
-import type { ParsedDocument } from '../parse';
+import type { SourceDocument } from '../formats/types';
 import type { ResolvedConfig } from '../../simulator/config';
 import type { PipelineLayout } from '../../simulator/stages';
+import { written } from '../fixes';
 import { rangeFor } from '../schema';
 
 export interface RuleContext {
-  doc: ParsedDocument;
+  doc: SourceDocument;
   config: ResolvedConfig;
   /** The layer split, computed once per check for every rule and the hover's derived values. */
   layout: PipelineLayout;
@@ -15,10 +16,14 @@ export interface RuleContext {
 /** A rule returns its findings; it never throws and never simulates (it runs on every keystroke). */
 export type Rule = (ctx: RuleContext) => Diagnostic[];
 
-/** A diagnostic on the key at `path` (or, when the user left it to its default, on the nearest key they wrote). */
-export function report(ctx: RuleContext, severity: Severity, code: string, path: string, message: string, fixes?: Fix[]): Diagnostic {
+/**
+ * A diagnostic on the key at `path` (or, when the user left it to its default, on the nearest key they wrote), with
+ * the fixes the document's format could write.
+ */
+export function report(ctx: RuleContext, severity: Severity, code: string, path: string, message: string, fixes?: readonly (Fix | undefined)[]): Diagnostic {
   const d: Diagnostic = { severity, code, message, path, range: rangeFor(ctx.doc, path, 'key').range };
-  if (fixes && fixes.length > 0) d.fixes = fixes;
+  const offered = fixes ? written(fixes) : [];
+  if (offered.length > 0) d.fixes = offered;
   return d;
 }
 

@@ -3,8 +3,8 @@
  * hardware support, tile/block divisibility per tensor shard, settings the chosen scaling contradicts,
  * and modules the published recipe keeps in higher precision.
  */
-import type { Diagnostic, Fix } from '../diagnostics';
-import { insertKeyEdit, setValueFix, sliceRange } from '../edits';
+import type { Diagnostic } from '../diagnostics';
+import { fixOf, setValueFix } from '../fixes';
 import type { ResolvedFp8 } from '../../simulator/config';
 import { fmt, has, report, type RuleContext } from './context';
 
@@ -101,17 +101,9 @@ function highPrecision(ctx: RuleContext, fp8: ResolvedFp8): Diagnostic[] {
   const missing = (['embedding', 'output_head'] as const).filter((m) => !fp8.highPrecision.includes(m));
   if (missing.length === 0) return [];
   const listPath = 'precision.fp8.high_precision';
-  const list = ctx.doc.nodes.get(listPath);
-  const fixes: Fix[] = [];
-  if (list) {
-    const text = sliceRange(ctx.doc, list.value).trim();
-    if (text.startsWith('[')) {
-      const inner = text.slice(1, -1).trim();
-      fixes.push({ title: `Add ${missing.join(' and ')} to high_precision`, edits: [{ range: list.value, newText: `[${[inner, ...missing].filter(Boolean).join(', ')}]` }] });
-    }
-  } else {
-    fixes.push({ title: `Keep ${missing.join(' and ')} in high precision`, edits: [insertKeyEdit(ctx.doc, 'precision.fp8', 'high_precision', `[${[...fp8.highPrecision, ...missing].join(', ')}]`)] });
-  }
+  const fixes = ctx.doc.nodes.has(listPath)
+    ? [fixOf(`Add ${missing.join(' and ')} to high_precision`, ctx.doc.edits.appendItems(listPath, missing))]
+    : [fixOf(`Keep ${missing.join(' and ')} in high precision`, ctx.doc.edits.setValue(listPath, [...fp8.highPrecision, ...missing]))];
   const names = missing.map((m) => (m === 'output_head' ? 'output head' : m)).join(' and ');
   return [report(ctx, 'info', 'fp8/high-precision', listPath, `The ${names} ${missing.length > 1 ? 'run' : 'runs'} in FP8 here. ${WHY_HIGH_PRECISION}`, fixes)];
 }

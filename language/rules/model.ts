@@ -1,6 +1,6 @@
 /** Rules about the model alone: head grouping and the dense layers of an MoE model. */
 import type { Diagnostic } from '../diagnostics';
-import { setValueFix } from '../edits';
+import { setValueFix } from '../fixes';
 import { divisors, fmt, nearest, report, type RuleContext } from './context';
 
 export function modelRules(ctx: RuleContext): Diagnostic[] {

@@ -4,7 +4,7 @@
  */
 import { validateScheduleRequest } from '../../simulator/schedules';
 import type { Diagnostic, Fix } from '../diagnostics';
-import { setValueFix } from '../edits';
+import { setValueFix } from '../fixes';
 import { SCHEDULE_DISPLAY_NAMES, type ResolvedConfig } from '../../simulator/config';
 import { stageCount } from '../../simulator/stages';
 import { divisors, fmt, has, nearest, plural, report, type RuleContext } from './context';
@@ -32,7 +32,7 @@ function worldSize(ctx: RuleContext): Diagnostic[] {
   }
   const used = model * p.data;
   if (used === gpus) return [];
-  const fixes: Fix[] = [];
+  const fixes: (Fix | undefined)[] = [];
   if (gpus % model === 0) fixes.push(setValueFix(ctx.doc, 'parallelism.data', gpus / model, undefined, true));
   // The pipeline degree that fills the cluster (what a pipeline edit usually meant), when it is one.
   const others = p.tensor * p.context * p.data;
@@ -126,7 +126,8 @@ function microBatches(ctx: RuleContext): Diagnostic[] {
   const perStep = p.data * t.microBatchSize;
   const exact = t.globalBatchSize / perStep;
   const formula = `global_batch_size ${fmt(t.globalBatchSize)} / (data ${fmt(p.data)} × micro_batch_size ${fmt(t.microBatchSize)})`;
-  const batchTo = (m: number, title?: string) => setValueFix(ctx.doc, 'training.global_batch_size', m * perStep, title ?? `Set global_batch_size to ${fmt(m * perStep)} (${plural(m, 'micro-batch', 'micro-batches')})`);
+  const batchTo = (m: number, preferred = false) =>
+    setValueFix(ctx.doc, 'training.global_batch_size', m * perStep, `Set global_batch_size to ${fmt(m * perStep)} (${plural(m, 'micro-batch', 'micro-batches')})`, preferred);
   if (exact < 1) {
     return [report(ctx, 'error', 'parallelism/micro-batches', 'training.global_batch_size',
       `${formula} = ${fmt(exact)}: fewer sequences per step than data-parallel ranks × micro_batch_size.`, [batchTo(1)])];
@@ -142,14 +143,14 @@ function microBatches(ctx: RuleContext): Diagnostic[] {
   const name = SCHEDULE_DISPLAY_NAMES[p.schedule];
   const problem = P > 1 ? validateScheduleRequest({ kind: p.schedule, ranks: P, microBatches: m, virtualStages: p.virtualStages }) : undefined;
   if (problem) {
-    const fixes: Fix[] = [];
+    const fixes: (Fix | undefined)[] = [];
     const fixFor: Record<string, () => number | undefined> = {
       'schedule/interleaved-micro-batches': () => Math.max(P, Math.round(m / P) * P),
       'schedule/dualpipe-odd-micro-batches': () => Math.max(2 * P, m + 1),
       'schedule/too-few-micro-batches': () => 2 * P,
     };
     const target = fixFor[problem.code]?.();
-    if (target !== undefined) fixes.push({ ...batchTo(target), preferred: true });
+    if (target !== undefined) fixes.push(batchTo(target, true));
     const path = problem.code === 'schedule/dualpipe-odd-ranks' ? 'parallelism.pipeline' : 'training.global_batch_size';
     if (problem.code === 'schedule/dualpipe-odd-ranks') {
       for (const v of [P - 1, P + 1].filter((v) => v >= 2)) fixes.push(setValueFix(ctx.doc, 'parallelism.pipeline', v));

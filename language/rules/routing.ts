@@ -4,7 +4,7 @@
  * more than M nodes, and at most intra/inter bandwidth (≈3.2 on H800) experts per node come for free.
  */
 import type { Diagnostic } from '../diagnostics';
-import { setValueFix } from '../edits';
+import { setValueFix } from '../fixes';
 import { fmt, has, plural, report, type RuleContext } from './context';
 
 /** Nodes one expert-parallel group spans: expert / gpus_per_node, at least one. */

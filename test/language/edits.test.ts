@@ -3,13 +3,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { setValueFix, yamlScalar } from '../../language/edits';
-import { parseDocument } from '../../language/parse';
+import { setValueFix } from '../../language/fixes';
+import { yamlScalar } from '../../language/formats/yaml';
+import { parseYamlDocument as parseDocument } from '../../language/formats/yaml';
 
 /** Sets parallelism.schedule and returns the new text. */
 function setSchedule(text: string, schedule: string): string {
   const doc = parseDocument(text);
-  const [edit] = setValueFix(doc, 'parallelism.schedule', schedule).edits;
+  const [edit] = setValueFix(doc, 'parallelism.schedule', schedule)!.edits;
   return text.slice(0, doc.offsetAt(edit.range.start)) + edit.newText + text.slice(doc.offsetAt(edit.range.end));
 }
 const parallelismOf = (text: string) => (parseDocument(text).value as { parallelism: Record<string, unknown> }).parallelism;

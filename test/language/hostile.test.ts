@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { checkText } from '../../language/check';
-import { MAX_NODES } from '../../language/parse';
+import { MAX_NODES } from '../../language/formats/yaml';
 import { DEEPSEEK, setLine } from './helpers';
 
 function bounded(text: string, ms = 2000) {

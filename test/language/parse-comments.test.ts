@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseDocument, type ParsedDocument } from '../../language/parse';
+import { parseYamlDocument as parseDocument } from '../../language/formats/yaml';
+import type { SourceDocument as ParsedDocument } from '../../language/formats/types';
 import { generateConfig, loadExamples } from '../support/generate';
 import { fuzzSeed } from '../fuzz/invariants';
 

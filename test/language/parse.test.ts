@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDocument, MAX_DOCUMENT_CHARS } from '../../language/parse';
+import { parseYamlDocument as parseDocument, MAX_DOCUMENT_CHARS } from '../../language/formats/yaml';
 
 test('positions are 0-based lines and UTF-16 characters, across CRLF, tabs and astral characters', () => {
   const text = 'name: "😀 run"\r\nmodel:\r\n\tx: 1\r\ncluster:\r\n  nodes: 2\r\n';
