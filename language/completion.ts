@@ -6,6 +6,9 @@
  * YAML yet (`  pipe` inside `parallelism:` is a syntax error until the colon arrives). Block mappings are read
  * by indentation; one level of flow collection (`attention: { type: mla, |` or `high_precision: [embedding, |`)
  * is read by brackets. Pure (no `vscode`).
+ *
+ * This reads YAML syntax as typed, so it is the YAML front end's completion: the facade offers it for YAML documents
+ * only, and another format would bring its own (the key and value lists below it, from the schema, are shared).
  */
 import type { CheckResult } from './check';
 import type { Position, Range } from './diagnostics';
