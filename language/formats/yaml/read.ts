@@ -255,68 +255,31 @@ function syntaxDiagnostics(yamlDoc: Document.Parsed, positions: TextPositions): 
 }
 
 /**
- * Walks yaml's AST into a plain value, recording every key and value it reaches in the source map and duplicate
- * keys and caps hit as diagnostics. Below an alias nothing is recorded: those values have no text of their own,
- * and nearestNode() falls back to the alias.
+ * Walks yaml's AST into a plain value (undefined for an empty document), recording every key and value it reaches in
+ * the source map and duplicate keys and caps hit as diagnostics. Below an alias nothing is recorded: those values
+ * have no text of their own, and nearestNode() falls back to the alias.
  */
-class ValueBuilder {
-  private count = 0;
-  private capped = false;
-
-  constructor(
-    private readonly yamlDoc: Document.Parsed,
-    private readonly positions: TextPositions,
-    private readonly map: SourceMap,
-    private readonly diagnostics: Diagnostic[],
-  ) {}
-
-  /** The root's value; undefined for an empty document. */
-  root(): unknown {
-    const root = this.yamlDoc.contents as YamlNode | null;
-    if (!root || !root.range) return undefined;
-    this.map.add('', -1, -1, root.range[0], root.range[1]);
-    const value = this.build(root, '', 0, false, new Set());
-    return isScalar(root) && root.value === null ? undefined : value;
-  }
-
-  private cap(code: 'document/too-deep' | 'document/too-many-nodes', message: string, at: YamlNode): void {
-    if (this.capped) return;
-    this.capped = true;
+function buildValue(yamlDoc: Document.Parsed, positions: TextPositions, map: SourceMap, diagnostics: Diagnostic[]): unknown {
+  const { range } = positions;
+  let count = 0;
+  let capped = false;
+  const cap = (code: 'document/too-deep' | 'document/too-many-nodes', message: string, at: YamlNode) => {
+    if (capped) return;
+    capped = true;
     const [s, e] = at.range ?? [0, 0];
-    this.diagnostics.push(capDiagnostic(code, message, this.positions.range(s, Math.min(e, s + 1))));
-  }
-
-  private build(node: YamlNode | null | undefined, path: string, depth: number, viaAlias: boolean, aliasSeen: Set<YamlNode>): unknown {
-    if (!node) return null;
-    if (++this.count > MAX_NODES) {
-      this.cap('document/too-many-nodes', `This document expands to more than ${MAX_NODES.toLocaleString('en-US')} values (aliases included); the rest is ignored.`, node);
-      return undefined;
-    }
-    if (isAlias(node)) {
-      const target = node.resolve(this.yamlDoc);
-      if (!target || aliasSeen.has(target)) return null;
-      return this.build(target, path, depth, true, new Set(aliasSeen).add(target));
-    }
-    if (isScalar(node)) return node.value;
-    if (depth >= MAX_DEPTH) {
-      this.cap('document/too-deep', `Nesting here goes deeper than ${MAX_DEPTH} levels; a training config needs about 5.`, node);
-      return undefined;
-    }
-    if (isMap(node)) return this.mapping(node.items, path, depth, viaAlias, aliasSeen);
-    if (isSeq(node)) {
-      const out: unknown[] = [];
-      node.items.forEach((item, i) => {
-        const childPath = joinPath(path, i);
-        const itemNode = item as YamlNode | null;
-        if (!viaAlias && itemNode?.range) this.map.add(childPath, -1, -1, itemNode.range[0], itemNode.range[1]);
-        out.push(this.build(itemNode, childPath, depth + 1, viaAlias, aliasSeen));
-      });
-      return out;
-    }
-    return null;
-  }
-
-  private mapping(items: unknown[], path: string, depth: number, viaAlias: boolean, aliasSeen: Set<YamlNode>): Record<string, unknown> {
+    diagnostics.push(capDiagnostic(code, message, range(s, Math.min(e, s + 1))));
+  };
+  const duplicateKey = (earlier: YamlNode | undefined, keyNode: YamlNode, key: string, path: string) => {
+    if (!earlier?.range || !keyNode.range) return;
+    diagnostics.push({
+      severity: 'error',
+      code: 'yaml/duplicate-key',
+      message: `\`${key}\` is already set on line ${positions.positionAt(earlier.range[0]).line + 1}; this later value wins.`,
+      path,
+      range: range(keyNode.range[0], keyNode.range[1]),
+    });
+  };
+  const mapping = (items: unknown[], path: string, depth: number, viaAlias: boolean, aliasSeen: Set<YamlNode>): Record<string, unknown> => {
     const out: Record<string, unknown> = {};
     const keyAt = new Map<string, YamlNode>();
     for (const pair of items) {
@@ -326,31 +289,56 @@ class ValueBuilder {
       const childPath = joinPath(path, key);
       const valueNode = pair.value as YamlNode | null;
       if (!viaAlias && keyNode?.range) {
-        this.duplicateKey(keyAt.get(key), keyNode, key, childPath);
+        duplicateKey(keyAt.get(key), keyNode, key, childPath);
         keyAt.set(key, keyNode);
         const [ks, ke] = keyNode.range;
         // `key:` with no value: the value is an empty span just after the colon.
         const [vs, ve] = valueNode?.range && valueNode.range[1] > valueNode.range[0] ? valueNode.range : [ke + 1, ke + 1];
-        this.map.add(childPath, ks, ke, vs, ve);
+        map.add(childPath, ks, ke, vs, ve);
       }
-      const v = this.build(valueNode, childPath, depth + 1, viaAlias, aliasSeen);
+      const v = build(valueNode, childPath, depth + 1, viaAlias, aliasSeen);
       // `__proto__` must stay data, not reach the prototype setter.
       if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
       else out[key] = v;
     }
     return out;
-  }
-
-  private duplicateKey(earlier: YamlNode | undefined, keyNode: YamlNode, key: string, path: string): void {
-    if (!earlier?.range || !keyNode.range) return;
-    this.diagnostics.push({
-      severity: 'error',
-      code: 'yaml/duplicate-key',
-      message: `\`${key}\` is already set on line ${this.positions.positionAt(earlier.range[0]).line + 1}; this later value wins.`,
-      path,
-      range: this.positions.range(keyNode.range[0], keyNode.range[1]),
+  };
+  const sequence = (items: unknown[], path: string, depth: number, viaAlias: boolean, aliasSeen: Set<YamlNode>): unknown[] => {
+    const out: unknown[] = [];
+    items.forEach((item, i) => {
+      const childPath = joinPath(path, i);
+      const itemNode = item as YamlNode | null;
+      if (!viaAlias && itemNode?.range) map.add(childPath, -1, -1, itemNode.range[0], itemNode.range[1]);
+      out.push(build(itemNode, childPath, depth + 1, viaAlias, aliasSeen));
     });
-  }
+    return out;
+  };
+  const build = (node: YamlNode | null | undefined, path: string, depth: number, viaAlias: boolean, aliasSeen: Set<YamlNode>): unknown => {
+    if (!node) return null;
+    if (++count > MAX_NODES) {
+      cap('document/too-many-nodes', `This document expands to more than ${MAX_NODES.toLocaleString('en-US')} values (aliases included); the rest is ignored.`, node);
+      return undefined;
+    }
+    if (isAlias(node)) {
+      const target = node.resolve(yamlDoc);
+      if (!target || aliasSeen.has(target)) return null;
+      return build(target, path, depth, true, new Set(aliasSeen).add(target));
+    }
+    if (isScalar(node)) return node.value;
+    if (depth >= MAX_DEPTH) {
+      cap('document/too-deep', `Nesting here goes deeper than ${MAX_DEPTH} levels; a training config needs about 5.`, node);
+      return undefined;
+    }
+    if (isMap(node)) return mapping(node.items, path, depth, viaAlias, aliasSeen);
+    if (isSeq(node)) return sequence(node.items, path, depth, viaAlias, aliasSeen);
+    return null;
+  };
+
+  const root = yamlDoc.contents as YamlNode | null;
+  if (!root || !root.range) return undefined;
+  map.add('', -1, -1, root.range[0], root.range[1]);
+  const value = build(root, '', 0, false, new Set());
+  return isScalar(root) && root.value === null ? undefined : value;
 }
 
 /** YAML text → value, source map and diagnostics: caps on the raw text, yaml's parse, then one walk of its AST. */
@@ -372,6 +360,6 @@ export function readYaml(text: string, options: YamlParseOptions = {}): YamlRead
     return reading;
   }
   reading.diagnostics.push(...syntaxDiagnostics(yamlDoc, positions));
-  reading.value = new ValueBuilder(yamlDoc, positions, map, reading.diagnostics).root();
+  reading.value = buildValue(yamlDoc, positions, map, reading.diagnostics);
   return reading;
 }
