@@ -1,7 +1,9 @@
 /**
  * Dependencies point one way: adapters (extension/, webview/, cli/, server/) → language/ → simulator/.
  * protocol/ holds the messages two adapters exchange and imports only the core; no adapter imports another;
- * bench/ may use test/support, never the other way. A new import against these arrows fails here, naming it.
+ * bench/ may use test/support, never the other way. The adapters and the bench reach language/ through one door,
+ * language/service.ts (createLanguageService and the types it re-exports), so all see the same checker whatever the
+ * format. A new import against these arrows fails here, naming it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -73,18 +75,59 @@ test('no folder imports against the layering (adapters → language → simulato
   assert.deepEqual(backEdges(repoRoot()), []);
 });
 
-test('the layering check sees a back edge: a simulator file importing language/ and a webview file importing extension/', () => {
+/** The adapters (and the bench) that must use the language facade. */
+const THROUGH_FACADE = ['extension', 'webview', 'cli', 'server', 'bench'];
+
+/** "file → specifier" for every relative module path (import, require, a lazy load) into language/ but the facade. */
+export function facadeBypasses(root: string): string[] {
+  const bad: string[] = [];
+  for (const top of THROUGH_FACADE) {
+    for (const file of sourceFiles(join(root, top))) {
+      // Every relative string literal, so a lazy load('../language/x') in the bench counts too.
+      for (const [, spec] of readFileSync(file, 'utf8').matchAll(/['"]((?:\.\.?\/)+[^'"\s]*)['"]/g)) {
+        const target = relative(root, resolve(dirname(file), spec)).split(/[\\/]/);
+        if (target[0] === 'language' && target.join('/') !== 'language/service') bad.push(`${relative(root, file)} → ${spec}`);
+      }
+    }
+  }
+  return bad;
+}
+
+test('extension/, webview/, cli/, server/ and bench/ import language/ only through language/service', () => {
+  assert.deepEqual(facadeBypasses(repoRoot()), []);
+});
+
+/** Runs `check` on a temporary tree of files (path → text). */
+function withTree(files: Record<string, string>, check: (root: string) => void): void {
   const root = mkdtempSync(join(tmpdir(), 'tcs-layers-'));
   try {
-    mkdirSync(join(root, 'simulator'));
-    mkdirSync(join(root, 'webview'));
-    writeFileSync(join(root, 'simulator', 'x.ts'), "import type { A } from '../language/check';\nimport { b } from './y';\n");
-    writeFileSync(join(root, 'webview', 'v.ts'), "type C = import('../extension/preview').C;\nconst p = require('../protocol/preview');\n");
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    }
+    check(root);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+test('the layering check sees a back edge: a simulator file importing language/ and a webview file importing extension/', () => {
+  withTree({
+    'simulator/x.ts': "import type { A } from '../language/check';\nimport { b } from './y';\n",
+    'webview/v.ts': "type C = import('../extension/preview').C;\nconst p = require('../protocol/preview');\n",
+  }, (root) => {
     assert.deepEqual(backEdges(root).sort(), [
       "simulator/x.ts → language/ ('../language/check')",
       "webview/v.ts → extension/ ('../extension/preview')",
     ]);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
+});
+
+test('the facade check sees a deep import into language/, static or lazy, and lets the facade through', () => {
+  withTree({
+    'cli/a.ts': "import { checkText } from '../language/check';\nimport { x } from '../language/service';\n",
+    'bench/b.ts': "const m = load('../language/formats/yaml');\n",
+  }, (root) => {
+    assert.deepEqual(facadeBypasses(root), ['cli/a.ts → ../language/check', 'bench/b.ts → ../language/formats/yaml']);
+  });
 });
