@@ -1,5 +1,6 @@
 /**
- * The one place the extension calls the language core. Checks each open training config on open and on change
+ * The extension's one language service (the core's facade; hover, completion, code actions and the preview ask it
+ * through `language`). Checks each open training config on open and on change
  * (debounced per document, a newer edit cancelling the pending check), memoizes the result by URI and version so
  * diagnostics, hover, completion, code actions and the status bar share one check per edit, and forgets a document
  * when it closes. Never throws into the extension host: a core exception becomes one diagnostic and one log line.
