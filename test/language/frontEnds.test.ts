@@ -136,7 +136,9 @@ test('a missing key and a missing section are inserted in the flat syntax', () =
   const missing = service.check(noCluster, { format: FLAT }).diagnostics.find((d) => d.code === 'schema/missing-key' && d.path === 'cluster');
   assert.ok(missing?.fixes);
   const added = apply(noCluster, parseFlat(noCluster), missing.fixes[0].edits);
-  assert.match(added, /\ncluster\.gpu = h100-sxm\ncluster\.nodes = 1\n$/);
+  // The section's required keys, one flat line each, from the schema's starters.
+  assert.match(added, /\ncluster\.gpu = [\w-]+\ncluster\.nodes = \d+\n$/);
+  assert.equal(service.check(added, { format: FLAT }).diagnostics.some((d) => d.code === 'schema/missing-key'), false);
 });
 
 test('a misspelt key is renamed in the flat syntax, on its key', () => {
