@@ -9,7 +9,7 @@ import { frontEndFor, FRONT_ENDS, type FormatId, type FrontEnd, type SourceDocum
 import type { ResolvedConfig } from '../simulator/config';
 import { resolveConfig } from './resolve';
 import { RULES } from './rules';
-import { validateSchema } from './schema';
+import { blocksResolve, validateSchema } from './schema';
 
 export interface CheckResult {
   document: SourceDocument;
@@ -19,12 +19,6 @@ export interface CheckResult {
   /** Path → human text of the derived value, e.g. 'parallelism.pipeline' → '61 layers over 16 stages: 3–4 per stage'. */
   derived: Record<string, string>;
 }
-
-/**
- * Schema errors leave a value resolve cannot trust, except an unknown key nobody could have meant as a known one.
- * A misspelt known key (`pipline`) blocks resolve: its default would only cascade into misleading rule errors.
- */
-const blocksResolve = (d: Diagnostic) => d.severity === 'error' && !(d.code === 'schema/unknown-key' && !d.fixes);
 
 const byPosition = (a: Diagnostic, b: Diagnostic) =>
   a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;

@@ -54,6 +54,18 @@ const SECTIONS: Record<string, SchemaNode> = {
 };
 export const ROOT_SCHEMA = root as SchemaNode;
 
+/** Unknown-key diagnostics that are near misses of a known key, whether or not the format can write the rename. */
+const MISSPELT = new WeakSet<Diagnostic>();
+
+/**
+ * Whether a schema diagnostic leaves a value resolve cannot trust: every error but an unknown key nobody could have
+ * meant as a known one. A misspelt known key (`pipline`) blocks resolve: its default would only cascade into
+ * misleading rule errors.
+ */
+export function blocksResolve(d: Diagnostic): boolean {
+  return d.severity === 'error' && !(d.code === 'schema/unknown-key' && !MISSPELT.has(d));
+}
+
 /** Schema errors reported per document; the rest are summed up in one diagnostic. */
 export const MAX_SCHEMA_DIAGNOSTICS = 100;
 
@@ -186,8 +198,11 @@ function toDiagnostic(doc: SourceDocument, e: ErrorObject, all: ErrorObject[]): 
       const message = suggestion
         ? `Unknown key \`${key}\` ${where}; did you mean \`${suggestion}\`?`
         : `Unknown key \`${key}\` ${where}. Known keys: ${known.join(', ')}.`;
-      const fix = suggestion && !known.includes(key) ? renameKeyFix(doc, keyPath, suggestion) : undefined;
-      return { severity: 'error', code: 'schema/unknown-key', message, path: keyPath, range: at(keyPath, 'key'), fixes: offered(fix) };
+      // A key written in the file that is a near miss of a known one (the user meant the known key).
+      const misspelt = suggestion !== undefined && !known.includes(key) && doc.nodes.get(keyPath)?.key !== undefined;
+      const d: Diagnostic = { severity: 'error', code: 'schema/unknown-key', message, path: keyPath, range: at(keyPath, 'key'), fixes: offered(misspelt ? renameKeyFix(doc, keyPath, suggestion) : undefined) };
+      if (misspelt) MISSPELT.add(d);
+      return d;
     }
     case 'required': {
       const key = String(e.params.missingProperty);

@@ -182,3 +182,14 @@ test('the YAML writer: a new section as indented lines, items appended to a flow
   assert.deepEqual(doc.edits.setValue('cluster', { gpu: 'h100-sxm', nodes: 1 })?.map((e) => e.newText), ['cluster: \n  gpu: h100-sxm\n  nodes: 1\n']);
   assert.equal(doc.edits.valueText('on'), '"on"');
 });
+
+test('a misspelt key blocks resolve in a format that cannot write the rename, as in YAML', () => {
+  const noRename: FrontEnd = { ...flatFrontEnd, parse: (text) => { const doc = parseFlat(text); return { ...doc, edits: { ...doc.edits, renameKey: () => undefined } }; } };
+  const strict = createLanguageService({ frontEnds: [noRename] });
+  const result = strict.check(deepseekFlat().replace('parallelism.pipeline = ', 'parallelism.pipline = '), { format: FLAT });
+  const unknown = only(result, 'schema/unknown-key');
+  assert.equal(unknown.fixes, undefined);
+  assert.equal(result.config, undefined, 'resolve would default pipeline to 1 and report that instead');
+  // A key no known key is near stays harmless: the config still resolves.
+  assert.ok(strict.check(deepseekFlat() + 'parallelism.zzz_note = 1\n', { format: FLAT }).config);
+});
