@@ -77,7 +77,7 @@ export function renderAblation(rows: AblationRow[]): string {
       ['config', 'GPU-hours', 'days', 'peak GiB', 'vs current'],
       ...rows.map((row) =>
         row.outcome.ok
-          ? [row.label, si(row.outcome.result.gpuHours), fixed(row.outcome.result.wallClockDays, 1), `${fixed(row.outcome.result.memory.peakGiB, 1)}${row.outcome.result.memory.fits ? '' : ' (over HBM)'}`, row.ratio === undefined ? '—' : `${fixed(row.ratio, 2)}×`]
+          ? [row.label, formatCount(row.outcome.result.gpuHours), fixed(row.outcome.result.wallClockDays, 1), `${fixed(row.outcome.result.memory.peakGiB, 1)}${row.outcome.result.memory.fits ? '' : ' (over HBM)'}`, row.ratio === undefined ? '—' : `${fixed(row.ratio, 2)}×`]
           : [row.label, '—', '—', '—', `cannot simulate: ${row.outcome.reason}`],
       ),
     ]),

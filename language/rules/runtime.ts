@@ -3,7 +3,7 @@
  * attention kernel and pinned first/last stage sizes — each checked for what Megatron would refuse or ignore.
  */
 import type { Diagnostic } from '../diagnostics';
-import { setValueFix } from '../edits';
+import { setValueFix } from '../fixes';
 import { fmt, has, report, type RuleContext } from './context';
 import { stageCount } from '../../simulator/stages';
 
