@@ -1,8 +1,11 @@
 // `npm start`: build the extension and serve it in a real VS Code (code-server) on 127.0.0.1 with examples/ open;
 // prints the URL; Ctrl+C stops the server's whole process group.
-// `npm start -- --cli` (or when code-server cannot be set up): the same analysis in the terminal —
+// The first run installs code-server, Node 24 and chromium (scripts/e2e/setup.mjs); a setup that fails says why in one
+// line, names its log and exits 1 (it is not retried until its inputs change or `--retry` asks).
+// `npm start -- --cli`: the same analysis in the terminal instead —
 // `tcs check examples/*.train.yaml` and `tcs simulate examples/deepseek-v3.train.yaml`.
-// Options: --port N (default 8080, or a free port if taken), --no-setup (fail instead of installing code-server).
+// Options: --port N (default 8080, or a free port if taken), --no-setup (fail instead of installing anything),
+// --retry (try a failed setup again).
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -38,12 +41,13 @@ if (argv.includes('--cli')) runCli();
 
 let setupEnv;
 try {
-  if (argv.includes('--no-setup')) throw new Error('--no-setup');
-  console.log('start: checking code-server and chromium (first run installs them, ~5 min)…');
-  setupEnv = ensureSetup();
+  if (argv.includes('--no-setup')) setupEnv = ensureSetup({ check: true });
+  else setupEnv = ensureSetup({ retry: argv.includes('--retry') || undefined });
 } catch (error) {
-  console.log(`start: no code-server available (${error.message.split('\n')[0]}); showing the CLI instead.`);
-  runCli();
+  // One line that says why (and names the log), then a non-zero exit: the terminal analysis only when asked for.
+  console.error(`start: the editor cannot start: ${error.message}`);
+  console.error('start: `npm start -- --cli` shows the same checks and simulation in the terminal instead.');
+  process.exit(1);
 }
 
 // Stage the extension exactly as it would be packaged (the files vsce would include), installed unpacked.

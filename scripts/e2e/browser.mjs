@@ -15,7 +15,7 @@ export const CHROMIUM_FLAGS = [
 ];
 
 export async function launchBrowser() {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: run scripts/e2e/setup.sh`);
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: run \`npm run e2e:setup\``);
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
 }
 

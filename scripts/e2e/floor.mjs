@@ -83,7 +83,7 @@ async function measureTarget(target, setupEnv) {
 
 const only = option('only');
 const chosen = targets.filter((t) => !only || (only === 'preview' ? t.install.vsix && !t.install.extensionDir : !t.install.vsix));
-const setupEnv = ensureSetup({ quiet: true });
+const setupEnv = ensureSetup();
 const rows = [];
 for (const target of chosen) {
   const paths = await measureTarget(target, setupEnv);

@@ -31,7 +31,7 @@ if (!workspace) {
 }
 
 const t0 = Date.now();
-const setupEnv = ensureSetup({ quiet: true });
+const setupEnv = ensureSetup();
 let server;
 let browser;
 let exitCode = 1;

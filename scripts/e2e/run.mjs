@@ -38,12 +38,15 @@ if (!existsSync(suitePath)) {
 const temp = mkdtempSync(join(tmpdir(), 'tcs-e2e-'));
 const workspace = join(temp, 'examples');
 cpSync(join(repoRoot, 'examples'), workspace, { recursive: true });
+// As with `npm start` (examples/ inside this repository): the folder sits in a git repository's subfolder, which is
+// what makes VS Code ask about "a git repository found in the parent folders" unless the served settings say never.
+spawnSync('git', ['init', '-q', temp], { stdio: 'ignore' });
 
 let server;
 let browser;
 let failed = 1;
 try {
-  const setupEnv = ensureSetup({ quiet: true });
+  const setupEnv = ensureSetup();
   server = await startCodeServer({ folder: workspace, vsix, setupEnv });
   console.log(`e2e: code-server ${server.url} up in ${server.startMs} ms; extension ${server.installedExtension}`);
   browser = await launchBrowser();

@@ -6,7 +6,7 @@
 //   await server.stop();                                      // kills the whole group (file watcher, extension host)
 //
 // Every server is also killed when this Node process exits, whatever the reason (see `live` below).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -16,23 +16,9 @@ import { extractZip } from './zip.mjs';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Runs scripts/e2e/setup.sh (fast when cached) and returns its KEY=VALUE lines. */
-export function ensureSetup({ quiet = false } = {}) {
-  const r = spawnSync('bash', [join(repoRoot, 'scripts/e2e/setup.sh')], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', quiet ? 'pipe' : 'inherit'],
-  });
-  if (r.status !== 0) {
-    throw new Error(`scripts/e2e/setup.sh failed (exit ${r.status})${quiet ? `:\n${r.stderr}` : ''}`);
-  }
-  const env = {};
-  for (const line of r.stdout.split('\n')) {
-    const m = /^(TCS_[A-Z0-9_]+)=(.*)$/.exec(line.trim());
-    if (m) env[m[1]] = m[2];
-  }
-  if (!env.TCS_CODE_SERVER || !env.TCS_CODE_SERVER_NODE) throw new Error('setup.sh printed no code-server location');
-  return env;
-}
+/** Installs what is missing (once; see setup.mjs) and returns the TCS_* environment; throws SetupError. */
+import { ensureSetup, SetupError } from './setup.mjs';
+export { ensureSetup, SetupError };
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -98,7 +84,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
  * @param {boolean} [options.testPayload] accept extension-test `payload` URLs (extension-host integration suite)
  */
 export async function startCodeServer(options) {
-  const setup = options.setupEnv ?? ensureSetup({ quiet: true });
+  const setup = options.setupEnv ?? ensureSetup();
   const port = options.port ?? (await freePort());
   const base = mkdtempSync(join(tmpdir(), 'tcs-code-server-'));
   const userDataDir = join(base, 'user-data');
@@ -106,9 +92,13 @@ export async function startCodeServer(options) {
   const xdgConfig = join(base, 'xdg-config');
   for (const d of [userDataDir, extensionsDir, xdgConfig, join(userDataDir, 'User')]) mkdirSync(d, { recursive: true });
 
-  // A quiet, deterministic workbench: no welcome page, no trust prompt, no update/telemetry chatter, no auto-save.
+  // A quiet, deterministic workbench: no welcome page or walkthrough, no trust prompt, no update/telemetry chatter, no
+  // auto-save, and no "A git repository was found in the parent folders" prompt (examples/ sits inside this repo).
   const settings = {
     'workbench.startupEditor': 'none',
+    'workbench.welcomePage.walkthroughs.openOnInstall': false,
+    'git.openRepositoryInParentFolders': 'never',
+    'update.showReleaseNotes': false,
     'workbench.tips.enabled': false,
     'workbench.enableExperiments': false,
     'security.workspace.trust.enabled': false,

@@ -73,6 +73,20 @@ export async function run(ctx: E2eContext): Promise<E2eResult> {
     await wb.openFile(EXAMPLE);
   });
 
+  e2e.test('the workbench opens without prompts: nothing asks about the git repository in the parent folder', async () => {
+    // The workspace is a subfolder of a git repository (as examples/ is under `npm start`); the git extension would
+    // ask "A git repository was found in the parent folders…" within seconds of opening the file (it has, by now).
+    await wb.runCommand('Notifications: Show Notifications');
+    const center = page.locator('.notifications-center');
+    await center.waitFor({ state: 'visible' });
+    const text = (await center.innerText()).replace(/\s+/g, ' ').trim();
+    await e2e.screenshot('01c-notifications');
+    await page.keyboard.press('Escape');
+    console.log(`  notifications: ${text.slice(0, 300) || '(none)'}`);
+    assert(!/parent folder|repository/i.test(text), `a git prompt is shown: ${text.slice(0, 300)}`);
+    await wb.focusEditor();
+  });
+
   e2e.test('pipeline: 16 → 7 shows the error on that line in the Problems panel and the editor', async () => {
     await wb.goToLine(pipelineLine);
     await page.keyboard.press('End');
