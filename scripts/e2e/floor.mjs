@@ -83,7 +83,13 @@ async function measureTarget(target, setupEnv) {
 
 const only = option('only');
 const chosen = targets.filter((t) => !only || (only === 'preview' ? t.install.vsix && !t.install.extensionDir : !t.install.vsix));
-const setupEnv = ensureSetup();
+let setupEnv;
+try {
+  setupEnv = ensureSetup();
+} catch (error) {
+  console.error(`floor: setup failed: ${error.message}`);
+  process.exit(1);
+}
 const rows = [];
 for (const target of chosen) {
   const paths = await measureTarget(target, setupEnv);

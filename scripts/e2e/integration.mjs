@@ -31,7 +31,13 @@ if (!workspace) {
 }
 
 const t0 = Date.now();
-const setupEnv = ensureSetup();
+let setupEnv;
+try {
+  setupEnv = ensureSetup();
+} catch (error) {
+  console.error(`integration: setup failed: ${error.message}`);
+  process.exit(1);
+}
 let server;
 let browser;
 let exitCode = 1;

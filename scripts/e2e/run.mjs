@@ -9,7 +9,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ensureSetup, repoRoot, startCodeServer } from './server.mjs';
+import { ensureSetup, repoRoot, SetupError, startCodeServer } from './server.mjs';
 import { launchBrowser, openWorkbench, workbenchUrl } from './browser.mjs';
 
 function option(name, fallback) {
@@ -60,7 +60,7 @@ try {
     await new Promise((r) => process.once('SIGINT', r));
   }
 } catch (error) {
-  console.error(`e2e: ERROR ${error?.stack ?? error}`);
+  console.error(error instanceof SetupError ? `e2e: setup failed: ${error.message}` : `e2e: ERROR ${error?.stack ?? error}`);
   if (server) console.error(`e2e: server log ${server.logFile}`);
   failed = 1;
 } finally {

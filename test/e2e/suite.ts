@@ -327,7 +327,7 @@ export async function run(ctx: E2eContext): Promise<E2eResult> {
     }
   }, 90_000);
 
-  e2e.test('the preview and its zoom come back after it is hidden, and after the window reloads', async () => {
+  e2e.test('the preview and its zoom come back after it is hidden, after Reload Window, and after a hard page reload', async () => {
     let frame = await findPreview();
     // Zoom in: the host re-sends the config whenever the page comes back, but only the page's saved state has the zoom.
     const zoom = () => frame.locator('.zoom-label').innerText().then((t) => t.trim());
@@ -356,9 +356,26 @@ export async function run(ctx: E2eContext): Promise<E2eResult> {
     frame = await findPreview();
     await waitFor('the restored timeline to be drawn', async () => (await canvasSignature(frame)).length > 1);
     assert((await zoom()) === zoomed, `zoom after reload: ${await zoom()}, before: ${zoomed} (restored: ${await restored()})`);
-    preview = frame;
     await e2e.screenshot('13-preview-after-reload');
-  }, 120_000);
+    // A hard reload, as when the browser tab is refreshed or reopened after code-server's connection dropped: the
+    // workbench runs no save on the way out. The panel must still come back through the serializer with the page's
+    // state as the workbench last saved it; the browser workbench saves its state every 5 s
+    // (BrowserStorageService.BROWSER_DEFAULT_FLUSH_INTERVAL), so a zoom chosen 6 s before is in it.
+    const timeline = frame.locator('canvas.timeline-canvas');
+    await timeline.focus();
+    await timeline.press('+');
+    const zoomedMore = await waitFor('the timeline to zoom in further', async () => ((await zoom()) !== zoomed ? zoom() : undefined));
+    await page.waitForTimeout(6000); // the page's 250 ms debounce, then one of the workbench's 5 s saves
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    frame = await findPreview();
+    await waitFor('the timeline to be drawn after the hard reload', async () => (await canvasSignature(frame)).length > 1);
+    await waitFor(`the zoom to come back as ${zoomedMore}`, async () => (await zoom()) === zoomedMore, 10_000).catch(async () => {
+      throw new Error(`zoom after a hard reload: ${await zoom()}, before: ${zoomedMore} (page state restored: ${await restored()})`);
+    });
+    preview = frame;
+    await e2e.screenshot('14-preview-after-hard-reload');
+  }, 150_000);
 
   return e2e.run();
 }

@@ -108,3 +108,25 @@ test('--check names what a first run would install and installs nothing', () => 
     rmSync(cache, { recursive: true, force: true });
   }
 });
+
+test("a failure's one-line reason is the cause in the log, not npm's summary of the failed script", () => {
+  const script = `import { lastErrorLine } from ${JSON.stringify(setupUrl)};
+    const logs = JSON.parse(process.argv[1]);
+    console.log(JSON.stringify(logs.map(lastErrorLine)));`;
+  const logs = [
+    // code-server 4.139's postinstall under an npm whose user agent says node/v20 (the bug this setup avoids)
+    'Installing Code dependencies...\nERROR: code-server currently requires node v24.\nWe have detected that you are on node v20\n' +
+      'but configurations that do not use the same node version are unsupported.\nnpm error code 1\nnpm error path /c/node_modules/code-server\n' +
+      'npm error command failed\nnpm error command sh -c sh ./postinstall.sh\nnpm error A complete log of this run can be found in: /root/.npm/_logs/x.log\n',
+    // code-server 4.100's postinstall as root without unsafe-perm
+    'Please pass --unsafe-perm to npm to install code-server\nOtherwise post-install scripts will not have permissions to run\nSee https://docs.npmjs.com/misc/config#unsafe-perm\nnpm error code 1\nnpm error A complete log of this run can be found in: /x.log\n',
+    'npm error code E404\nnpm error 404 Not Found - GET https://registry.npmjs.org/code-server - Not found\nnpm error A complete log of this run can be found in: /x.log\n',
+  ];
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(logs)], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), [
+    'ERROR: code-server currently requires node v24.',
+    'Please pass --unsafe-perm to npm to install code-server',
+    'npm error 404 Not Found - GET https://registry.npmjs.org/code-server - Not found',
+  ]);
+});
