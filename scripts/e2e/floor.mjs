@@ -3,7 +3,9 @@
 // (test/e2e/workbench.ts timedEdit). The reference is the least any extension's preview can take in this editor on
 // this machine; the difference is what the preview itself costs.
 //
-// Options: --runs N (timed edits per target, default 9); --only preview|reference (one target); --vsix FILE.
+// Options: --runs N (timed edits per target, default 9); --only preview|reference (one target); --vsix FILE;
+//          --settings JSON (user settings for every target, e.g. '{"trainingConfig.validate.enable":false}' to see
+//          what the problems cost the preview and the reference).
 import { existsSync, readFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -30,6 +32,7 @@ const option = (name) => {
   return i > 0 ? process.argv[i + 1] : undefined;
 };
 const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
+const extraSettings = JSON.parse(option('settings') ?? '{}');
 const vsix = option('vsix') ?? join(repoRoot, `${pkg.name}-${pkg.version}.vsix`);
 if (!existsSync(vsix)) {
   const r = spawnSync(process.execPath, [join(repoRoot, 'scripts/package.mjs')], { stdio: 'inherit', cwd: repoRoot });
@@ -53,7 +56,7 @@ async function measureTarget(target, setupEnv) {
   let server;
   let browser;
   try {
-    server = await startCodeServer({ folder: workspace, setupEnv, ...target.install });
+    server = await startCodeServer({ folder: workspace, setupEnv, ...target.install, settings: extraSettings });
     browser = await launchBrowser();
     const { page } = await openWorkbench(browser, workbenchUrl(server));
     const wb = new Workbench(page);
