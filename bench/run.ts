@@ -226,7 +226,7 @@ async function activationRow(): Promise<void> {
   });
 }
 
-/** The preview page's update in Chromium: host message → painted. Needs /usr/bin/chromium (scripts/e2e/setup.sh). */
+/** The preview page's update in Chromium: host message → painted. Needs /usr/bin/chromium (`npm run e2e:setup`). */
 async function previewRows(): Promise<void> {
   try {
     const { webviewBenchmarks } = load<typeof import('./webview')>('./webview');

@@ -54,7 +54,7 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), 
 }
 
 export async function webviewBenchmarks(runs: number): Promise<Measurement[]> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found (scripts/e2e/setup.sh installs it)`);
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found (\`npm run e2e:setup\` installs it)`);
   // Required lazily: only this benchmark needs the browser driver.
   const { chromium } = require('playwright-core') as typeof import('playwright-core');
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
