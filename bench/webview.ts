@@ -17,6 +17,8 @@ export const CHROMIUM = process.env.TCS_CHROMIUM ?? '/usr/bin/chromium';
 interface BrowserSample {
   /** Date.now() at post → the page's paint stamp. */
   toPaint: number;
+  /** Date.now() at post → every row of the schedule comparison filled (none busy). */
+  toCompared: number;
   /** The page's own work before paint (updateMs). */
   work: number;
   /** The timeline canvas draw alone (renderMs). */
@@ -27,6 +29,8 @@ interface BrowserSample {
 interface Case {
   name: string;
   configs: ResolvedConfig[];
+  /** A new config every update (as a keystroke makes): nothing comes from the page's simulation cache. */
+  fresh?: boolean;
 }
 
 function cases(): Case[] {
@@ -36,6 +40,26 @@ function cases(): Case[] {
     if (!config) continue;
     const other: ScheduleKind = config.parallelism.schedule === '1f1b' ? 'gpipe' : '1f1b';
     out.push({ name: example.name, configs: [config, { ...config, parallelism: { ...config.parallelism, schedule: other } }] });
+  }
+  // Issue 15 §3: the big shapes (a 1T-class 1F1B run, 64 ranks × 512 micro-batches; a 530B-class interleaved run,
+  // 35 × 280), from the Llama 3 405B example with the layout changed.
+  const llama = loadExamples().find((e) => e.name.startsWith('llama3-405b'));
+  const base = llama && createLanguageService().check(llama.text).config;
+  if (base) {
+    const shape = (schedule: ScheduleKind, pipeline: number, microBatches: number, virtualStages: number, layers: number): ResolvedConfig => {
+      const data = (base.cluster.nodes * base.cluster.gpusPerNode) / (base.parallelism.tensor * pipeline);
+      return {
+        ...base,
+        model: { ...base.model, layers },
+        training: { ...base.training, globalBatchSize: data * microBatches },
+        parallelism: { ...base.parallelism, schedule, pipeline, data, virtualStages, microBatches },
+        cluster: { ...base.cluster, nodes: Math.round((base.parallelism.tensor * pipeline * data) / base.cluster.gpusPerNode) },
+      };
+    };
+    const oneF = shape('1f1b', 64, 512, 1, 128);
+    const inter = shape('interleaved-1f1b', 35, 280, 3, 105);
+    out.push({ name: '1F1B 64 × 512', configs: [oneF], fresh: true });
+    out.push({ name: 'interleaved 35 × 280', configs: [inter], fresh: true });
   }
   return out;
 }
@@ -66,16 +90,21 @@ export async function webviewBenchmarks(runs: number): Promise<Measurement[]> {
       const samples: BrowserSample[] = [];
       const draws: number[] = [];
       for (let i = 0; i < runs + 3; i++) {
-        const message: HostMessage = { type: 'update', uri: `file:///${c.name}`, version: i + 1, sentAt: 0, config: c.configs[i % 2], errors: [] };
+        const picked = c.configs[i % c.configs.length];
+        const config = c.fresh ? { ...picked, training: { ...picked.training, tokens: picked.training.tokens + i + 1 } } : picked;
+        const message: HostMessage = { type: 'update', uri: `file:///${c.name}`, version: i + 1, sentAt: 0, config, errors: [] };
         const sample = await page.evaluate(
           (m) =>
             new Promise<BrowserSample>((resolve) => {
               const w = window as unknown as { __posted: RenderedMessage[] };
               const sentAt = Date.now();
               w.__posted.length = 0;
+              let painted: RenderedMessage | undefined;
               const poll = () => {
-                const r = w.__posted.find((x) => x.type === 'rendered' && x.version === m.version);
-                if (r) resolve({ toPaint: r.paintedAt - sentAt, work: r.updateMs, draw: r.renderMs });
+                painted ??= w.__posted.find((x) => x.type === 'rendered' && x.version === m.version);
+                // The comparison fills its rows one per task after the paint; done when none is busy.
+                const busy = document.querySelector('#compare tr[aria-busy="true"]');
+                if (painted && !busy) resolve({ toPaint: painted.paintedAt - sentAt, toCompared: Date.now() - sentAt, work: painted.updateMs, draw: painted.renderMs });
                 else setTimeout(poll, 1);
               };
               window.postMessage({ ...m, sentAt }, '*');
@@ -84,16 +113,17 @@ export async function webviewBenchmarks(runs: number): Promise<Measurement[]> {
           message,
         );
         // The page's schedule comparison runs after the paint; let it finish, as between a person's keystrokes.
-        await page.waitForTimeout(400);
+        if (!c.fresh) await page.waitForTimeout(400);
         if (i >= 3) samples.push(sample);
         // Draws of the example's own schedule (even i), for the timeline row.
-        if (i >= 3 && i % 2 === 0) draws.push(sample.draw);
+        if (i >= 3 && (c.fresh || i % 2 === 0)) draws.push(sample.draw);
       }
       const stat = (xs: number[]) => {
         const sorted = [...xs].sort((a, b) => a - b);
         return { median: sorted[Math.floor(sorted.length / 2)], p95: sorted[Math.min(sorted.length - 1, Math.floor(0.95 * sorted.length))] };
       };
       const paint = stat(samples.map((s) => s.toPaint));
+      const compared = stat(samples.map((s) => s.toCompared));
       const work = stat(samples.map((s) => s.work));
       results.push({
         name: `${c.name}: message → painted`,
@@ -101,6 +131,12 @@ export async function webviewBenchmarks(runs: number): Promise<Measurement[]> {
         p95Ms: paint.p95,
         iterations: samples.length,
         detail: { 'work before paint (median)': Math.round(work.median * 10) / 10 },
+      });
+      results.push({
+        name: `${c.name}: message → painted, comparison rows included`,
+        medianMs: compared.median,
+        p95Ms: compared.p95,
+        iterations: samples.length,
       });
       const own = c.configs[0];
       const draw = stat(draws);

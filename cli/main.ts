@@ -3,12 +3,14 @@ import { readFileSync } from 'node:fs';
 import { checkCommand } from './check';
 import type { CliIO, Command } from './io';
 import { scheduleCommand } from './schedule';
+import { searchCommand } from './search';
 import { simulateCommand } from './simulate';
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   check: { run: checkCommand, summary: 'check FILE...      validate training configs (--json for machine output)' },
   simulate: { run: simulateCommand, summary: 'simulate FILE      GPU-hours, memory and throughput of a config' },
   schedule: { run: scheduleCommand, summary: 'schedule ...       print a pipeline schedule' },
+  search: { run: searchCommand, summary: 'search FILE        the cheapest layouts that fit: Pareto frontier and top K' },
 };
 
 export const USAGE = `usage: tcs <command> [options]

@@ -1,13 +1,15 @@
 /**
  * `tcs simulate FILE [--schedule X] [--ablate] [--json]`: resolve a config through the language service, simulate it,
  * print the headline numbers and their breakdowns as a table (or JSON); `--ablate` adds what each efficiency choice
- * buys (simulator/ablate.ts). Exit 1 when the config has errors or cannot be simulated.
+ * buys (simulator/ablate.ts). A layout over HBM is still priced: every number is printed, then "does not fit: rank r
+ * needs X of Y GiB", and the exit code is 1. Exit 1 also when the config has other errors (nothing is simulated then)
+ * or cannot be simulated.
  */
-import { createLanguageService, errorCount } from '../language/service';
+import { createLanguageService, errorCount, hasErrors, simulationBlockers } from '../language/service';
 import { ablate, type AblationRow } from '../simulator/ablate';
 import { SCHEDULE_KINDS, type ResolvedConfig, type ScheduleKind } from '../simulator/config';
+import { doesNotFitText, formatCount } from '../simulator/format';
 import type { SimulationResult } from '../simulator/result';
-import { formatCount } from '../simulator/format';
 import { simulate } from '../simulator/simulate';
 import { formatDiagnostics, reportDiagnostics, stripBom } from './check';
 import type { CliIO, Command } from './io';
@@ -110,7 +112,7 @@ function toJson(r: SimulationResult) {
     mfu: r.mfu,
     bubbleFraction: r.bubbleFraction,
     exposedCommFraction: r.exposedCommFraction,
-    memory: { peakGiB: r.memory.peakGiB, hbmGiB: r.memory.hbmGiB, fits: r.memory.fits, perStage: r.memory.perStage },
+    memory: { peakGiB: r.memory.peakGiB, hbmGiB: r.memory.hbmGiB, fits: r.memory.fits, overflow: r.memory.overflow, perStage: r.memory.perStage },
     breakdown: r.breakdown,
     timeline: r.timeline,
   };
@@ -130,9 +132,10 @@ export const simulateCommand: Command = (argv: string[], io: CliIO) => {
     return 1;
   }
   const checked = createLanguageService().check(text, { fileName: args.file });
-  const errors = errorCount(checked.diagnostics);
-  if (errors > 0 || !checked.config) {
-    // The errors as `tcs check` prints them, each with its best fix.
+  const blockers = simulationBlockers(checked.diagnostics);
+  if (blockers.length > 0 || !checked.config) {
+    // The errors as `tcs check` prints them, each with its best fix. "Does not fit" alone does not stop a simulation.
+    const errors = errorCount(checked.diagnostics);
     io.err(formatDiagnostics(args.file, reportDiagnostics(checked, (d) => d.severity === 'error')));
     io.err(errors > 0 ? `${args.file}: not simulated: ${errors} error${errors === 1 ? '' : 's'}\n` : `${args.file}: the config could not be resolved\n`);
     return 1;
@@ -143,7 +146,13 @@ export const simulateCommand: Command = (argv: string[], io: CliIO) => {
     return 1;
   }
   const rows = args.ablate ? ablationOf(checked.config, args.schedule) : undefined;
-  if (args.json) io.out(`${JSON.stringify({ ...toJson(outcome.result), ...(rows ? { ablation: ablationJson(rows) } : {}) })}\n`);
-  else io.out(`${render(checked.config.name, outcome.result)}\n${rows ? `\n${renderAblation(rows)}\n` : ''}`);
-  return 0;
+  const result = outcome.result;
+  if (args.json) io.out(`${JSON.stringify({ ...toJson(result), ...(rows ? { ablation: ablationJson(rows) } : {}) })}\n`);
+  else io.out(`${render(checked.config.name, result)}\n${rows ? `\n${renderAblation(rows)}\n` : ''}`);
+  const overflow = doesNotFitText(result.memory);
+  // After the numbers on stdout (JSON keeps stdout parseable: there it goes to stderr; `memory.overflow` has it too).
+  if (overflow) (args.json ? io.err : io.out)(`${args.file}: ${overflow}\n`);
+  // The closed-form estimate (the memory rule) and the executed timeline can disagree near the limit: say both.
+  else if (hasErrors(checked.diagnostics)) io.err(formatDiagnostics(args.file, reportDiagnostics(checked, (d) => d.severity === 'error')));
+  return overflow || hasErrors(checked.diagnostics) ? 1 : 0;
 };

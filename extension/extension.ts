@@ -11,6 +11,7 @@ import { documentSelector, onDidChangeSettings } from './config';
 import { registerContextKeys } from './contextKeys';
 import { registerDiagnostics } from './diagnostics';
 import { registerHover } from './hover';
+import { registerLayoutSearch } from './layoutSearch';
 import { registerPreview } from './preview';
 import { registerStatusBar } from './statusBar';
 
@@ -49,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): TrainingConfigApi {
     }),
   );
   registerStatusBar(context, analysis);
+  registerLayoutSearch(context, analysis);
   registerContextKeys(context, analysis);
 
   return { analysis };

@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { hasErrors, type Diagnostic } from '../language/service';
+import { simulationBlockers, type Diagnostic } from '../language/service';
 import {
   isHostMessage,
   isScheduleKind,
@@ -22,6 +22,8 @@ import {
   type WebviewMessage,
 } from '../protocol/preview';
 import type { AnalysisService } from './analysis';
+import { applyLayoutChanges } from './layoutSearch';
+import { layoutsMessage, searchInWorker } from './layoutSearchMessages';
 import { makeNonce, renderPreviewHtml } from './previewHtml';
 
 export const OPEN_PREVIEW_COMMAND = 'trainingConfig.openPreview';
@@ -152,6 +154,9 @@ class PreviewPanel implements vscode.Disposable {
   private lastPostAt = 0;
   private posted?: { uri: string; version: number; at: number };
   private disposed = false;
+  /** The layout search in flight (one at a time), and the worker bundle it runs in. */
+  private search?: { cancel: () => void };
+  private readonly workerScript: string;
 
   static create(context: vscode.ExtensionContext, analysis: AnalysisService, document: vscode.TextDocument | undefined): PreviewPanel {
     const panel = vscode.window.createWebviewPanel(
@@ -179,6 +184,7 @@ class PreviewPanel implements vscode.Disposable {
     document: vscode.TextDocument | undefined,
   ) {
     lastRendered = undefined;
+    this.workerScript = vscode.Uri.joinPath(context.extensionUri, 'dist', 'searchWorker.js').fsPath;
     const webview = panel.webview;
     // A restored panel keeps its old options; set them again so the roots and scripts are ours.
     webview.options = PreviewPanel.options(context);
@@ -245,9 +251,10 @@ class PreviewPanel implements vscode.Disposable {
     try {
       const result = this.analysis.get(document);
       const errors = toPreviewErrors(result);
+      // A layout over HBM is still drawn, with its real numbers and the ranks over the line marked.
       message =
-        result.config && !hasErrors(result.diagnostics)
-          ? { type: 'update', uri, version: document.version, sentAt, config: result.config, errors: [] }
+        result.config && simulationBlockers(result.diagnostics).length === 0
+          ? { type: 'update', uri, version: document.version, sentAt, config: result.config, errors }
           : { type: 'invalid', uri, version: document.version, sentAt, errors: errors.length ? errors : [{ message: 'The config did not resolve.', line: -1 }] };
     } catch (e) {
       message = { type: 'invalid', uri, version: document.version, sentAt, errors: [{ message: `Checking failed: ${String(e)}`.slice(0, MAX_STRING), line: -1 }] };
@@ -280,7 +287,37 @@ class PreviewPanel implements vscode.Disposable {
         return this.applySchedule(m.schedule);
       case 'reveal':
         return this.revealLine(m.line);
+      case 'findLayouts':
+        return this.findLayouts();
+      case 'cancelLayouts':
+        this.search?.cancel();
+        return true;
+      case 'applyLayout': {
+        const document = this.document;
+        return document && !document.isClosed ? applyLayoutChanges(document, this.analysis, m.changes) : false;
+      }
     }
+  }
+
+  /** Searches the shown document's layouts in the worker, posting progress (throttled there) and the result. */
+  private async findLayouts(): Promise<boolean> {
+    const document = this.document;
+    if (!document || document.isClosed) return false;
+    this.search?.cancel();
+    const uri = document.uri.toString();
+    const version = document.version;
+    const post = (m: HostMessage) => void (!this.disposed && this.panel.webview.postMessage(m));
+    const run = searchInWorker(this.workerScript, { text: document.getText(), options: {} }, (examined, total) =>
+      post({ type: 'layouts', uri, version, state: 'running', progress: { examined, total } }),
+    );
+    this.search = run;
+    post({ type: 'layouts', uri, version, state: 'running' });
+    const outcome = await run.done;
+    if (this.search === run) this.search = undefined;
+    const message = layoutsMessage(uri, version, outcome);
+    if (message && isHostMessage(message)) post(message);
+    else if (message) post({ type: 'layouts', uri, version, state: 'failed', message: 'Internal error: the search result is malformed.' });
+    return outcome.type === 'done';
   }
 
   private onRendered(m: RenderedMessage): void {
@@ -339,6 +376,7 @@ class PreviewPanel implements vscode.Disposable {
     if (this.disposed) return;
     this.disposed = true;
     if (this.timer) clearTimeout(this.timer);
+    this.search?.cancel();
     if (currentPanel === this) currentPanel = undefined;
     for (const d of this.disposables) d.dispose();
     this.disposables.length = 0;

@@ -49,3 +49,14 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
 export function errorCount(diagnostics: readonly Diagnostic[]): number {
   return diagnostics.filter((d) => d.severity === 'error').length;
 }
+
+/**
+ * The memory rule's code. A layout over HBM is still priced (the simulator reports which ranks overflow), so this
+ * error does not stop a simulation; every other error does.
+ */
+export const DOES_NOT_FIT_CODE = 'memory/exceeds-hbm';
+
+/** Errors that leave nothing sensible to simulate: every error but "does not fit". */
+export function simulationBlockers(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return diagnostics.filter((d) => d.severity === 'error' && d.code !== DOES_NOT_FIT_CODE);
+}

@@ -7,7 +7,7 @@
 import { checkText, type CheckOptions, type CheckResult } from './check';
 import type { CompletionItem } from './completion';
 import { completionsAt } from './completion';
-import { errorCount, hasErrors, INTERNAL_ERROR_CODE, ZERO_RANGE, type Diagnostic, type Fix, type Position, type Range, type Severity, type TextEdit } from './diagnostics';
+import { DOES_NOT_FIT_CODE, errorCount, hasErrors, INTERNAL_ERROR_CODE, simulationBlockers, ZERO_RANGE, type Diagnostic, type Fix, type Position, type Range, type Severity, type TextEdit } from './diagnostics';
 import { candidateFixes, MAX_RECHECK_CHARS, presentFixes, recheckBudget, type PresentedFix, type RecheckBudget } from './fixOutcomes';
 import { frontEndFor, FRONT_ENDS } from './formats';
 import { plainTextDocument } from './formats/plain';
@@ -15,7 +15,9 @@ import type { FormatId, FrontEnd, SourceDocument } from './formats/types';
 import { hoverAt, type Hover } from './hover';
 
 export type { CheckOptions, CheckResult, CompletionItem, Diagnostic, Fix, FormatId, FrontEnd, Hover, Position, PresentedFix, Range, RecheckBudget, Severity, SourceDocument, TextEdit };
-export { errorCount, hasErrors, INTERNAL_ERROR_CODE, MAX_RECHECK_CHARS, recheckBudget, ZERO_RANGE };
+export { DOES_NOT_FIT_CODE, errorCount, hasErrors, INTERNAL_ERROR_CODE, MAX_RECHECK_CHARS, recheckBudget, simulationBlockers, ZERO_RANGE };
+/** Layout search: the file's layouts priced, the rules as the final check, and one edit for a found layout. */
+export { applyChanges, findLayouts, layoutFix, ruleRejection, type LayoutChange, type LayoutSearch, type SearchOptions, type SearchResult } from './layouts';
 
 export interface LanguageService {
   check(text: string, options?: CheckOptions): CheckResult;

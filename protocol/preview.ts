@@ -4,8 +4,11 @@
  *
  *   host → webview   update   {uri, version, sentAt, editedAt?, config, errors}   a resolved config to simulate and draw
  *                    invalid  {uri, version, sentAt, editedAt?, errors}           the text has errors: keep the last good preview, dimmed
+ *                    layouts  {uri, version, state, progress?, result?, message?}  a layout search's progress or result
  *   webview → host   ready                                      the page (re)loaded and wants the current config
  *                    applySchedule {schedule}                   rewrite parallelism.schedule in the document (undoable)
+ *                    findLayouts / cancelLayouts                start (in the host's search worker) or stop a layout search
+ *                    applyLayout {changes}                      set every key a found layout changes (one undoable edit)
  *                    reveal {line}                              show a line of the document (an error in the banner)
  *                    rendered {…}                               what was painted, and when (see RenderedMessage)
  *
@@ -43,7 +46,32 @@ export interface InvalidMessage {
   errors: PreviewError[];
 }
 
-export type HostMessage = UpdateMessage | InvalidMessage;
+/** One layout a search found: the keys it changes and its numbers (simulate's, for the file with those changes). */
+export interface LayoutPoint {
+  changes: LayoutChange[];
+  gpuHours: number;
+  days: number;
+  peakGiB: number;
+  fits: boolean;
+}
+
+export interface LayoutChange {
+  key: string;
+  value: number | string;
+}
+
+export interface LayoutsMessage {
+  type: 'layouts';
+  uri: string;
+  version: number;
+  state: 'running' | 'done' | 'failed';
+  progress?: { examined: number; total: number };
+  result?: { objective: string; current?: LayoutPoint; frontier: LayoutPoint[]; top: LayoutPoint[]; hbmGiB: number; summary: string };
+  /** Why a search failed or admitted nothing. */
+  message?: string;
+}
+
+export type HostMessage = UpdateMessage | InvalidMessage | LayoutsMessage;
 
 export interface ReadyMessage {
   type: 'ready';
@@ -86,7 +114,16 @@ export interface RenderedMessage {
   stale: boolean;
 }
 
-export type WebviewMessage = ReadyMessage | ApplyScheduleMessage | RevealMessage | RenderedMessage;
+export interface FindLayoutsMessage {
+  type: 'findLayouts' | 'cancelLayouts';
+}
+
+export interface ApplyLayoutMessage {
+  type: 'applyLayout';
+  changes: LayoutChange[];
+}
+
+export type WebviewMessage = ReadyMessage | ApplyScheduleMessage | RevealMessage | RenderedMessage | FindLayoutsMessage | ApplyLayoutMessage;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Limits: a message is data from the other side of a trust boundary, so sizes are bounded too.
@@ -219,6 +256,34 @@ function isPosted(x: Obj): boolean {
   return isDocumentRef(x) && isNonNegative(x.sentAt) && (x.editedAt === undefined || isNonNegative(x.editedAt));
 }
 
+/** Keys a layout may change (the search's), and how many points one message carries. */
+export const LAYOUT_KEYS: readonly string[] = [
+  'cluster.nodes', 'parallelism.tensor', 'parallelism.pipeline', 'parallelism.context', 'parallelism.data', 'parallelism.expert',
+  'parallelism.expert_tensor', 'parallelism.zero_stage', 'parallelism.schedule', 'parallelism.virtual_stages',
+  'training.micro_batch_size', 'training.recompute', 'model.moe.max_nodes_per_token',
+];
+export const MAX_LAYOUT_POINTS = 200;
+
+function isLayoutChanges(x: unknown): x is LayoutChange[] {
+  return (
+    Array.isArray(x) &&
+    x.length <= LAYOUT_KEYS.length &&
+    x.every((c) => isObject(c) && LAYOUT_KEYS.includes(c.key as string) && ((isCount(c.value) && (c.value as number) <= 1e9) || (isString(c.value) && /^[a-z0-9-]{1,32}$/.test(c.value as string)))) &&
+    new Set(x.map((c) => (c as LayoutChange).key)).size === x.length
+  );
+}
+
+function isLayoutPoint(x: unknown): x is LayoutPoint {
+  return isObject(x) && isLayoutChanges(x.changes) && numbers(x, ['gpuHours', 'days', 'peakGiB']) && typeof x.fits === 'boolean';
+}
+
+function isLayoutsResult(x: unknown): boolean {
+  if (!isObject(x) || !isString(x.objective) || !isString(x.summary) || !isNonNegative(x.hbmGiB)) return false;
+  if (x.current !== undefined && !isLayoutPoint(x.current)) return false;
+  const list = (l: unknown) => Array.isArray(l) && l.length <= MAX_LAYOUT_POINTS && l.every(isLayoutPoint);
+  return list(x.frontier) && list(x.top);
+}
+
 /** Host → webview. The webview drops anything this rejects. */
 export function isHostMessage(x: unknown): x is HostMessage {
   if (!isObject(x)) return false;
@@ -227,6 +292,14 @@ export function isHostMessage(x: unknown): x is HostMessage {
       return isPosted(x) && isErrors(x.errors) && isResolvedConfig(x.config);
     case 'invalid':
       return isPosted(x) && isErrors(x.errors);
+    case 'layouts':
+      return (
+        isDocumentRef(x) &&
+        ['running', 'done', 'failed'].includes(x.state as string) &&
+        (x.progress === undefined || numbers(x.progress, ['examined', 'total'])) &&
+        (x.result === undefined || isLayoutsResult(x.result)) &&
+        (x.message === undefined || isString(x.message))
+      );
     default:
       return false;
   }
@@ -242,6 +315,11 @@ export function isWebviewMessage(x: unknown): x is WebviewMessage {
       return isScheduleKind(x.schedule);
     case 'reveal':
       return isLine(x.line) && x.line >= 0;
+    case 'findLayouts':
+    case 'cancelLayouts':
+      return true;
+    case 'applyLayout':
+      return isLayoutChanges(x.changes) && x.changes.length > 0;
     case 'rendered':
       return (
         isDocumentRef(x) &&

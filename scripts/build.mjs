@@ -26,6 +26,14 @@ const targets = [
   },
   {
     ...common,
+    entryPoints: ['extension/searchWorker.ts'],
+    outfile: 'dist/searchWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
+    ...common,
     entryPoints: ['cli/main.ts'],
     outfile: 'dist/cli.js',
     platform: 'node',

@@ -85,3 +85,17 @@ export function formatTokensPerSecond(tps: number): string {
 export function formatTflops(tflops: number): string {
   return `${finite(tflops) ? sig3(tflops) : '—'} TFLOP/s`;
 }
+
+const gib1 = (bytes: number) => (bytes / 2 ** 30).toFixed(1).replace(/\.0$/, '');
+
+/**
+ * "does not fit: rank 3 needs 91.2 of 80 GiB" for the worst rank over HBM, with how many others are over too;
+ * undefined when every rank fits. The CLI, the preview and the search say it in these words.
+ */
+export function doesNotFitText(memory: { overflow: readonly { rank: number; needBytes: number; hbmBytes: number }[] }): string | undefined {
+  const over = memory.overflow ?? [];
+  if (over.length === 0) return undefined;
+  const worst = over.reduce((a, b) => (b.needBytes > a.needBytes ? b : a));
+  const others = over.length - 1;
+  return `does not fit: rank ${worst.rank} needs ${gib1(worst.needBytes)} of ${gib1(worst.hbmBytes)} GiB${others > 0 ? ` (${others} more ${others === 1 ? 'rank is' : 'ranks are'} over HBM)` : ''}`;
+}

@@ -186,5 +186,6 @@ export function estimateMemory(config: ResolvedConfig, peakActivationChunksPerRa
     perStage.push(entry);
   }
   const peakGiB = Math.max(0, ...perStage.map((s) => s.totalGiB));
-  return { peakGiB, hbmGiB, fits: peakGiB <= hbmGiB, perStage };
+  const overflow = perStage.filter((s) => s.totalGiB > hbmGiB).map((s) => ({ rank: s.rank, needBytes: s.totalGiB * GIB, hbmBytes: hbmGiB * GIB }));
+  return { peakGiB, hbmGiB, fits: peakGiB <= hbmGiB, overflow, perStage };
 }

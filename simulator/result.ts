@@ -28,10 +28,20 @@ export interface StageMemory {
   peakActivationChunks: number;
 }
 
+/** A pipeline rank whose memory is over the GPU's HBM. */
+export interface MemoryOverflow {
+  rank: number;
+  needBytes: number;
+  hbmBytes: number;
+}
+
 export interface MemoryResult {
   peakGiB: number;
   hbmGiB: number;
+  /** Every rank within HBM. A layout that does not fit is still priced: the result says so, it is not refused. */
   fits: boolean;
+  /** The ranks over HBM, in rank order (empty when it fits). */
+  overflow: MemoryOverflow[];
   perStage: StageMemory[];
 }
 

@@ -6,7 +6,7 @@
 import type { ResolvedConfig, ScheduleKind } from '../simulator/config';
 import type { SimulationOutcome, SimulationResult } from '../simulator/result';
 import { simulate } from '../simulator/simulate';
-import { formatDays, formatGpuHours, scheduleName } from './format';
+import { doesNotFitText, formatDays, formatGpuHours, scheduleName } from './format';
 import type { Viewport } from './layout';
 import { isHostMessage, isResolvedConfig, MAX_ERRORS, type HostMessage, type PreviewError, type WebviewMessage } from '../protocol/preview';
 import { afterPaint } from './paint';
@@ -15,6 +15,7 @@ import { BannerView } from './views/banner';
 import { CompareView } from './views/compare';
 import { h, icon } from './views/dom';
 import { HeadlineView } from './views/headline';
+import { LayoutsView } from './views/layouts';
 import { MemoryView } from './views/memory';
 import { TimelineView } from './views/timeline';
 
@@ -119,6 +120,7 @@ class Preview {
   private readonly timeline: TimelineView;
   private readonly compare: CompareView;
   private readonly ablation = new AblationView();
+  private readonly layouts: LayoutsView;
   private readonly content: HTMLElement;
   private readonly placeholder: HTMLElement;
   private readonly title: HTMLElement;
@@ -139,9 +141,14 @@ class Preview {
     this.banner = new BannerView((line) => this.post({ type: 'reveal', line }));
     this.timeline = new TimelineView((vp) => this.rememberViewport(vp));
     this.compare = new CompareView(runSimulation, cachedSimulation, (schedule) => this.post({ type: 'applySchedule', schedule }));
+    this.layouts = new LayoutsView(
+      () => this.post({ type: 'findLayouts' }),
+      () => this.post({ type: 'cancelLayouts' }),
+      (changes) => this.post({ type: 'applyLayout', changes }),
+    );
     this.title = h('h1', { class: 'title' }, icon('preview'), ' Training config preview');
     this.placeholder = h('p', { class: 'placeholder' }, icon('info'), ' Open a *.train.yaml file to see its GPU-hours, memory and pipeline timeline.');
-    this.content = h('div', { class: 'content', hidden: true }, this.headline.root, this.memory.root, this.timeline.root, this.compare.root, this.ablation.root);
+    this.content = h('div', { class: 'content', hidden: true }, this.headline.root, this.memory.root, this.timeline.root, this.compare.root, this.ablation.root, this.layouts.root);
     app.replaceChildren(this.title, this.banner.root, this.placeholder, this.content);
 
     window.addEventListener('message', (e: MessageEvent<unknown>) => this.onMessage(e.data));
@@ -206,6 +213,11 @@ class Preview {
       console.warn('preview: ignored a malformed message');
       return;
     }
+    if (data.type === 'layouts') {
+      // A search's progress or result: not an edit, so no paint report.
+      if (data.uri === this.state.uri) this.guard(this.layouts.root, () => this.layouts.show(data));
+      return;
+    }
     this.arrival = { sentAt: data.sentAt, editedAt: data.editedAt, receivedAt, perfAt };
     try {
       this.handle(data);
@@ -214,7 +226,7 @@ class Preview {
     }
   }
 
-  private handle(m: HostMessage): void {
+  private handle(m: Exclude<HostMessage, { type: 'layouts' }>): void {
     if (m.type === 'update') {
       // The timeline keeps its zoom while the schedule and rank count stay the same.
       this.show(m.config, m.uri, m.version, undefined, true, m.errors);
@@ -229,6 +241,7 @@ class Preview {
   /** Simulates and draws; on failure keeps the last good preview, dimmed. */
   private show(config: ResolvedConfig, uri: string, version: number, viewport: Viewport | undefined, post: boolean, errors: PreviewError[] = []): void {
     const outcome = runSimulation(config);
+    if (uri !== this.state.uri) this.layouts.reset();
     this.state.uri = uri;
     this.state.version = version;
     if (!outcome.ok) {
@@ -254,7 +267,10 @@ class Preview {
     this.placeholder.hidden = true;
     this.content.hidden = false;
     this.markStale(false);
-    if (errors.length > 0) this.banner.show('The config has errors; the numbers may be off.', errors, 'warning');
+    const overflow = doesNotFitText(result.memory);
+    // Over HBM: the numbers are what the layout would cost; the memory view marks the ranks over the line.
+    if (overflow) this.banner.show(`This layout ${overflow.replace(/^does not fit/, 'does not fit in HBM')}. The numbers below are what it would cost if it did.`, errors, 'warning');
+    else if (errors.length > 0) this.banner.show('The config has errors; the numbers may be off.', errors, 'warning');
     else this.banner.hide();
 
     this.guard(this.headline.root, () => this.headline.render(config, result));

@@ -1,6 +1,6 @@
 /** Memory: the simulator's closed-form estimate (no timeline) against the GPU's HBM, on every keystroke. */
 import { estimateMemory } from '../../simulator/memory';
-import type { Diagnostic } from '../diagnostics';
+import { DOES_NOT_FIT_CODE, type Diagnostic } from '../diagnostics';
 import { stageCount } from '../../simulator/stages';
 import { fmt, report, type RuleContext } from './context';
 
@@ -21,7 +21,7 @@ export function memoryRules(ctx: RuleContext): Diagnostic[] {
     `buffers ${gib(worst.buffersGiB)}`,
   ];
   return [
-    report(ctx, 'error', 'memory/exceeds-hbm', 'parallelism',
+    report(ctx, 'error', DOES_NOT_FIT_CODE, 'parallelism',
       `Pipeline rank ${worst.rank} needs about ${gib(memory.peakGiB)} but ${cluster.gpu.name} has ${gib(memory.hbmGiB)}: ${parts.join(', ')}. ` +
         'More pipeline, tensor or expert parallelism, a higher zero_stage, recompute: full or a smaller micro_batch_size would reduce it.'),
   ];

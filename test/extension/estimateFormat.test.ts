@@ -16,7 +16,7 @@ test('problem counts say what they count, errors then warnings, and add up to th
 test('the tooltip says when no price is set instead of showing a cost', () => {
   const result = {
     gpuHours: 1e6, wallClockDays: 20, costUsd: undefined, mfu: 0.4, tokensPerSecond: 1e6, stepSeconds: 10,
-    bubbleFraction: 0.1, exposedCommFraction: 0.05, memory: { peakGiB: 70, hbmGiB: 80, fits: true, perStage: [] },
+    bubbleFraction: 0.1, exposedCommFraction: 0.05, memory: { peakGiB: 70, hbmGiB: 80, fits: true, overflow: [], perStage: [] },
   } as unknown as Parameters<typeof estimateTooltip>[0];
   assert.match(estimateTooltip(result), /no price set/);
   assert.match(estimateTooltip({ ...result, costUsd: 2e6 }), /\$2M/);

@@ -18,6 +18,7 @@ const VSCE_OWN = ['[Content_Types].xml', 'extension.vsixmanifest'];
 const BUNDLES: [source: string, bundle: string][] = [
   ['extension/extension.ts', 'dist/extension.js'],
   ['cli/main.ts', 'dist/cli.js'],
+  ['extension/searchWorker.ts', 'dist/searchWorker.js'],
   ['webview/main.ts', 'dist/webview.js'],
   ['webview/style.css', 'dist/webview.css'],
 ];

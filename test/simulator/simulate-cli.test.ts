@@ -79,3 +79,26 @@ test('tcs simulate --ablate prints one row per technique the config uses, with i
   assert.equal(rows[0].id, 'current');
   assert.ok(rows.slice(1).every((r) => r.ratio > 1 && r.gpuHours > rows[0].gpuHours));
 });
+
+test('tcs simulate prices a layout that does not fit: every number, then which rank needs how much, exit 1', () => {
+  // Llama 3 405B without pipeline parallelism: 405B parameters over TP 8 alone cannot fit in 80 GiB.
+  const text = readFileSync(join(EXAMPLES, 'llama3-405b.train.yaml'), 'utf8')
+    .replace('pipeline: 16', 'pipeline: 1')
+    .replace('data: 128', 'data: 2048')
+    .replace('schedule: interleaved-1f1b', 'schedule: 1f1b')
+    .replace('virtual_stages: 4', 'virtual_stages: 1');
+  const io = fakeIO({ 'big.train.yaml': text });
+  assert.equal(simulateCommand(['big.train.yaml'], io), 1, io.stderr);
+  for (const word of ['GPU-hours', 'TFLOP/s per GPU', 'total GiB']) assert.ok(io.stdout.includes(word), word);
+  const line = /does not fit: rank (\d+) needs ([\d.]+) of ([\d.]+) GiB/.exec(io.stdout);
+  assert.ok(line, io.stdout.slice(-400));
+  assert.ok(Number(line[2]) > Number(line[3]));
+
+  const json = fakeIO({ 'big.train.yaml': text });
+  assert.equal(simulateCommand(['big.train.yaml', '--json'], json), 1);
+  const parsed = JSON.parse(json.stdout);
+  assert.equal(parsed.memory.fits, false);
+  assert.ok(parsed.memory.overflow.length > 0 && parsed.memory.overflow[0].needBytes > parsed.memory.overflow[0].hbmBytes);
+  assert.match(json.stderr, /does not fit/);
+  assert.ok(parsed.gpuHours > 0);
+});

@@ -89,3 +89,17 @@ test('ready, reveal and rendered are validated', () => {
   assert.equal(isWebviewMessage({ type: 'command', command: 'workbench.action.terminal.new' }), false);
   assert.equal(isWebviewMessage(null), false);
 });
+
+test('layout-search messages: only the search\'s keys, bounded values and point counts pass', () => {
+  const point = { changes: [{ key: 'parallelism.pipeline', value: 8 }], gpuHours: 1e6, days: 30, peakGiB: 70, fits: true };
+  const ok = { type: 'layouts', uri: 'file:///a', version: 1, state: 'done', result: { objective: 'gpu-hours', frontier: [point], top: [point], hbmGiB: 80, summary: 's' } };
+  assert.ok(isHostMessage(ok));
+  assert.ok(isHostMessage({ type: 'layouts', uri: 'file:///a', version: 1, state: 'running', progress: { examined: 3, total: 9 } }));
+  assert.ok(!isHostMessage({ ...ok, state: 'maybe' }));
+  assert.ok(!isHostMessage({ ...ok, result: { ...ok.result, top: Array.from({ length: 201 }, () => point) } }));
+  assert.ok(isWebviewMessage({ type: 'applyLayout', changes: [{ key: 'parallelism.schedule', value: 'zb-h1' }, { key: 'parallelism.pipeline', value: 8 }] }));
+  for (const changes of [[], [{ key: 'cluster.price_per_gpu_hour', value: 1 }], [{ key: 'parallelism.pipeline', value: -1 }], [{ key: 'parallelism.schedule', value: 'x: y' }], [{ key: 'parallelism.pipeline', value: 8 }, { key: 'parallelism.pipeline', value: 4 }]]) {
+    assert.ok(!isWebviewMessage({ type: 'applyLayout', changes }), JSON.stringify(changes));
+  }
+  assert.ok(isWebviewMessage({ type: 'findLayouts' }) && isWebviewMessage({ type: 'cancelLayouts' }));
+});

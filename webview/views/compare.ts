@@ -84,6 +84,13 @@ class CompareRow {
     setText(this.bubble, formatPercent(r.bubbleFraction));
     this.memory.classList.toggle('over', !r.memory.fits);
     if (this.memoryWarning.hidden !== r.memory.fits) this.memoryWarning.hidden = r.memory.fits;
+    // Flagged in words too, for screen readers and the tooltip: the row is priced, but it does not fit.
+    const fit = r.memory.fits ? '' : 'does not fit in HBM';
+    if (this.memory.title !== fit) this.memory.title = fit;
+    if (this.memoryWarning.getAttribute('aria-label') !== (fit || null)) {
+      if (fit) this.memoryWarning.setAttribute('aria-label', fit);
+      else this.memoryWarning.removeAttribute('aria-label');
+    }
     setText(this.memoryText, ` ${formatGiB(r.memory.peakGiB)}`);
     const action = isCurrent ? this.current : fresh ? this.button : this.spinner;
     if (this.action.firstChild !== action) this.action.replaceChildren(action);
