@@ -142,7 +142,7 @@ export const searchCommand: Command = (argv: string[], io: CliIO) => {
   }
   const nodes = args.nodes ? nodeCounts(args.nodes[0], args.nodes[1]) : undefined;
   const started = performance.now();
-  const found = findLayouts(text, { objective: args.objective, nodes, gpus: args.gpus, memoryHeadroom: args.headroom, top: args.top, maxSimulations: args.maxSimulations });
+  const found = findLayouts(text, { objective: args.objective, nodes, gpus: args.gpus, memoryHeadroom: args.headroom, top: args.top, maxSimulations: args.maxSimulations }, { fileName: args.file });
   const seconds = (performance.now() - started) / 1000;
   if (!found.ok) {
     for (const d of found.diagnostics) io.err(`${args.file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code}: ${d.message}\n`);

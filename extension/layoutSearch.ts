@@ -51,7 +51,7 @@ export function registerLayoutSearch(context: vscode.ExtensionContext, analysis:
       }
       const version = document.version;
       let report: ((examined: number, total: number) => void) | undefined;
-      const search = searchInWorker(script, { text: document.getText(), options: {} }, (examined, total) => report?.(examined, total));
+      const search = searchInWorker(script, { text: document.getText(), fileName: document.fileName, options: {} }, (examined, total) => report?.(examined, total));
       // Progress only for a search that is still running after PROGRESS_AFTER_MS.
       const timer = setTimeout(() => {
         void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Searching layouts', cancellable: true }, (progress, token) => {

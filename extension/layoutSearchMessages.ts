@@ -9,6 +9,8 @@ import type { PricedLayout } from '../simulator/search';
 
 export interface SearchRequest {
   text: string;
+  /** The document's file name, so the check reads its format as the editor does. */
+  fileName?: string;
   options: Pick<SearchOptions, 'objective' | 'nodes' | 'gpus' | 'memoryHeadroom' | 'top' | 'maxSimulations'>;
 }
 

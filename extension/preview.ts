@@ -307,7 +307,7 @@ class PreviewPanel implements vscode.Disposable {
     const uri = document.uri.toString();
     const version = document.version;
     const post = (m: HostMessage) => void (!this.disposed && this.panel.webview.postMessage(m));
-    const run = searchInWorker(this.workerScript, { text: document.getText(), options: {} }, (examined, total) =>
+    const run = searchInWorker(this.workerScript, { text: document.getText(), fileName: document.fileName, options: {} }, (examined, total) =>
       post({ type: 'layouts', uri, version, state: 'running', progress: { examined, total } }),
     );
     this.search = run;

@@ -26,7 +26,7 @@ try {
       last = now;
       post({ type: 'progress', examined, total });
     },
-  });
+  }, { fileName: request.fileName });
   // Resolved configs stay here: the host needs the keys each layout changes and its numbers.
   const strip = <T extends { config?: unknown }>(p: T) => ({ ...p, config: undefined });
   if (!found.ok) post({ type: 'invalid', diagnostics: found.diagnostics.map((d) => ({ code: d.code, message: d.message, line: d.range.start.line })) });
