@@ -5,6 +5,8 @@
  */
 import { checkText, type CheckOptions } from './check';
 import { simulationBlockers, type Diagnostic, type Fix, type TextEdit } from './diagnostics';
+import { applyFix } from './fixOutcomes';
+import { frontEndFor } from './formats';
 import type { SourceDocument } from './formats/types';
 import { RULES } from './rules';
 import type { ResolvedConfig } from '../simulator/config';
@@ -37,25 +39,28 @@ export function findLayouts(text: string, options: Omit<SearchOptions, 'reject'>
 }
 
 /**
- * One fix setting every key of `changes`, in the document's own syntax (edits into the same text; the keys are
- * distinct, so the edits do not overlap, except new keys inserted at one point, which are merged in order).
- * Undefined when the document's format cannot write one of them.
+ * One fix setting every key of `changes`, in the document's own syntax. The changes are written one at a time, each
+ * into the text the previous one left (re-read by the same front end), so two new keys under a missing section
+ * create the section once; the result is one edit spanning what changed. Undefined when the format cannot write one.
  */
 export function layoutFix(doc: SourceDocument, changes: readonly LayoutChange[], title = 'Use this layout'): Fix | undefined {
-  const edits: TextEdit[] = [];
-  const same = (a: TextEdit['range'], b: TextEdit['range']) =>
-    a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+  let current = doc;
   for (const c of changes) {
-    const written = doc.edits.setValue(c.key, c.value);
+    const written = current.edits.setValue(c.key, c.value);
     if (!written) return undefined;
-    for (const edit of written) {
-      const at = edits.find((e) => same(e.range, edit.range));
-      const point = edit.range.start.line === edit.range.end.line && edit.range.start.character === edit.range.end.character;
-      if (at && point) at.newText += edit.newText;
-      else edits.push({ ...edit });
-    }
+    current = frontEndFor({ format: doc.format, text: doc.text }).parse(applyFix(current, { title, edits: written }));
   }
-  return { title, edits };
+  return { title, edits: [spanningEdit(doc, current.text)] };
+}
+
+/** The one edit turning `doc`'s text into `after`: the span between their common prefix and common suffix. */
+function spanningEdit(doc: SourceDocument, after: string): TextEdit {
+  const before = doc.text;
+  let start = 0;
+  while (start < before.length && start < after.length && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let end = 0;
+  while (end < before.length - start && end < after.length - start && before.charCodeAt(before.length - 1 - end) === after.charCodeAt(after.length - 1 - end)) end++;
+  return { range: { start: doc.positionAt(start), end: doc.positionAt(before.length - end) }, newText: after.slice(start, after.length - end) };
 }
 
 /** The text with `changes` applied (unchanged when the format cannot write them). */
