@@ -12,7 +12,7 @@ import { textPositions } from '../../language/formats/text';
 import type { FormatId, FrontEnd, SourceDocument } from '../../language/formats/types';
 import { parseYamlDocument, yamlFrontEnd } from '../../language/formats/yaml';
 import { joinPath, parentPath } from '../../language/paths';
-import { createLanguageService } from '../../language/service';
+import { createLanguageService, recheckBudget } from '../../language/service';
 import { DEEPSEEK, only } from './helpers';
 
 const FLAT = 'flat' as FormatId;
@@ -118,7 +118,7 @@ test('a rule reports on the flat key and writes its fixes on the flat value; the
   const dualpipe = only(result, 'schedule/dualpipe-odd-ranks');
   assert.deepEqual(dualpipe.range, lineRange(text, 'parallelism.pipeline', 'key'));
   assert.deepEqual(dualpipe.fixes?.map((f) => f.edits), [6, 8].map((v) => [{ range: lineRange(text, 'parallelism.pipeline', 'value'), newText: String(v) }]));
-  const presented = service.fixes(result, dualpipe);
+  const presented = service.fixes(result, dualpipe, recheckBudget(64, 60_000)); // a loaded machine must not run out of time
   // A YAML re-check of flat text would find no mapping at all; only the flat front end can count these.
   assert.deepEqual(presented.map((p) => p.title), ['Set pipeline to 16 (clears all 3 errors)', 'Set pipeline to 6 (2 errors left)', 'Set pipeline to 8 (2 errors left)']);
   const fixed = apply(text, result.document, presented[0].fix.edits);
