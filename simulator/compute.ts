@@ -82,6 +82,8 @@ export interface ComputeBreakdown {
 
 export interface ModuleCompute extends ComputeBreakdown {
   seconds: Phases;
+  /** Of `gemm`: the shared experts' GEMMs, the only work of a MoE layer that does not wait for the dispatch. */
+  sharedExperts?: Phases;
 }
 
 function total(parts: ComputeBreakdown): ModuleCompute {
@@ -114,7 +116,8 @@ export function gemmSeconds(ctx: ComputeContext, m: number, n: number, reduction
   const waves = Math.ceil(tiles / sms);
   const waveUtilisation = tiles / (waves * sms);
   const kFactor = reduction / (reduction + ctx.family.gemmHalfEfficiencyK[precision]);
-  const tensor = flops / (peak * ctx.family.gemmPeakFraction[precision] * kFactor * waveUtilisation);
+  const fraction = fp8 && promotes(ctx) ? ctx.family.gemmPeakFraction.fp8Blockwise : ctx.family.gemmPeakFraction[precision];
+  const tensor = flops / (peak * fraction * kFactor * waveUtilisation);
   const elementBytes = fp8 ? 1 : 2;
   const memory = hbmSeconds(ctx, groups * (m * reduction * elementBytes + reduction * n * elementBytes + m * n * 2));
   let seconds = Math.max(tensor, memory);
@@ -225,12 +228,14 @@ export function layerCompute(ctx: ComputeContext, kind: LayerKind): ModuleComput
   const shape = layerShape(config.model, kind, config.training.sequenceLength);
   const gemm = zeroPhases();
   const flops = zeroPhases();
+  const sharedExperts = zeroPhases();
   let recomputeGemm = 0;
   let recomputeFlops = 0;
   for (const g of shape.gemms) {
     const { m, k, n, groups } = localShape(ctx, g);
     const t = gemmPhases(ctx, m, k, n, gemmInFp8(config, g.group), groups);
     Object.assign(gemm, addPhases(gemm, t));
+    if (g.name.startsWith('shared')) Object.assign(sharedExperts, addPhases(sharedExperts, t));
     const f = 2 * m * k * n * groups;
     Object.assign(flops, addPhases(flops, { F: f, b: f, W: f }));
     if (g.selectiveRecompute) {
@@ -282,7 +287,7 @@ export function layerCompute(ctx: ComputeContext, kind: LayerKind): ModuleComput
   }
   flops.b += 2.5 * attnFlops + recomputeFlopsTotal;
   flops.F += attnFlops;
-  return total({ gemm, attention, memoryBound, recompute, flops });
+  return { ...total({ gemm, attention, memoryBound, recompute, flops }), sharedExperts };
 }
 
 /**
@@ -364,6 +369,7 @@ export function sumModules(parts: ModuleCompute[], weights?: number[]): ModuleCo
     out.recompute += k * p.recompute;
     out.flops = addPhases(out.flops, p.flops, k);
     out.seconds = addPhases(out.seconds, p.seconds, k);
+    if (p.sharedExperts) out.sharedExperts = addPhases(out.sharedExperts ?? zeroPhases(), p.sharedExperts, k);
   });
   return out;
 }

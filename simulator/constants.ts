@@ -8,12 +8,17 @@ export type GpuFamily = GpuSpec['family'];
 
 export interface FamilyConstants {
   /**
-   * Best fraction of the dense tensor peak a large GEMM reaches (dimensionless).
-   * Hopper BF16: 792 of 989 TFLOP/s, "Maximum Achievable Matmul FLOPS" table (S. Bekman, ml-engineering, H100 SXM).
-   * Hopper FP8: 1,541 of 1,979 TFLOP/s, tilelang FP8 benchmark on H800 (8192×8192, K=16384); DeepGEMM's fine-grained
-   * kernels report up to 1,550 on H800. Ampere BF16: 268 of 312 (same MAMF table). Blackwell: judgement (MAMF-like 0.75).
+   * Best fraction of the dense tensor peak a large GEMM reaches (dimensionless), per kernel family.
+   * Hopper BF16: 792 of 989 TFLOP/s, "Maximum Achievable Matmul FLOPS" (MAMF) table (S. Bekman, ml-engineering,
+   * compute/accelerator, H100 SXM). Ampere BF16: 268 of 312 (same table).
+   * `fp8`, per-tensor scaled (Transformer Engine's delayed/current scaling, which calls cuBLASLt): 1,402.6 of 1,979
+   * (0.71), the same table's H100 SXM float8_e4m3fn row (torch._scaled_mm, torch 2.7.0+cu126).
+   * `fp8Blockwise`, fine-grained scaling with software FP32 promotion (DeepSeek-V3's recipe; cuBLAS had no
+   * block-scaled Hopper GEMM, so these run DeepGEMM-class kernels): 1,541 of 1,979 (0.78), tilelang's FP8 benchmark on
+   * H800 (8192×8192, K=16384); DeepGEMM reports up to 1,550 on H800.
+   * Blackwell: judgement (MAMF-like 0.75; MXFP8 scales in hardware, one kernel family).
    */
-  gemmPeakFraction: { bf16: number; fp8: number };
+  gemmPeakFraction: { bf16: number; fp8: number; fp8Blockwise: number };
   /**
    * Reduction length (elements of K) at which a GEMM reaches half its peak fraction: efficiency = peak·K/(K+K½).
    * The per-output-tile prologue/epilogue is fixed, so short K amortises it badly. Fitted (by us, once, for the whole
@@ -48,7 +53,7 @@ export interface FamilyConstants {
 
 export const FAMILY_CONSTANTS: Readonly<Record<GpuFamily, FamilyConstants>> = {
   ampere: {
-    gemmPeakFraction: { bf16: 0.86, fp8: 0.86 },
+    gemmPeakFraction: { bf16: 0.86, fp8: 0.86, fp8Blockwise: 0.86 },
     gemmHalfEfficiencyK: { bf16: 200, fp8: 400 },
     attentionPeakFraction: { forward: 0.7, backward: 0.5 },
     hbmFraction: 0.7,
@@ -57,7 +62,7 @@ export const FAMILY_CONSTANTS: Readonly<Record<GpuFamily, FamilyConstants>> = {
     sustainedClockFraction: 0.95,
   },
   hopper: {
-    gemmPeakFraction: { bf16: 0.8, fp8: 0.78 },
+    gemmPeakFraction: { bf16: 0.8, fp8: 0.71, fp8Blockwise: 0.78 },
     gemmHalfEfficiencyK: { bf16: 200, fp8: 400 },
     attentionPeakFraction: { forward: 0.62, backward: 0.48 },
     hbmFraction: 0.7,
@@ -66,7 +71,7 @@ export const FAMILY_CONSTANTS: Readonly<Record<GpuFamily, FamilyConstants>> = {
     sustainedClockFraction: 0.85,
   },
   blackwell: {
-    gemmPeakFraction: { bf16: 0.75, fp8: 0.75 },
+    gemmPeakFraction: { bf16: 0.75, fp8: 0.75, fp8Blockwise: 0.75 },
     gemmHalfEfficiencyK: { bf16: 200, fp8: 400 },
     attentionPeakFraction: { forward: 0.62, backward: 0.48 },
     hbmFraction: 0.7,

@@ -24,6 +24,12 @@ export interface StageCost {
   cpExposed: { F: number; B: number };
   /** Seconds of TP traffic left exposed, per phase (all of it unless `tp_comm_overlap`). */
   tpExposed: { F: number; B: number };
+  /**
+   * Compute an unpaired op can hide its EP all-to-all under (`overlap_expert_comm`), per phase: only the shared
+   * experts', which need neither the dispatch nor the combine (DeepSeek-V2 §3.1 overlaps exactly that; Megatron-Core's
+   * --moe-shared-expert-overlap). Attention comes before the dispatch and the routed experts wait for it.
+   */
+  epHideable: Phases;
 }
 
 export interface CostModel {
@@ -100,6 +106,7 @@ export function buildCostModel(config: ResolvedConfig, stages: number): CostMode
       tpExposed: { F: tpExposed(config, tpF.seconds, compute.gemm.F), B: tpExposed(config, tpB.seconds, compute.gemm.b) },
       ep: { F: scaleTransfer(epLayer.forward, moeLayers), B: scaleTransfer(epLayer.backward, moeLayers) },
       cp: { F: cpF, B: cpB },
+      epHideable: compute.sharedExperts ?? { F: 0, b: 0, W: 0 },
       // Ring attention hides its K/V passes under the attention core of the same layer.
       cpExposed: { F: Math.max(0, cpF.seconds - compute.attention.F), B: Math.max(0, cpB.seconds - compute.attention.b) },
     };

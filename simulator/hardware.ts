@@ -17,8 +17,10 @@ export const GPU_PRESETS: Readonly<Record<string, GpuSpec>> = {
     hbmGiB: 80,
     hbmTBps: 2.04,
     nvlinkSpecGBps: 600,
-    // Achievable ≈ 40% of the bidirectional spec per direction, the same ratio DeepSeek saw on H800 (160 of 400).
-    intraNodeGBps: 240,
+    // Measured, not a ratio of the spec: NCCL's own tuning model caps sm_80 bus bandwidth at 235 GB/s
+    // (NVIDIA/nccl src/graph/tuning.cc, `if (compCap80) busBw = std::min(busBw, 235.0f)`), what nccl-tests
+    // all_reduce_perf reports on DGX A100 (≈230-235 GB/s busbw, 8 GPUs, large messages).
+    intraNodeGBps: 235,
     // One 200 Gb/s HDR NIC per GPU (DGX A100) ≈ 25 GB/s per direction.
     interNodeGBps: 25,
     sms: 108,

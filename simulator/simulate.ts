@@ -49,7 +49,8 @@ function opModel(schedule: Schedule, costs: CostModel, overlapSingleOps: boolean
   const cpB = st.map((s) => s.cpExposed.B);
   const cpTotF = st.map((s) => s.cp.F.seconds);
   const cpTotB = st.map((s) => s.cp.B.seconds);
-  // Without pairing, EP comm is exposed unless the config overlaps it with the op's own compute.
+  const hide = st.map((s) => s.epHideable);
+  // Without pairing, EP comm is exposed unless the config overlaps it with the op's shared-expert compute.
   const single = (compute: number, comm: number) => (overlapSingleOps ? Math.max(0, comm - compute) : comm);
 
   /** Seconds of `op` on `rank`, and its comm split into `out` when given. */
@@ -66,7 +67,7 @@ function opModel(schedule: Schedule, costs: CostModel, overlapSingleOps: boolean
       case 'F':
         compute = fc[s];
         ep = epF[s];
-        epExposed = single(compute, ep);
+        epExposed = single(hide[s].F, ep);
         tp = tpF[s];
         tpExposed = tpxF[s];
         cp = cpTotF[s];
@@ -77,7 +78,7 @@ function opModel(schedule: Schedule, costs: CostModel, overlapSingleOps: boolean
         // The same input-gradient pass and its communication; a full B also computes the weight gradient.
         compute = bc[s] + (op.kind === 'B' ? wc[s] : 0);
         ep = epB[s];
-        epExposed = single(compute, ep);
+        epExposed = single(hide[s].b + (op.kind === 'B' ? hide[s].W : 0), ep);
         tp = tpB[s];
         tpExposed = tpxB[s];
         cp = cpTotB[s];
