@@ -161,8 +161,23 @@ export function expertAllToAll(config: ResolvedConfig, tokensPerGpu: number): { 
   const dispatchBytes = config.precision.compute === 'fp8' && config.precision.fp8?.dispatchFp8 ? fp8Bytes(config) : 2;
   const dispatch = allToAll(config, tokensPerGpu, h * dispatchBytes);
   const combine = allToAll(config, tokensPerGpu, h * 2);
-  const both = addTransfers(dispatch, combine);
+  const both = addTransfers(dispatch, combine, expertTensorGather(config, tokensPerGpu));
   return { forward: both, backward: both };
+}
+
+/**
+ * Expert tensor parallelism under the alltoall dispatcher (Megatron-Core MoEAlltoAllTokenDispatcher): every ETP rank
+ * holds a slice of each local expert, so after the EP all-to-all the received tokens are all-gathered over the ETP
+ * group, and the experts' partial outputs reduce-scattered back before the combine (BF16; the busiest GPU's load).
+ * Backward mirrors it (reduce-scatter of the input gradients, all-gather of the output gradients).
+ */
+function expertTensorGather(config: ResolvedConfig, tokensPerGpu: number): Transfer {
+  const moe = config.model.moe;
+  const etp = Math.max(1, config.parallelism.expertTensor);
+  if (!moe || etp <= 1 || config.parallelism.expert <= 1 || config.parallelism.moeTokenDispatcher !== 'alltoall') return noTransfer;
+  const g = placeGroup(config, etp, 1);
+  const gathered = etp * tokensPerGpu * moe.expertsPerToken * expertLoadImbalance(config) * config.model.hiddenSize * 2;
+  return addTransfers(collective('all-gather', gathered, g), collective('reduce-scatter', gathered, g));
 }
 
 /**
