@@ -1,0 +1,205 @@
+/**
+ * What every non-YAML front end shares: offsets ↔ positions, a `Collector` that builds the config value while
+ * recording, for each config path, where it came from (the flag or key, its line, its ranges), and the
+ * `SourceDocument` assembled from both. Pure and bounded: nothing here loops over more than the text.
+ */
+import type { Diagnostic, Position, Range, Severity, TextEdit } from '../diagnostics';
+import type { EditWriter, FormatId, NodeRanges, SourceDocument } from './types';
+
+/** Characters read at all; a launch script or config is a few KB (the YAML front end uses the same cap). */
+export const MAX_SOURCE_CHARS = 1_048_576;
+
+export interface TextIndex {
+  positionAt(offset: number): Position;
+  offsetAt(position: Position): number;
+  range(start: number, end: number): Range;
+}
+
+/** Line starts at \n, \r\n and a lone \r, as the editor counts lines. */
+export function textIndex(text: string): TextIndex {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) starts.push(i + 1);
+    else if (c === 13) {
+      if (text.charCodeAt(i + 1) === 10) i++;
+      starts.push(i + 1);
+    }
+  }
+  const contentEnd = (line: number): number => {
+    let end = line + 1 < starts.length ? starts[line + 1] : text.length;
+    while (end > starts[line] && (text.charCodeAt(end - 1) === 10 || text.charCodeAt(end - 1) === 13)) end--;
+    return end;
+  };
+  const positionAt = (offset: number): Position => {
+    const o = Math.max(0, Math.min(text.length, Math.floor(offset) || 0));
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: Math.min(o, contentEnd(lo)) - starts[lo] };
+  };
+  const offsetAt = (p: Position): number => {
+    if (p.line < 0) return 0;
+    if (p.line >= starts.length) return text.length;
+    return Math.max(starts[p.line], Math.min(contentEnd(p.line), starts[p.line] + Math.max(0, p.character)));
+  };
+  return { positionAt, offsetAt, range: (s, e) => ({ start: positionAt(s), end: positionAt(Math.max(s, e)) }) };
+}
+
+/** Where one config value came from, in offsets of the original text. */
+export interface Origin {
+  /** The flag or key as written (`--num-layers`, `model.num_layers`, `num_hidden_layers`). */
+  key: string;
+  keyStart: number;
+  keyEnd: number;
+  valueStart: number;
+  valueEnd: number;
+  /**
+   * How to write a new value in place, in the file's syntax; absent when the value is derived (tokens from
+   * iterations × batch × length) or implied by an absent flag, so no edit can be written there.
+   */
+  write?: (value: unknown) => string | undefined;
+  /** The value follows from something absent (a framework default), not from text in the file. */
+  implicit?: boolean;
+  /** How the value was derived, when it is not copied: "--train-iters × --global-batch-size × --seq-length". */
+  via?: string;
+}
+
+/** What import reports per config path: the line (1-based) and the flag or key it came from. */
+export interface OriginNote {
+  line: number;
+  key: string;
+  via?: string;
+  implicit?: boolean;
+}
+
+type Obj = Record<string, unknown>;
+
+export function setPath(root: Obj, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let o = root;
+  for (const p of parts.slice(0, -1)) {
+    if (o[p] === null || typeof o[p] !== 'object' || Array.isArray(o[p])) o[p] = {};
+    o = o[p] as Obj;
+  }
+  o[parts[parts.length - 1]] = value;
+}
+
+export function getPath(root: unknown, path: string): unknown {
+  let v = root;
+  for (const p of path === '' ? [] : path.split('.')) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Obj)[p];
+  }
+  return v;
+}
+
+/** Builds a config value and its origins; the front ends' one way to say "this key came from there". */
+export class Collector {
+  readonly value: Obj = {};
+  readonly origins = new Map<string, Origin>();
+  readonly diagnostics: Diagnostic[] = [];
+  constructor(readonly text: string, readonly index: TextIndex) {}
+
+  set(path: string, value: unknown, origin: Origin): void {
+    if (value === undefined || (typeof value === 'number' && !Number.isFinite(value))) return;
+    setPath(this.value, path, value);
+    this.origins.set(path, origin);
+  }
+
+  has(path: string): boolean {
+    return getPath(this.value, path) !== undefined;
+  }
+
+  /** A diagnostic at an origin (or the document start); `path` is the config path it is about. */
+  report(severity: Severity, code: string, message: string, at?: { start: number; end: number }, path = ''): void {
+    const range = at ? this.index.range(at.start, at.end) : this.index.range(0, 0);
+    this.diagnostics.push({ severity, code, message, path, range });
+  }
+}
+
+/** Where each config path came from, for import's comments. */
+export function originNotes(doc: ImportedDocument): Map<string, OriginNote> {
+  const out = new Map<string, OriginNote>();
+  for (const [path, o] of doc.origins) {
+    out.set(path, { line: doc.positionAt(o.keyStart).line + 1, key: o.key, via: o.via, implicit: o.implicit });
+  }
+  return out;
+}
+
+/** A SourceDocument that also keeps each value's origin (import writes them as comments). */
+export interface ImportedDocument extends SourceDocument {
+  origins: Map<string, Origin>;
+}
+
+export function sourceDocument(format: FormatId, text: string, c: Collector, extra: Diagnostic[] = []): ImportedDocument {
+  const nodes = new Map<string, NodeRanges>();
+  const spans: { path: string; ks: number; ke: number; vs: number; ve: number }[] = [];
+  for (const [path, o] of c.origins) {
+    if (o.implicit) continue;
+    nodes.set(path, { key: c.index.range(o.keyStart, o.keyEnd), value: c.index.range(o.valueStart, o.valueEnd) });
+    spans.push({ path, ks: o.keyStart, ke: o.keyEnd, vs: o.valueStart, ve: o.valueEnd });
+  }
+  const empty = Object.keys(c.value).length === 0;
+  const pathAt = (p: Position) => {
+    const at = c.index.offsetAt(p);
+    let best: { path: string; on: 'key' | 'value'; width: number } | undefined;
+    for (const s of spans) {
+      const on = at >= s.ks && at <= s.ke ? 'key' : at >= s.vs && at <= s.ve ? 'value' : undefined;
+      if (!on) continue;
+      const width = on === 'key' ? s.ke - s.ks : s.ve - s.vs;
+      if (!best || width < best.width) best = { path: s.path, on, width };
+    }
+    return best && { path: best.path, on: best.on };
+  };
+  const edits: EditWriter = {
+    setValue(path, value): TextEdit[] | undefined {
+      const o = c.origins.get(path);
+      const newText = o?.write?.(value);
+      if (!o || o.implicit || newText === undefined) return undefined;
+      return [{ range: c.index.range(o.valueStart, o.valueEnd), newText }];
+    },
+    // Flags and framework keys are not config keys: there is no misspelt config key to rename in these files.
+    renameKey: () => undefined,
+  };
+  return {
+    format,
+    text,
+    value: empty ? undefined : c.value,
+    nodes,
+    diagnostics: [...extra, ...c.diagnostics],
+    positionAt: c.index.positionAt,
+    offsetAt: c.index.offsetAt,
+    pathAt,
+    edits,
+    origins: c.origins,
+  };
+}
+
+/** The first refusal every front end applies before reading: too large or binary. */
+export function refuse(text: string, index: TextIndex, what: string): Diagnostic | undefined {
+  if (text.length > MAX_SOURCE_CHARS) {
+    return {
+      severity: 'error',
+      code: 'document/too-large',
+      message: `This file has ${text.length.toLocaleString('en-US')} characters; ${what} over ${MAX_SOURCE_CHARS.toLocaleString('en-US')} are not read.`,
+      path: '',
+      range: index.range(MAX_SOURCE_CHARS, MAX_SOURCE_CHARS + 1),
+    };
+  }
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) {
+    return { severity: 'error', code: 'document/binary', message: `This file contains NUL bytes: it looks binary, not ${what}.`, path: '', range: index.range(nul, nul + 1) };
+  }
+  return undefined;
+}
+
+/** A number written as an integer literal, else undefined (no expressions, no units). */
+export function intOf(s: string | undefined): number | undefined {
+  if (s === undefined || !/^[+]?\d{1,15}$/.test(s.trim())) return undefined;
+  return Number(s.trim());
+}

@@ -1,0 +1,188 @@
+/**
+ * torchtitan configs: the TOML of v0.2.x (torchtitan/config/job_config.py) and the JSON a resolved config is dumped
+ * to (`--debug.save_config_file`, same sections). The model shape is not in the file: `[model] name` + `flavor`
+ * select one of torchtitan's built-in flavors (torchtitanFlavors.ts); an unknown flavor leaves the shape to a
+ * paired config.json.
+ */
+import { readDirectives } from './directives';
+import { keyed, readJson, type Keyed } from './keyed';
+import { Collector, refuse, sourceDocument, textIndex, type ImportedDocument } from './source';
+import { parseToml, tomlValue } from './toml';
+import { flavorOf, MULTI_STAGE, TT_SCHEDULES } from './torchtitanFlavors';
+import type { FrontEnd, ParseOptions } from './types';
+
+function detect(text: string, fileName?: string): boolean {
+  const head = text.slice(0, 100_000);
+  if (/^\s*\{/.test(head)) return /"parallelism"\s*:/.test(head) && /"(data_parallel_shard_degree|tensor_parallel_degree)"\s*:/.test(head);
+  const toml = /\.toml$/i.test(fileName ?? '') || /^\[(job|model|training|parallelism)\]\s*$/m.test(head);
+  return toml && /^\s*\[(model|training|parallelism|activation_checkpoint)\]/m.test(head) && /^\s*(flavor|seq_len|local_batch_size|tensor_parallel_degree|data_parallel_shard_degree)\s*=/m.test(head);
+}
+
+const span = (o: { keyStart: number; keyEnd: number }) => ({ start: o.keyStart, end: o.keyEnd });
+
+function readConfig(k: Keyed, c: Collector, json: boolean): void {
+  const name = k.get('model.name');
+  const flavorName = k.get('model.flavor');
+  const flavor = typeof name === 'string' && typeof flavorName === 'string' ? flavorOf(name, flavorName) : undefined;
+  const inline = json ? k.get('model.n_layers') ?? k.get('model_spec.model.n_layers') : undefined;
+  if (flavor) {
+    const o = k.origin('model.flavor', `torchtitan flavor ${name}/${flavorName}`);
+    const put = (path: string, v: unknown) => {
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) for (const [kk, vv] of Object.entries(v)) put(`${path}.${kk}`, vv);
+      else c.set(path, v, o);
+    };
+    put('model', flavor.model);
+  } else if (inline === undefined && (name !== undefined || flavorName !== undefined)) {
+    c.report('warning', 'torchtitan/unknown-flavor', `torchtitan's model shape is in code; \`${String(name)}\` flavor \`${String(flavorName)}\` is not in the built-in table (llama3 8B/70B/405B, deepseek_v3 16B/236B/671B). Import the model's config.json with this file.`, span(k.origin(flavorName !== undefined ? 'model.flavor' : 'model.name')), 'model');
+  }
+  if (json) readModelArgs(k);
+
+  const seq = k.copyInt('training.sequence_length', 'training.seq_len');
+  const pp = k.int('parallelism.pipeline_parallel_degree') ?? 1;
+  const local = k.int('training.local_batch_size') ?? k.int('training.batch_size');
+  let gbs = k.int('training.global_batch_size');
+  const shard = k.int('parallelism.data_parallel_shard_degree') ?? -1;
+  const replicate = k.int('parallelism.data_parallel_replicate_degree') ?? 1;
+  const dp = shard > 0 ? shard * replicate : undefined;
+  if (gbs !== undefined && gbs > 0) c.set('training.global_batch_size', gbs, k.origin('training.global_batch_size'));
+  else if (local !== undefined && dp !== undefined) {
+    gbs = local * dp;
+    c.set('training.global_batch_size', gbs, k.origin('training.local_batch_size', `local_batch_size × DP (${local} × ${dp})`));
+  } else if (local !== undefined) {
+    gbs = undefined;
+    c.report('info', 'torchtitan/batch-from-world', 'global_batch_size is -1: torchtitan uses local_batch_size × the data-parallel size, which follows from the GPU count; give `global_batch_size` or the cluster (`# tcs: cluster.nodes=N`).', span(k.origin('training.local_batch_size')), 'training.global_batch_size');
+  }
+  if (pp > 1) {
+    if (k.has('parallelism.pipeline_parallel_microbatch_size')) k.copyInt('training.micro_batch_size', 'parallelism.pipeline_parallel_microbatch_size');
+    else c.set('training.micro_batch_size', 1, { ...k.origin('parallelism.pipeline_parallel_degree', 'no pipeline_parallel_microbatch_size: torchtitan\'s default 1') });
+  } else if (local !== undefined) k.copyInt('training.micro_batch_size', k.has('training.local_batch_size') ? 'training.local_batch_size' : 'training.batch_size');
+  const steps = k.int('training.steps');
+  if (steps !== undefined && gbs !== undefined && seq !== undefined) c.set('training.tokens', steps * gbs * seq, k.origin('training.steps', `steps × global batch × seq_len (${steps} × ${gbs} × ${seq})`));
+  const mode = k.get('activation_checkpoint.mode');
+  if (mode === 'none' || mode === 'selective' || mode === 'full') k.copy('training.recompute', 'activation_checkpoint.mode', (v) => v);
+  else if (mode !== undefined) c.report('error', 'torchtitan/bad-choice', `activation_checkpoint.mode must be none, selective or full, not ${JSON.stringify(mode)}.`, span(k.origin('activation_checkpoint.mode')), 'training.recompute');
+  const option = k.get('activation_checkpoint.selective_ac_option');
+  if (mode === 'selective' && option !== undefined && option !== 'op') {
+    c.report('info', 'formats/unrepresented', `selective_ac_option ${JSON.stringify(option)} checkpoints every ${String(option)}-th layer in full; the config reads it as selective recompute.`, span(k.origin('activation_checkpoint.selective_ac_option')), 'training.recompute');
+  }
+
+  // Precision: converters name the FP8 path (quantize.linear.float8 / float8, or MX).
+  const converters = (k.get('model.converters') as unknown[] | undefined) ?? [];
+  const list = Array.isArray(converters) ? converters.map(String) : [];
+  const float8 = list.some((x) => x === 'float8' || x === 'quantize.linear.float8');
+  const mx = list.some((x) => x === 'mx' || x === 'quantize.linear.mx');
+  const moe = c.has('model.moe');
+  if (float8 || mx) {
+    k.copy('precision.compute', 'model.converters', () => 'fp8', mx ? 'an MX converter' : 'a float8 converter');
+    k.copy('precision.fp8.format', 'model.converters', () => (mx ? 'e4m3' : 'hybrid'), mx ? 'MXFP8: e4m3 with block scales' : 'torchao float8: e4m3 forward, e5m2 gradients');
+    const section = mx ? 'quantize.linear.mx' : k.has('quantize.linear.float8') ? 'quantize.linear.float8' : 'float8';
+    const recipe = k.get(`${section}.recipe_name`);
+    if (mx) k.copy('precision.fp8.scaling', 'model.converters', () => 'mxfp8', 'an MX converter');
+    else if (recipe === undefined || recipe === 'tensorwise') k.copy('precision.fp8.scaling', recipe === undefined ? 'model.converters' : `${section}.recipe_name`, () => 'tensorwise', recipe === undefined ? 'torchao\'s default tensorwise' : undefined);
+    else {
+      k.copy('precision.fp8.scaling', `${section}.recipe_name`, () => 'blockwise', `${String(recipe)} read as blockwise (the nearest fine-grained scaling)`);
+      c.report('warning', 'formats/unrepresented', `recipe_name ${JSON.stringify(recipe)} (row-wise scaling) has no value in the config; it is read as blockwise, the nearest fine-grained scaling.`, span(k.origin(`${section}.recipe_name`)), 'precision.fp8.scaling');
+    }
+    const filter = k.get(`${section}.filter_fqns`);
+    const fqns = Array.isArray(filter) ? filter.map(String) : [];
+    const high = ['embedding', 'norm'];
+    if (fqns.includes('output') || fqns.includes('lm_head')) high.push('output_head');
+    if (!moe || fqns.some((f) => f.includes('router'))) high.push('router');
+    if (fqns.some((f) => f === 'attention' || /^w[qkvo]$/.test(f))) high.push('attention');
+    if (moe && !list.some((x) => /grouped_mm/.test(x))) high.push('experts');
+    const order = ['embedding', 'output_head', 'router', 'norm', 'attention', 'mlp', 'experts'];
+    k.copy('precision.fp8.high_precision', filter !== undefined ? `${section}.filter_fqns` : 'model.converters', () => order.filter((m) => high.includes(m)), 'filter_fqns; embeddings and norms are never converted');
+  } else k.copy('precision.compute', 'model.name', () => 'bf16', 'no float8 converter: bfloat16 mixed precision');
+  const param = k.get('training.mixed_precision_param');
+  if (param === 'float32') c.report('warning', 'formats/unrepresented', 'mixed_precision_param float32 trains in FP32, which the config does not model; bf16 is assumed.', span(k.origin('training.mixed_precision_param')), 'precision.compute');
+  if (k.get('training.dtype') === 'bfloat16') {
+    for (const p of ['precision.master_weights', 'precision.optimizer_states', 'precision.gradients']) k.copy(p, 'training.dtype', () => 'bf16', 'training.dtype bfloat16: weights, optimizer states and gradients in BF16');
+  }
+
+  // Parallelism.
+  k.copyInt('parallelism.tensor', 'parallelism.tensor_parallel_degree');
+  k.copyInt('parallelism.pipeline', 'parallelism.pipeline_parallel_degree');
+  k.copyInt('parallelism.context', 'parallelism.context_parallel_degree');
+  k.copyInt('parallelism.expert', 'parallelism.expert_parallel_degree');
+  k.copyInt('parallelism.expert_tensor', 'parallelism.expert_tensor_parallel_degree');
+  if (dp !== undefined) c.set('parallelism.data', dp, k.origin(k.has('parallelism.data_parallel_shard_degree') ? 'parallelism.data_parallel_shard_degree' : 'parallelism.data_parallel_replicate_degree', `replicate × shard (${replicate} × ${shard})`));
+  const reshard = k.get('parallelism.fsdp_reshard_after_forward');
+  if (shard === 1) k.copy('parallelism.zero_stage', k.has('parallelism.data_parallel_shard_degree') ? 'parallelism.data_parallel_shard_degree' : 'parallelism.data_parallel_replicate_degree', () => 0, 'data_parallel_shard_degree 1: plain data parallelism');
+  else {
+    const source = k.has('parallelism.data_parallel_shard_degree') ? 'parallelism.data_parallel_shard_degree' : 'training.seq_len';
+    k.copy('parallelism.zero_stage', reshard === 'never' ? 'parallelism.fsdp_reshard_after_forward' : source, () => (reshard === 'never' ? 2 : 3), reshard === 'never' ? 'FSDP without resharding after forward: ZeRO-2' : 'FSDP2 shards parameters, gradients and optimizer states: ZeRO-3');
+    if (replicate > 1) c.report('info', 'formats/unrepresented', `data_parallel_replicate_degree ${replicate} with sharding is HSDP (sharded within a group, replicated across groups); the config reads it as ZeRO-3 over the whole data-parallel group.`, span(k.origin('parallelism.data_parallel_replicate_degree')), 'parallelism.zero_stage');
+  }
+  const schedule = k.get('parallelism.pipeline_parallel_schedule');
+  const key = typeof schedule === 'string' ? schedule.toLowerCase() : '1f1b';
+  if (pp > 1) {
+    if (key in TT_SCHEDULES) k.copy('parallelism.schedule', schedule === undefined ? 'parallelism.pipeline_parallel_degree' : 'parallelism.pipeline_parallel_schedule', () => TT_SCHEDULES[key], schedule === undefined ? 'torchtitan\'s default 1F1B' : `${String(schedule)}`);
+    else c.report('warning', 'formats/unrepresented', `pipeline_parallel_schedule ${JSON.stringify(schedule)} has no equivalent in the config's schedules.`, span(k.origin('parallelism.pipeline_parallel_schedule')), 'parallelism.schedule');
+    const layers = c.value.model && (c.value.model as Record<string, unknown>).layers;
+    const perStage = k.int('parallelism.pipeline_parallel_layers_per_stage');
+    const first = k.int('parallelism.pipeline_parallel_first_stage_less_layers') ?? 1;
+    const last = k.int('parallelism.pipeline_parallel_last_stage_less_layers') ?? 1;
+    if (perStage !== undefined && typeof layers === 'number') {
+      const stages = Math.ceil((layers + first + last) / perStage);
+      if (stages % pp === 0) c.set('parallelism.virtual_stages', stages / pp, k.origin('parallelism.pipeline_parallel_layers_per_stage', `⌈(layers + ${first} + ${last}) ÷ ${perStage}⌉ ÷ PP`));
+      else c.report('error', 'torchtitan/stages', `${stages} stages (⌈(${layers} + ${first} + ${last}) ÷ ${perStage}⌉) do not divide over PP ${pp}; torchtitan refuses this.`, span(k.origin('parallelism.pipeline_parallel_layers_per_stage')), 'parallelism.virtual_stages');
+    } else if (MULTI_STAGE.has(key)) c.set('parallelism.virtual_stages', 2, k.origin('parallelism.pipeline_parallel_schedule', 'a multi-stage schedule without layers_per_stage: 2 stages per rank'));
+    else c.set('parallelism.virtual_stages', 1, k.origin('parallelism.pipeline_parallel_degree', 'a single-stage schedule: 1 stage per rank'));
+  }
+  if (k.get('parallelism.pipeline_parallel_expert_parallel_overlap') === true) k.copy('parallelism.overlap_expert_comm', 'parallelism.pipeline_parallel_expert_parallel_overlap', (v) => v);
+}
+
+/** The JSON dump carries the model's arguments themselves (TransformerModelArgs field names). */
+function readModelArgs(k: Keyed): void {
+  const base = k.has('model_spec.model.n_layers') ? 'model_spec.model' : k.has('model.n_layers') ? 'model' : undefined;
+  if (!base) return;
+  k.copyInt('model.layers', `${base}.n_layers`);
+  k.copyInt('model.hidden_size', `${base}.dim`);
+  k.copyInt('model.vocab_size', `${base}.vocab_size`);
+  k.copy('model.activation', `${base}.n_layers`, () => 'swiglu', 'torchtitan models use SwiGLU');
+  const heads = k.copyInt('model.attention.heads', `${base}.n_heads`);
+  const kv = k.int(`${base}.n_kv_heads`);
+  if (k.has(`${base}.kv_lora_rank`)) {
+    k.copy('model.attention.type', `${base}.kv_lora_rank`, () => 'mla', 'kv_lora_rank present');
+    const q = k.int(`${base}.q_lora_rank`);
+    if (q) k.copyInt('model.attention.q_lora_rank', `${base}.q_lora_rank`);
+    for (const f of ['kv_lora_rank', 'qk_nope_head_dim', 'qk_rope_head_dim', 'v_head_dim']) k.copyInt(`model.attention.${f}`, `${base}.${f}`);
+  } else if (heads !== undefined) {
+    if (kv !== undefined && kv < heads) {
+      k.copy('model.attention.type', `${base}.n_kv_heads`, () => 'gqa', 'n_kv_heads < n_heads');
+      k.copyInt('model.attention.kv_heads', `${base}.n_kv_heads`);
+    } else k.copy('model.attention.type', `${base}.n_heads`, () => 'mha', 'no fewer kv heads');
+  }
+  if (k.has(`${base}.inter_dim`)) k.copyInt('model.ffn_hidden_size', `${base}.inter_dim`);
+  if (k.has(`${base}.moe_args.num_experts`)) {
+    k.copyInt('model.moe.routed_experts', `${base}.moe_args.num_experts`);
+    k.copyInt('model.moe.experts_per_token', `${base}.moe_args.top_k`);
+    k.copyInt('model.moe.shared_experts', `${base}.moe_args.num_shared_experts`);
+    k.copyInt('model.moe.expert_hidden_size', `${base}.moe_inter_dim`);
+    k.copyInt('model.moe.dense_layers', `${base}.n_dense_layers`);
+  }
+}
+
+export function parseTorchtitan(text: string, options: ParseOptions = {}): ImportedDocument {
+  const index = textIndex(text);
+  const c = new Collector(text, index);
+  const refused = refuse(text, index, 'torchtitan configs');
+  if (refused) return sourceDocument('torchtitan', text, c, [refused]);
+  if (/^\s*\{/.test(text)) {
+    const { value, k } = readJson(text, c);
+    if (value !== undefined) readConfig(k, c, true);
+    return sourceDocument('torchtitan', text, c);
+  }
+  const r = parseToml(text);
+  if (r.error) c.report('error', 'toml/syntax', `This TOML cannot be read past here: ${r.error.message}.`, { start: r.error.at, end: r.error.at + 1 });
+  const display = (p: string) => {
+    const dot = p.lastIndexOf('.');
+    return dot < 0 ? p : `[${p.slice(0, dot)}] ${p.slice(dot + 1)}`;
+  };
+  readConfig(keyed(c, r.value, (p) => r.spans.get(p), tomlValue, display), c, false);
+  readDirectives(text, c);
+  void options;
+  return sourceDocument('torchtitan', text, c);
+}
+
+export const torchtitanFrontEnd: FrontEnd = { format: 'torchtitan', label: 'torchtitan TOML / JSON', detect, parse: parseTorchtitan };
