@@ -4,6 +4,8 @@ export interface CliIO {
   err(text: string): void;
   /** Reads a file as UTF-8; the CLI's only file access. */
   readFile(path: string): string;
+  /** Writes a file as UTF-8 (`-o OUT`); absent where the CLI may not write. */
+  writeFile?(path: string, text: string): void;
 }
 
 /** A subcommand returns its exit code: 0 ok, 1 problems found, 2 usage error. */

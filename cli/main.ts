@@ -1,6 +1,7 @@
 /** `tcs`: the terminal adapter. Builds the real CliIO and dispatches to a subcommand. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { checkCommand } from './check';
+import { importCommand } from './import';
 import type { CliIO, Command } from './io';
 import { scheduleCommand } from './schedule';
 import { searchCommand } from './search';
@@ -9,6 +10,7 @@ import { simulateCommand } from './simulate';
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   check: { run: checkCommand, summary: 'check FILE...      validate training configs (--json for machine output)' },
   simulate: { run: simulateCommand, summary: 'simulate FILE      GPU-hours, memory and throughput of a config' },
+  import: { run: importCommand, summary: 'import FILE...     Megatron-LM / torchtitan / NeMo / DeepSpeed / HF files → a training config' },
   schedule: { run: scheduleCommand, summary: 'schedule ...       print a pipeline schedule' },
   search: { run: searchCommand, summary: 'search FILE        the cheapest layouts that fit: Pareto frontier and top K' },
 };
@@ -41,6 +43,7 @@ if (require.main === module) {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
     readFile: (path) => readFileSync(path, 'utf8'),
+    writeFile: (path, text) => writeFileSync(path, text, 'utf8'),
   };
   process.exitCode = main(process.argv.slice(2), io);
 }

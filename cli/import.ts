@@ -1,0 +1,106 @@
+/** `tcs import FILE...`: Megatron-LM, torchtitan, NeMo, DeepSpeed and HF files → one `*.train.yaml`. */
+import { checkText } from '../language/check';
+import type { Diagnostic } from '../language/diagnostics';
+import { combine, type ImportInput, type ImportOptions } from '../language/formats/combine';
+import { detectImportFormat, FORMAT_LABELS } from '../language/formats/frontEnds';
+import { writeTrainYaml } from '../language/formats/writeYaml';
+import { stripBom } from './check';
+import type { Command } from './io';
+
+export const IMPORT_USAGE = `usage: tcs import FILE... [--gpu NAME] [--nodes N] [--gpus-per-node G] [-o OUT]
+  Reads Megatron-LM arguments (launch script, functional-test or recipe YAML, start-up argument dump),
+  torchtitan TOML or JSON dump, NeMo / Megatron-Bridge YAML, DeepSpeed JSON and Hugging Face config.json,
+  combined (e.g. a launch script and the model's config.json), and writes a training config: every value with a
+  comment naming its origin (file:line flag), every value no input gives taken from the options or a default and
+  marked assumed (also listed on stderr). Writes to stdout, or to OUT with -o.
+  Exit code: 0 the result checks clean, 1 it has errors (still written), 2 a file is not a known format or usage.`;
+
+const VALUE_OPTIONS = new Set(['--gpu', '--nodes', '--gpus-per-node', '-o', '--out']);
+
+function line(file: string, d: Diagnostic, extra = ''): string {
+  return `${file}:${d.range.start.line + 1}:${d.range.start.character + 1} ${d.severity} ${d.code} ${d.message}${extra}\n`;
+}
+
+export const importCommand: Command = (argv, io) => {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.out(IMPORT_USAGE + '\n');
+    return 0;
+  }
+  const files: string[] = [];
+  const opts: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (VALUE_OPTIONS.has(a)) {
+      if (argv[i + 1] === undefined) {
+        io.err(`tcs import: ${a} needs a value\n${IMPORT_USAGE}\n`);
+        return 2;
+      }
+      opts[a === '--out' ? '-o' : a] = argv[++i];
+    } else if (a.startsWith('-')) {
+      io.err(`tcs import: unknown option ${a}\n${IMPORT_USAGE}\n`);
+      return 2;
+    } else files.push(a);
+  }
+  if (files.length === 0) {
+    io.err(`tcs import: no files given\n${IMPORT_USAGE}\n`);
+    return 2;
+  }
+  const options: ImportOptions = {};
+  if (opts['--gpu'] !== undefined) options.gpu = opts['--gpu'];
+  for (const [flag, key] of [['--nodes', 'nodes'], ['--gpus-per-node', 'gpusPerNode']] as const) {
+    if (opts[flag] === undefined) continue;
+    const n = Number(opts[flag]);
+    if (!Number.isInteger(n) || n < 1) {
+      io.err(`tcs import: ${flag} must be a whole number ≥ 1, not ${opts[flag]}\n`);
+      return 2;
+    }
+    options[key] = n;
+  }
+  const inputs: ImportInput[] = [];
+  let errors = 0;
+  for (const file of files) {
+    let text: string;
+    try {
+      text = stripBom(io.readFile(file));
+    } catch (e) {
+      io.err(`${file}: cannot read: ${(e as NodeJS.ErrnoException)?.code === 'ENOENT' ? 'no such file' : String((e as Error)?.message ?? e)}\n`);
+      return 2;
+    }
+    const frontEnd = detectImportFormat(text, file);
+    if (!frontEnd) {
+      io.err(`${file}: not a format tcs import knows (tried ${FORMAT_LABELS.join(', ')})\n`);
+      return 2;
+    }
+    const doc = frontEnd.parse(text, { fileName: file });
+    for (const d of doc.diagnostics) {
+      if (d.severity === 'error') errors++;
+      io.err(line(file, d));
+    }
+    inputs.push({ file, doc });
+  }
+  const combined = combine(inputs, options);
+  for (const { file, diagnostic } of combined.diagnostics) {
+    if (diagnostic.severity === 'error') errors++;
+    io.err(line(file, diagnostic));
+  }
+  const header = [`Imported by \`tcs import ${files.join(' ')}\`; each comment names the value's origin.`];
+  if (combined.assumed.length > 0) header.push('Values marked "assumed" are in none of the inputs: check them.');
+  const yaml = writeTrainYaml(combined.value, combined.notes, header);
+  const out = opts['-o'];
+  if (out !== undefined) {
+    if (!io.writeFile) {
+      io.err('tcs import: cannot write files here\n');
+      return 2;
+    }
+    io.writeFile(out, yaml);
+  } else io.out(yaml);
+  for (const a of combined.assumed) io.err(`assumed ${a.path} = ${JSON.stringify(a.value)} (${a.from})\n`);
+  const result = checkText(yaml);
+  const name = out ?? '<stdout>';
+  for (const d of result.diagnostics) {
+    if (d.severity === 'error') errors++;
+    const origin = combined.notes.get(d.path);
+    io.err(line(name, d, origin ? ` [${origin}]` : ''));
+  }
+  return errors > 0 ? 1 : 0;
+};
