@@ -1,0 +1,102 @@
+/**
+ * Config → a Megatron-Bridge override file: YAML in the shape of Bridge's ConfigContainer (`model:`, `train:`,
+ * `dataset:`, `mixed_precision:`, `optimizer:`, `ddp:`), for `scripts/training/run_recipe.py --config-file`. Key names
+ * from NVIDIA-NeMo/Megatron-Bridge scripts/translate_mlm_to_bridge.py (the official Megatron-LM ⇄ Bridge table).
+ * Bridge runs Megatron-Core, so what Megatron-LM cannot express it cannot either (exportMegatron's warnings apply).
+ */
+import type { ResolvedConfig } from '../../simulator/config';
+import { pipelineLayout } from '../../simulator/stages';
+import { yamlScalar } from '../edits';
+import { layerFreqText } from '../formats/layerSpec';
+import { resolveConfig } from '../resolve';
+import { directiveLine, obj, type ExportResult, type ExportWarning } from './common';
+import { exportMegatron } from './megatron';
+
+export function exportNemo(value: unknown): ExportResult {
+  const r: ResolvedConfig = resolveConfig(value);
+  // Same limits as Megatron-LM (Bridge builds Megatron-Core models); its warnings are this target's.
+  const { warnings, notes } = exportMegatron(value);
+  const own: ExportWarning[] = [...warnings];
+  const { model: m, training: t, precision: pr, parallelism: p } = r;
+  const model: [string, unknown][] = [];
+  const put = (k: string, v: unknown) => model.push([k, v]);
+  put('num_layers', m.layers);
+  put('hidden_size', m.hiddenSize);
+  put('ffn_hidden_size', m.ffnHiddenSize);
+  put('vocab_size', m.vocabSize);
+  put('make_vocab_size_divisible_by', 1);
+  put('num_attention_heads', m.attention.heads);
+  if (m.attention.type === 'gqa') put('num_query_groups', m.attention.kvHeads);
+  if (m.attention.type === 'mla') {
+    put('multi_latent_attention', true);
+    if (m.attention.qLoraRank !== undefined) put('q_lora_rank', m.attention.qLoraRank);
+    put('kv_lora_rank', m.attention.kvLoraRank);
+    put('qk_head_dim', m.attention.qkNopeHeadDim);
+    put('qk_pos_emb_head_dim', m.attention.qkRopeHeadDim);
+    put('v_head_dim', m.attention.vHeadDim);
+  } else put('kv_channels', m.attention.headDim);
+  if (m.activation === 'swiglu') put('gated_linear_unit', true);
+  else if (m.activation === 'squared_relu') put('activation', 'squared-relu');
+  else if (m.activation === 'geglu') put('quick_geglu', true);
+  put('share_embeddings_and_output_weights', m.tiedEmbeddings);
+  if (m.moe) {
+    put('num_moe_experts', m.moe.routedExperts);
+    put('moe_router_topk', m.moe.expertsPerToken);
+    put('moe_ffn_hidden_size', m.moe.expertHiddenSize);
+    if (m.moe.sharedExperts > 0) put('moe_shared_expert_intermediate_size', m.moe.sharedExperts * m.moe.expertHiddenSize);
+    if (m.moe.denseLayers > 0) put('moe_layer_freq', layerFreqText(m.moe.denseLayers, m.layers));
+    put('moe_grouped_gemm', true);
+    put('moe_token_dispatcher_type', 'alltoall');
+    if (m.moe.maxNodesPerToken !== undefined && !warnings.some((w) => w.path === 'model.moe.max_nodes_per_token')) {
+      put('moe_router_num_groups', p.expert / r.cluster.gpusPerNode);
+      put('moe_router_group_topk', m.moe.maxNodesPerToken);
+    }
+    if (pr.fp8?.highPrecision.includes('router')) put('moe_router_dtype', 'fp32');
+  }
+  if (m.mtpDepth > 0) put('mtp_num_layers', m.mtpDepth);
+  put('seq_length', t.sequenceLength);
+  if (t.recompute !== 'none') put('recompute_granularity', t.recompute);
+  if (t.recompute === 'full') { put('recompute_method', 'uniform'); put('recompute_num_layers', 1); }
+  put('tensor_model_parallel_size', p.tensor);
+  put('pipeline_model_parallel_size', p.pipeline);
+  const v = p.pipeline > 1 ? p.virtualStages : 1;
+  const chunks = p.pipeline * v;
+  if (p.pipeline > 1 && m.layers % chunks !== 0) {
+    const schedule = v > 1 ? 'interleaved-1f1b' : '1f1b';
+    const layout = pipelineLayout({ ...r, parallelism: { ...p, schedule, virtualStages: v } });
+    const text = exportMegatron(value).text.match(/--pipeline-model-parallel-layout "([^"]+)"/)?.[1];
+    if (text && layout.layersPerStage.length === chunks) put('pipeline_model_parallel_layout', text);
+  } else if (v > 1) put('virtual_pipeline_model_parallel_size', v);
+  put('context_parallel_size', p.context);
+  put('expert_model_parallel_size', p.expert);
+  put('expert_tensor_parallel_size', p.expertTensor);
+  put('sequence_parallel', p.tensor > 1);
+  if (pr.fp8 && !pr.fp8.highPrecision.includes('attention')) put('fp8_dot_product_attention', true);
+  if (pr.fp8?.scaling === 'mxfp8' && !pr.fp8.highPrecision.includes('output_head')) put('fp8_output_proj', true);
+
+  const sections: [string, [string, unknown][]][] = [['model', model]];
+  sections.push(['train', [['global_batch_size', t.globalBatchSize], ['micro_batch_size', t.microBatchSize], ['train_samples', Math.ceil(t.tokens / t.sequenceLength)]]]);
+  sections.push(['dataset', [['seq_length', t.sequenceLength]]]);
+  const mp: [string, unknown][] = [['bf16', true]];
+  if (pr.compute === 'fp8' && pr.fp8) mp.push(['fp8', pr.fp8.format], ['fp8_recipe', pr.fp8.scaling]);
+  sections.push(['mixed_precision', mp]);
+  if (pr.masterWeights !== 'fp32' || pr.optimizerStates !== 'fp32' || pr.gradients !== 'fp32') {
+    sections.push(['optimizer', [['use_precision_aware_optimizer', true], ['main_params_dtype', pr.masterWeights], ['main_grads_dtype', pr.gradients], ['exp_avg_dtype', pr.optimizerStates], ['exp_avg_sq_dtype', pr.optimizerStates]]]);
+  }
+  const ddp: [string, unknown][] = [['use_distributed_optimizer', p.zeroStage === 1]];
+  if (p.zeroStage >= 2) ddp.push(['use_megatron_fsdp', true], ['data_parallel_sharding_strategy', p.zeroStage === 2 ? 'optim_grads' : 'optim_grads_params']);
+  if (p.zeroStage >= 1) ddp.push(['overlap_grad_reduce', true], ['overlap_param_gather', true]);
+  sections.push(['ddp', ddp]);
+
+  const lines = [`# Megatron-Bridge overrides exported by tcs from "${r.name}".`];
+  const directive = directiveLine(obj(value), []);
+  if (directive) lines.push(directive);
+  lines.push(`# launch: torchrun --nnodes ${r.cluster.nodes} --nproc_per_node ${r.cluster.gpusPerNode} scripts/training/run_recipe.py --recipe <recipe> --config-file this.yaml`);
+  for (const w of own) lines.push(`# WARN ${w.path}: ${w.message}`);
+  for (const n of notes) lines.push(`# NOTE ${n}`);
+  for (const [name, entries] of sections) {
+    lines.push(`${name}:`);
+    for (const [k, val] of entries) lines.push(`  ${k}: ${yamlScalar(val)}`);
+  }
+  return { text: lines.join('\n') + '\n', warnings: own, notes };
+}

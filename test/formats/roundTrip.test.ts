@@ -1,0 +1,61 @@
+/**
+ * import(export(x)) == x for every example and target, modulo exactly the keys the exporter warned it drops; keys
+ * it only approximates must read back unchanged.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { EXPORTERS, type ExportTarget } from '../../language/export';
+import { differingPaths } from '../../language/export/common';
+import { combine } from '../../language/formats/combine';
+import { detectImportFormat } from '../../language/formats/frontEnds';
+import { parseDocument } from '../../language/parse';
+import { checkText } from '../../language/check';
+import { EXAMPLES_DIR, example } from '../language/helpers';
+
+const EXPECTED_FORMAT: Record<ExportTarget, string> = { megatron: 'megatron', torchtitan: 'torchtitan', nemo: 'nemo' };
+
+for (const name of readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.train.yaml'))) {
+  for (const target of Object.keys(EXPORTERS) as ExportTarget[]) {
+    test(`${name} → ${target} → import: only the warned keys change`, () => {
+      const x = parseDocument(example(name)).value;
+      const out = EXPORTERS[target].run(x);
+      const frontEnd = detectImportFormat(out.text, `out.${target}`);
+      assert.equal(frontEnd?.format, EXPECTED_FORMAT[target]);
+      const doc = frontEnd!.parse(out.text);
+      assert.deepEqual(doc.diagnostics.filter((d) => d.severity === 'error'), []);
+      const { value, assumed } = combine([{ file: 'out', doc }]);
+      assert.deepEqual(assumed, [], 'the export carries everything, the cluster included');
+      const dropped = [...new Set(out.warnings.filter((w) => w.kind === 'dropped').map((w) => w.path))].sort();
+      const approximated = out.warnings.filter((w) => w.kind === 'approximated').map((w) => w.path);
+      const differing = differingPaths(x, value);
+      assert.deepEqual(differing, dropped);
+      for (const p of approximated) assert.ok(!differing.includes(p), `${p} is approximated, so it must read back unchanged`);
+      // Every warning is visible in the file itself too.
+      for (const w of out.warnings) assert.ok(out.text.includes(`WARN ${w.path}:`), w.path);
+    });
+  }
+}
+
+test('the DeepSeek-V3 export warns about what Megatron-LM and torchtitan cannot run', () => {
+  const x = parseDocument(example('deepseek-v3.train.yaml')).value;
+  const m = EXPORTERS.megatron.run(x);
+  assert.deepEqual(m.warnings.map((w) => w.path), ['parallelism.schedule']);
+  assert.match(m.text, /--pipeline-model-parallel-layout "Et\*4\|(t\*4\|){14}tmL"/);
+  assert.match(m.text, /^torchrun --nnodes 256 --nproc_per_node 8 pretrain_gpt\.py/m);
+  assert.match(m.text, /--moe-router-num-groups 8 --moe-router-group-topk 4/);
+  const t = EXPORTERS.torchtitan.run(x);
+  const paths = t.warnings.map((w) => w.path);
+  for (const p of ['parallelism.zero_stage', 'precision.fp8.scaling', 'parallelism.schedule', 'model.mtp_depth']) assert.ok(paths.includes(p), p);
+  assert.match(t.text, /^flavor = "671B"$/m);
+  assert.match(t.text, /^local_batch_size = 120/m);
+});
+
+test('an exported Megatron script re-imported checks as the original does', () => {
+  for (const name of ['llama3-405b.train.yaml', 'mixtral-8x7b.train.yaml']) {
+    const x = parseDocument(example(name)).value;
+    const doc = detectImportFormat(EXPORTERS.megatron.run(x).text)!.parse(EXPORTERS.megatron.run(x).text);
+    const yaml = JSON.stringify(combine([{ file: 'o', doc }]).value);
+    assert.deepEqual(checkText(yaml).diagnostics.filter((d) => d.severity === 'error'), [], name);
+  }
+});
