@@ -2,8 +2,7 @@
 import { checkText } from '../language/check';
 import { errorCount } from '../language/diagnostics';
 import { EXPORTERS, type ExportTarget } from '../language/export';
-import { stripBom } from './check';
-import type { Command } from './io';
+import { readInput, type Command } from './io';
 
 export const EXPORT_USAGE = `usage: tcs export --to megatron|torchtitan|nemo FILE [-o OUT]
   megatron    Megatron-LM pretrain_gpt.py arguments behind a torchrun line (a bash script)
@@ -42,13 +41,8 @@ export const exportCommand: Command = (argv, io) => {
     return 2;
   }
   const file = files[0];
-  let text: string;
-  try {
-    text = stripBom(io.readFile(file));
-  } catch (e) {
-    io.err(`${file}: cannot read: ${(e as NodeJS.ErrnoException)?.code === 'ENOENT' ? 'no such file' : String((e as Error)?.message ?? e)}\n`);
-    return 2;
-  }
+  const text = readInput(io, file);
+  if (text === undefined) return 2;
   const result = checkText(text);
   if (errorCount(result.diagnostics) > 0 || result.document.value === undefined) {
     for (const d of result.diagnostics.filter((x) => x.severity === 'error')) io.err(`${file}:${d.range.start.line + 1}:${d.range.start.character + 1} error ${d.code} ${d.message}\n`);

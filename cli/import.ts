@@ -4,8 +4,7 @@ import type { Diagnostic } from '../language/diagnostics';
 import { combine, type ImportInput, type ImportOptions } from '../language/formats/combine';
 import { detectImportFormat, FORMAT_LABELS } from '../language/formats/frontEnds';
 import { writeTrainYaml } from '../language/formats/writeYaml';
-import { stripBom } from './check';
-import type { Command } from './io';
+import { readInput, type Command } from './io';
 
 export const IMPORT_USAGE = `usage: tcs import FILE... [--gpu NAME] [--nodes N] [--gpus-per-node G] [-o OUT]
   Reads Megatron-LM arguments (launch script, functional-test or recipe YAML, start-up argument dump),
@@ -59,13 +58,8 @@ export const importCommand: Command = (argv, io) => {
   const inputs: ImportInput[] = [];
   let errors = 0;
   for (const file of files) {
-    let text: string;
-    try {
-      text = stripBom(io.readFile(file));
-    } catch (e) {
-      io.err(`${file}: cannot read: ${(e as NodeJS.ErrnoException)?.code === 'ENOENT' ? 'no such file' : String((e as Error)?.message ?? e)}\n`);
-      return 2;
-    }
+    const text = readInput(io, file);
+    if (text === undefined) return 2;
     const frontEnd = detectImportFormat(text, file);
     if (!frontEnd) {
       io.err(`${file}: not a format tcs import knows (tried ${FORMAT_LABELS.join(', ')})\n`);
