@@ -4,7 +4,7 @@
  * table always prints.
  *
  * Rows: check latency (ours vs yaml-language-server on the same texts and schemas), simulate latency, schedule
- * scaling over P × N with the fitted growth, the preview page's update in Chromium, bundle sizes, extension activation. Targets are the issues' numbers
+ * scaling over P × N with the fitted growth, front ends and exporters of other formats, the preview page's update in Chromium, bundle sizes, extension activation. Targets are the issues' numbers
  * (issue 2 §9, issue 4 §6, issue 7 §1).
  */
 import os from 'node:os';
@@ -285,6 +285,7 @@ async function main(): Promise<void> {
   await step('schedule', () => sectionRows('schedule', './schedules', 'scheduleBenchmarks'));
   // Issue 15 §3: the DeepSeek-V3 example's space searched to its frontier in ≤ 2 s.
   await step('search', () => sectionRows('search', './search', 'searchBenchmarks', (m) => (/deepseek/i.test(m.name) && /wall/.test(m.name) ? target(m.medianMs, 2000, '≤ 2 s') : {})));
+  await step('formats', () => sectionRows('formats', './formats', 'formatBenchmarks'));
   await step('preview', previewRows);
   await step('bundle', bundleRows);
   await step('activation', activationRow);

@@ -43,6 +43,8 @@ export interface Script {
 export const MAX_EXPANDED_CHARS = 2_000_000;
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
+/** `NAME=` or `NAME+=` at the offset in lastIndex (sticky: no slice of the text per word). */
+const ASSIGN = /([A-Za-z_][A-Za-z0-9_]{0,127})(\+?)=/y;
 const DECLARE = new Set(['export', 'declare', 'local', 'readonly', 'typeset']);
 const isBlank = (c: string) => c === ' ' || c === '\t';
 const isOperator = (c: string) => c === ';' || c === '&' || c === '|' || c === '\n' || c === '\r' || c === '<' || c === '>' || c === ')';
@@ -248,8 +250,11 @@ export function tokenizeShell(text: string): Script {
     return fields;
   };
 
-  const toWords = (fields: Field[], start: number, end: number): Word[] =>
-    fields.filter((f) => f.text !== '' || f.unknown).map((f) => ({ ...f, start, end }));
+  const toWords = (fields: Field[], start: number, end: number): Word[] => {
+    const out: Word[] = [];
+    for (const f of fields) if (f.text !== '' || f.unknown) out.push({ text: f.text, src: f.src, unknown: f.unknown, defaulted: f.defaulted, start, end });
+    return out;
+  };
 
   let words: Word[] = [];
   let commandStart = 0;
@@ -309,7 +314,8 @@ export function tokenizeShell(text: string): Script {
     if (words.length === 0) commandStart = i;
     const start = i;
     // An assignment: NAME=value or NAME=( … ), before the command word.
-    const assign = prefix ? /^([A-Za-z_][A-Za-z0-9_]*)(\+?)=/.exec(text.slice(i, i + 130)) : null;
+    ASSIGN.lastIndex = i;
+    const assign = prefix ? ASSIGN.exec(text) : null;
     if (assign) {
       const [all, name, plus] = assign;
       i += all.length;
