@@ -1,9 +1,8 @@
 /** `tcs import FILE...`: Megatron-LM, torchtitan, NeMo, DeepSpeed and HF files → one `*.train.yaml`. */
 import { checkText } from '../language/check';
 import type { Diagnostic } from '../language/diagnostics';
-import { combine, type ImportInput, type ImportOptions } from '../language/formats/combine';
-import { detectImportFormat, FORMAT_LABELS } from '../language/formats/frontEnds';
-import { writeTrainYaml } from '../language/formats/writeYaml';
+import type { ImportOptions } from '../language/formats/combine';
+import { importFiles, type ImportFile } from '../language/formats/importFiles';
 import { readInput, type Command } from './io';
 
 export const IMPORT_USAGE = `usage: tcs import FILE... [--gpu NAME] [--nodes N] [--gpus-per-node G] [-o OUT]
@@ -55,31 +54,23 @@ export const importCommand: Command = (argv, io) => {
     }
     options[key] = n;
   }
-  const inputs: ImportInput[] = [];
-  let errors = 0;
+  const texts: ImportFile[] = [];
   for (const file of files) {
     const text = readInput(io, file);
     if (text === undefined) return 2;
-    const frontEnd = detectImportFormat(text, file);
-    if (!frontEnd) {
-      io.err(`${file}: not a format tcs import knows (tried ${FORMAT_LABELS.join(', ')})\n`);
-      return 2;
-    }
-    const doc = frontEnd.parse(text, { fileName: file });
-    for (const d of doc.diagnostics) {
-      if (d.severity === 'error') errors++;
-      io.err(line(file, d));
-    }
-    inputs.push({ file, doc });
+    texts.push({ name: file, text });
   }
-  const combined = combine(inputs, options);
-  for (const { file, diagnostic } of combined.diagnostics) {
+  const outcome = importFiles(texts, options);
+  if (!outcome.ok) {
+    io.err(`${outcome.file}: ${outcome.message}\n`);
+    return 2;
+  }
+  let errors = 0;
+  for (const { file, diagnostic } of outcome.diagnostics) {
     if (diagnostic.severity === 'error') errors++;
     io.err(line(file, diagnostic));
   }
-  const header = [`Imported by \`tcs import ${files.join(' ')}\`; each comment names the value's origin.`];
-  if (combined.assumed.length > 0) header.push('Values marked "assumed" are in none of the inputs: check them.');
-  const yaml = writeTrainYaml(combined.value, combined.notes, header);
+  const yaml = outcome.yaml;
   const out = opts['-o'];
   if (out !== undefined) {
     if (!io.writeFile) {
@@ -88,12 +79,12 @@ export const importCommand: Command = (argv, io) => {
     }
     io.writeFile(out, yaml);
   } else io.out(yaml);
-  for (const a of combined.assumed) io.err(`assumed ${a.path} = ${JSON.stringify(a.value)} (${a.from})\n`);
+  for (const a of outcome.assumed) io.err(`assumed ${a.path} = ${JSON.stringify(a.value)} (${a.from})\n`);
   const result = checkText(yaml);
   const name = out ?? '<stdout>';
   for (const d of result.diagnostics) {
     if (d.severity === 'error') errors++;
-    const origin = combined.notes.get(d.path);
+    const origin = outcome.notes.get(d.path);
     io.err(line(name, d, origin ? ` [${origin}]` : ''));
   }
   return errors > 0 ? 1 : 0;

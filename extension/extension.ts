@@ -9,6 +9,7 @@ import { registerCodeActions } from './codeActions';
 import { registerCompletion } from './completion';
 import { documentSelector, onDidChangeSettings } from './config';
 import { registerContextKeys } from './contextKeys';
+import { registerConvertCommands } from './convertCommands';
 import { registerDiagnostics } from './diagnostics';
 import { registerHover } from './hover';
 import { registerLayoutSearch } from './layoutSearch';
@@ -52,6 +53,7 @@ export function activate(context: vscode.ExtensionContext): TrainingConfigApi {
   registerStatusBar(context, analysis);
   registerLayoutSearch(context, analysis);
   registerContextKeys(context, analysis);
+  registerConvertCommands(context);
 
   return { analysis };
 }

@@ -5,7 +5,7 @@
  */
 import { readJson } from './keyed';
 import { Collector, refuse, sourceDocument, textIndex, type ImportedDocument } from './source';
-import type { FrontEnd } from './types';
+import type { FrontEnd, ParseOptions } from './types';
 
 function detect(text: string): boolean {
   if (!/^\s*\{/.test(text)) return false;
@@ -13,7 +13,7 @@ function detect(text: string): boolean {
   return /"(train_batch_size|train_micro_batch_size_per_gpu|zero_optimization|gradient_accumulation_steps)"\s*:/.test(head);
 }
 
-export function parseDeepSpeed(text: string): ImportedDocument {
+export function parseDeepSpeed(text: string, options: ParseOptions = {}): ImportedDocument {
   const index = textIndex(text);
   const c = new Collector(text, index);
   const refused = refuse(text, index, 'JSON');
@@ -55,9 +55,10 @@ export function parseDeepSpeed(text: string): ImportedDocument {
   if (k.has('activation_checkpointing')) {
     c.report('info', 'formats/unrepresented', '`activation_checkpointing` sets how checkpoints are partitioned; whether layers are checkpointed is decided in the model code, so `training.recompute` is not read from it.', span(k.origin('activation_checkpointing')), 'training.recompute');
   }
+  c.fillDefaults(options.defaults);
   return sourceDocument('deepspeed', text, c);
 }
 
 const span = (o: { keyStart: number; keyEnd: number }) => ({ start: o.keyStart, end: o.keyEnd });
 
-export const deepspeedFrontEnd: FrontEnd = { format: 'deepspeed', label: 'DeepSpeed JSON', detect: (text) => detect(text), parse: (text) => parseDeepSpeed(text) };
+export const deepspeedFrontEnd: FrontEnd = { format: 'deepspeed', label: 'DeepSpeed JSON', detect: (text) => detect(text), parse: parseDeepSpeed };

@@ -4,7 +4,7 @@
  */
 import { readJson } from './keyed';
 import { Collector, refuse, sourceDocument, textIndex, type ImportedDocument } from './source';
-import type { FrontEnd } from './types';
+import type { FrontEnd, ParseOptions } from './types';
 
 const looksLikeJson = (text: string) => /^\s*\{/.test(text);
 
@@ -14,7 +14,7 @@ function detect(text: string, fileName?: string): boolean {
   return /"(model_type|architectures)"\s*:/.test(head) && /"(num_hidden_layers|hidden_size)"\s*:/.test(head) || (/(^|[\\/])config\.json$/.test(fileName ?? '') && /"num_hidden_layers"/.test(head));
 }
 
-export function parseHf(text: string): ImportedDocument {
+export function parseHf(text: string, options: ParseOptions = {}): ImportedDocument {
   const index = textIndex(text);
   const c = new Collector(text, index);
   const refused = refuse(text, index, 'JSON');
@@ -76,6 +76,7 @@ export function parseHf(text: string): ImportedDocument {
   if (k.has('quantization_config')) {
     c.report('info', 'formats/unrepresented', '`quantization_config` is the checkpoint\'s inference format, not a training recipe; it is not read.', span(k.origin('quantization_config')), '');
   }
+  c.fillDefaults(options.defaults);
   return sourceDocument('hf', text, c);
 }
 
@@ -91,4 +92,4 @@ function readQwenDense(k: ReturnType<typeof readJson>['k'], c: Collector): void 
 
 const span = (o: { keyStart: number; keyEnd: number }) => ({ start: o.keyStart, end: o.keyEnd });
 
-export const hfFrontEnd: FrontEnd = { format: 'hf', label: 'Hugging Face config.json', detect, parse: (text) => parseHf(text) };
+export const hfFrontEnd: FrontEnd = { format: 'hf', label: 'Hugging Face config.json', detect, parse: parseHf };

@@ -211,6 +211,7 @@ export function parseMegatron(text: string, options: ParseOptions = {}): Importe
   launch.gpusPerNode ??= directiveNumber(text, 'cluster.gpus_per_node');
   megatronToConfig(args, c, launch, write);
   readDirectives(text, c);
+  c.fillDefaults(options.defaults);
   return sourceDocument('megatron', text, c, extra);
 }
 

@@ -233,7 +233,7 @@ export function parseNemo(text: string, options: ParseOptions = {}): ImportedDoc
   launch.gpusPerNode ??= directiveNumber(text, 'cluster.gpus_per_node');
   megatronToConfig(args.filter((a) => !(a.name === 'decoder-seq-length' && typeof enc === 'number')), c, launch, yamlScalar);
   readDirectives(text, c);
-  void options;
+  c.fillDefaults(options.defaults);
   return sourceDocument('nemo', text, c, extra);
 }
 

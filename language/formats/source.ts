@@ -111,6 +111,17 @@ export class Collector {
     this.origins.set(path, origin);
   }
 
+  /** Fills what the file did not say from `defaults` (the editor's cluster setting, say), marked as such. */
+  fillDefaults(defaults: Record<string, unknown> | undefined, from = 'the defaults given with the file'): void {
+    const walk = (v: unknown, path: string, depth: number) => {
+      if (depth > 8) return;
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+        for (const [k, x] of Object.entries(v as Obj)) walk(x, path === '' ? k : `${path}.${k}`, depth + 1);
+      } else if (path !== '' && !this.has(path)) this.set(path, v, { key: from, keyStart: 0, keyEnd: 0, valueStart: 0, valueEnd: 0, implicit: true, via: from });
+    };
+    walk(defaults, '', 0);
+  }
+
   has(path: string): boolean {
     return getPath(this.value, path) !== undefined;
   }

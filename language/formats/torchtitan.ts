@@ -181,7 +181,7 @@ export function parseTorchtitan(text: string, options: ParseOptions = {}): Impor
   };
   readConfig(keyed(c, r.value, (p) => r.spans.get(p), tomlValue, display), c, false);
   readDirectives(text, c);
-  void options;
+  c.fillDefaults(options.defaults);
   return sourceDocument('torchtitan', text, c);
 }
 

@@ -84,3 +84,10 @@ test('combine: explicit values beat framework defaults, the model config wins on
   assert.equal(getPath(value, 'cluster.nodes'), 2);
   assert.deepEqual(Object.keys(value), ['name', 'model', 'training', 'parallelism', 'cluster'], 'schema order; no precision flag, no precision section');
 });
+
+test('ParseOptions.defaults fill only what the file leaves out (the editor\'s cluster setting)', () => {
+  const doc = parseTorchtitan('# tcs: cluster.nodes=4\n[model]\nname = "llama3"\nflavor = "8B"\n', { defaults: { cluster: { gpu: 'h800', nodes: 64 } } });
+  assert.equal(getPath(doc.value, 'cluster.gpu'), 'h800');
+  assert.equal(getPath(doc.value, 'cluster.nodes'), 4, 'the file\'s own # tcs: line wins');
+  assert.equal(doc.nodes.has('cluster.gpu'), false, 'a default has no text in the file');
+});
