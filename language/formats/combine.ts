@@ -79,6 +79,12 @@ const REQUIRED: { path: string; when?: (v: Obj) => boolean }[] = [
   { path: 'cluster.gpus_per_node' },
 ];
 
+/**
+ * What import assumes for a required key no input gives, where the schema's first example would mislead (256 nodes
+ * of H800): one node of the most common GPU. Other required keys take the schema's default or first example.
+ */
+const IMPORT_DEFAULTS: Record<string, unknown> = { 'cluster.gpu': 'h100-sxm', 'cluster.nodes': 1 };
+
 export function combine(inputs: readonly ImportInput[], options: ImportOptions = {}): Combined {
   const value: Obj = {};
   const notes = new Map<string, string>();
@@ -126,9 +132,10 @@ export function combine(inputs: readonly ImportInput[], options: ImportOptions =
   if (options.gpusPerNode !== undefined) force('cluster.gpus_per_node', options.gpusPerNode, '--gpus-per-node option');
   for (const r of REQUIRED) {
     if (getPath(value, r.path) !== undefined || (r.when && !r.when(value))) continue;
-    const d = schemaAt(r.path)?.default;
-    if (d === undefined) continue;
-    force(r.path, d, `default ${JSON.stringify(d)} (no input gives it)`);
+    const schema = schemaAt(r.path);
+    const stated = Object.hasOwn(IMPORT_DEFAULTS, r.path) ? IMPORT_DEFAULTS[r.path] : schema?.default ?? schema?.examples?.[0];
+    if (stated === undefined) continue;
+    force(r.path, stated, `default ${JSON.stringify(stated)} (no input gives it)`);
   }
   if (getPath(value, 'name') === undefined) {
     setPath(value, 'name', `Imported from ${inputs.map((i) => i.file.replace(/^.*[\\/]/, '')).join(' + ')}`);
