@@ -1,15 +1,11 @@
 /**
- * Front-end speed: parsing each format's fixture (a keystroke in an editor showing a launch script re-parses it),
- * the three exporters on the DeepSeek-V3 example, and the hostile sizes (a 10^5-line script, a 1 MB TOML).
- * Run standalone: node out/bench/formats.js
+ * Other formats' speed: checking each fixture in its own format (read by its front end, completed, checked, the
+ * diagnostics moved back: what `tcs check launch.sh` does per file), the three exporters on the DeepSeek-V3 example,
+ * and the hostile sizes (a 10^5-line script, a 1 MB TOML). Run standalone: node out/bench/formats.js
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXPORTERS } from '../language/export';
-import { detectImportFormat } from '../language/formats/frontEnds';
-import { parseMegatron } from '../language/formats/megatron';
-import { parseTorchtitan } from '../language/formats/torchtitan';
-import { parseDocument } from '../language/parse';
+import { checkSource, createLanguageService, EXPORTERS } from '../language/service';
 import { repoRoot } from '../test/support/generate';
 import { markdownTable, type Measurement, measure, ms } from './harness';
 
@@ -18,18 +14,17 @@ export function formatBenchmarks(): { title: string; table: string; rows: Measur
   const rows: Measurement[] = [];
   for (const name of readdirSync(dir).sort()) {
     const text = readFileSync(join(dir, name), 'utf8');
-    const fe = detectImportFormat(text, name);
-    if (!fe) continue;
-    rows.push(measure(`parse ${name} (${fe.format})`, () => fe.parse(text, { fileName: name }), { iterations: 100, detail: { chars: text.length } }));
+    const format = checkSource(text, name)?.format;
+    if (format) rows.push(measure(`check ${name} (${format})`, () => checkSource(text, name), { iterations: 50, detail: { chars: text.length } }));
   }
-  const ds = parseDocument(readFileSync(join(repoRoot(), 'examples', 'deepseek-v3.train.yaml'), 'utf8')).value;
+  const ds = createLanguageService().parse(readFileSync(join(repoRoot(), 'examples', 'deepseek-v3.train.yaml'), 'utf8')).value;
   for (const [target, e] of Object.entries(EXPORTERS)) rows.push(measure(`export deepseek-v3 → ${target}`, () => e.run(ds), { iterations: 50 }));
   const long = Array.from({ length: 100_000 }, (_, i) => (i % 2 ? 'B=$A' : '# c')).join('\n') + '\ntorchrun pretrain_gpt.py --num-layers 32\n';
-  rows.push(measure('parse a 10^5-line launch script', () => parseMegatron(long), { iterations: 5, warmup: 1, detail: { chars: long.length } }));
-  const toml = '[training]\n' + Array.from({ length: 40_000 }, (_, i) => `k${i} = "${'x'.repeat(12)}"`).join('\n') + '\n';
-  rows.push(measure('parse a 1 MB TOML', () => parseTorchtitan(toml), { iterations: 5, warmup: 1, detail: { chars: toml.length } }));
+  rows.push(measure('check a 10^5-line launch script', () => checkSource(long, 'long.sh'), { iterations: 5, warmup: 1, detail: { chars: long.length } }));
+  const toml = '[model]\nflavor = "8B"\n[training]\n' + Array.from({ length: 40_000 }, (_, i) => `k${i} = "${'x'.repeat(12)}"`).join('\n') + '\n';
+  rows.push(measure('check a 1 MB TOML', () => checkSource(toml, 'big.toml'), { iterations: 5, warmup: 1, detail: { chars: toml.length } }));
   const table = markdownTable(['case', 'median', 'p95'], rows.map((r) => [r.name, ms(r.medianMs), ms(r.p95Ms)]));
-  return { title: 'Front ends and exporters', table, rows };
+  return { title: 'Other formats: check and export', table, rows };
 }
 
 if (require.main === module) process.stdout.write(formatBenchmarks().table + '\n');

@@ -1,5 +1,5 @@
 /** `tcs check FILE...`: the editor's diagnostics in a terminal, as compiler-style lines or JSON. */
-import { createLanguageService, recheckBudget, type CheckResult, type Diagnostic, type TextEdit } from '../language/service';
+import { checkSource, createLanguageService, recheckBudget, type CheckResult, type Diagnostic, type TextEdit } from '../language/service';
 import type { Command } from './io';
 
 /** Fixes re-checked per file (each a full check, about a millisecond on a real config), and the time for them. */
@@ -7,6 +7,9 @@ const CLI_FIXES_RECHECKED = 256;
 const CLI_RECHECK_MS = 2000;
 
 export const CHECK_USAGE = `usage: tcs check [--json] FILE...
+  FILE is a training config, or a Megatron-LM script / YAML / argument dump, torchtitan TOML or JSON, NeMo or
+  Megatron-Bridge YAML, DeepSpeed JSON or HF config.json: checked on its own lines (values it lacks are assumed
+  and said so; give them with a "# tcs: cluster.gpu=h100-sxm cluster.nodes=64" comment line).
   Checks training configs and prints file:line:col severity code message (1-based), each followed by its best
   quick fix (tried against the whole config: "clears all N errors" or "N errors left"; files over 64 KB and
   fixes past 256 (or 2 s) per file are not re-checked and say so).
@@ -94,6 +97,13 @@ export const checkCommand: Command = (argv, io) => {
       };
       reports.push({ file, diagnostics: [d] });
       counts.error++;
+      continue;
+    }
+    // A Megatron-LM script, torchtitan TOML, NeMo YAML, … is checked on its own flags and keys (no fixes yet).
+    const source = checkSource(text, file);
+    if (source) {
+      for (const d of source.diagnostics) counts[d.severity]++;
+      reports.push({ file, diagnostics: source.diagnostics.map(({ severity, code, message, path, range }) => ({ severity, code, message, path, range })) });
       continue;
     }
     const result = language.check(text, { fileName: file });

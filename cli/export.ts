@@ -1,7 +1,5 @@
 /** `tcs export --to megatron|torchtitan|nemo FILE [-o OUT]`: a training config → the framework's own launch config. */
-import { checkText } from '../language/check';
-import { errorCount } from '../language/diagnostics';
-import { EXPORTERS, type ExportTarget } from '../language/export';
+import { createLanguageService, errorCount, EXPORTERS, type ExportTarget } from '../language/service';
 import { readInput, type Command } from './io';
 
 export const EXPORT_USAGE = `usage: tcs export --to megatron|torchtitan|nemo FILE [-o OUT]
@@ -43,7 +41,7 @@ export const exportCommand: Command = (argv, io) => {
   const file = files[0];
   const text = readInput(io, file);
   if (text === undefined) return 2;
-  const result = checkText(text);
+  const result = createLanguageService().check(text, { fileName: file });
   if (errorCount(result.diagnostics) > 0 || result.document.value === undefined) {
     for (const d of result.diagnostics.filter((x) => x.severity === 'error')) io.err(`${file}:${d.range.start.line + 1}:${d.range.start.character + 1} error ${d.code} ${d.message}\n`);
     io.err(`tcs export: ${file} has errors; fix them first (tcs check ${file}).\n`);

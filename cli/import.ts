@@ -1,8 +1,5 @@
 /** `tcs import FILE...`: Megatron-LM, torchtitan, NeMo, DeepSpeed and HF files → one `*.train.yaml`. */
-import { checkText } from '../language/check';
-import type { Diagnostic } from '../language/diagnostics';
-import type { ImportOptions } from '../language/formats/combine';
-import { importFiles, type ImportFile } from '../language/formats/importFiles';
+import { createLanguageService, importFiles, type Diagnostic, type ImportFile, type ImportOptions } from '../language/service';
 import { readInput, type Command } from './io';
 
 export const IMPORT_USAGE = `usage: tcs import FILE... [--gpu NAME] [--nodes N] [--gpus-per-node G] [-o OUT]
@@ -80,7 +77,7 @@ export const importCommand: Command = (argv, io) => {
     io.writeFile(out, yaml);
   } else io.out(yaml);
   for (const a of outcome.assumed) io.err(`assumed ${a.path} = ${JSON.stringify(a.value)} (${a.from})\n`);
-  const result = checkText(yaml);
+  const result = createLanguageService().check(yaml, { format: 'yaml' });
   const name = out ?? '<stdout>';
   for (const d of result.diagnostics) {
     if (d.severity === 'error') errors++;

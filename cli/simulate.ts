@@ -5,7 +5,7 @@
  * needs X of Y GiB", and the exit code is 1. Exit 1 also when the config has other errors (nothing is simulated then)
  * or cannot be simulated.
  */
-import { createLanguageService, errorCount, hasErrors, simulationBlockers } from '../language/service';
+import { checkSource, createLanguageService, errorCount, hasErrors, simulationBlockers, type Diagnostic } from '../language/service';
 import { ablate, type AblationRow } from '../simulator/ablate';
 import { SCHEDULE_KINDS, type ResolvedConfig, type ScheduleKind } from '../simulator/config';
 import { doesNotFitText, formatCount } from '../simulator/format';
@@ -131,6 +131,19 @@ export const simulateCommand: Command = (argv: string[], io: CliIO) => {
     io.err(`cannot read ${args.file}: ${(e as Error).message}\n`);
     return 1;
   }
+  const source = checkSource(text, args.file);
+  if (source) {
+    // A Megatron-LM script, torchtitan TOML, … : its own lines, the values it lacks assumed and said so.
+    const bad = errorCount(source.diagnostics);
+    const errorsText = () => formatDiagnostics(args.file, source.diagnostics.filter((d) => d.severity === 'error').map(({ severity, code, message, path, range }) => ({ severity, code, message, path, range })));
+    if (simulationBlockers(source.diagnostics).length > 0 || !source.config) {
+      io.err(errorsText());
+      io.err(`${args.file}: not simulated: ${bad} error${bad === 1 ? '' : 's'}\n`);
+      return 1;
+    }
+    for (const d of source.diagnostics.filter((x) => x.code === 'formats/assumed')) io.err(`${args.file}: ${d.message}\n`);
+    return simulateResolved(io, args, source.config, source.diagnostics, errorsText);
+  }
   const checked = createLanguageService().check(text, { fileName: args.file });
   const blockers = simulationBlockers(checked.diagnostics);
   if (blockers.length > 0 || !checked.config) {
@@ -140,19 +153,24 @@ export const simulateCommand: Command = (argv: string[], io: CliIO) => {
     io.err(errors > 0 ? `${args.file}: not simulated: ${errors} error${errors === 1 ? '' : 's'}\n` : `${args.file}: the config could not be resolved\n`);
     return 1;
   }
-  const outcome = simulate(checked.config, { schedule: args.schedule });
+  return simulateResolved(io, args, checked.config, checked.diagnostics, () => formatDiagnostics(args.file, reportDiagnostics(checked, (d) => d.severity === 'error')));
+};
+
+/** Simulates a checked config; `diagnostics` are its check's, `errorsText` prints their errors as `tcs check` does. */
+function simulateResolved(io: CliIO, args: Exclude<ReturnType<typeof parseArgs>, string>, config: ResolvedConfig, diagnostics: readonly Diagnostic[], errorsText: () => string): number {
+  const outcome = simulate(config, { schedule: args.schedule });
   if (!outcome.ok) {
     io.err(`${args.file}: cannot simulate (${outcome.code}): ${outcome.reason}\n`);
     return 1;
   }
-  const rows = args.ablate ? ablationOf(checked.config, args.schedule) : undefined;
+  const rows = args.ablate ? ablationOf(config, args.schedule) : undefined;
   const result = outcome.result;
   if (args.json) io.out(`${JSON.stringify({ ...toJson(result), ...(rows ? { ablation: ablationJson(rows) } : {}) })}\n`);
-  else io.out(`${render(checked.config.name, result)}\n${rows ? `\n${renderAblation(rows)}\n` : ''}`);
+  else io.out(`${render(config.name, result)}\n${rows ? `\n${renderAblation(rows)}\n` : ''}`);
   const overflow = doesNotFitText(result.memory);
   // After the numbers on stdout (JSON keeps stdout parseable: there it goes to stderr; `memory.overflow` has it too).
   if (overflow) (args.json ? io.err : io.out)(`${args.file}: ${overflow}\n`);
   // The closed-form estimate (the memory rule) and the executed timeline can disagree near the limit: say both.
-  else if (hasErrors(checked.diagnostics)) io.err(formatDiagnostics(args.file, reportDiagnostics(checked, (d) => d.severity === 'error')));
-  return overflow || hasErrors(checked.diagnostics) ? 1 : 0;
-};
+  else if (hasErrors(diagnostics)) io.err(errorsText());
+  return overflow || hasErrors(diagnostics) ? 1 : 0;
+}

@@ -4,10 +4,7 @@
  * the user decides where it goes). Warnings the target cannot express are shown, and stay as # WARN lines in it.
  */
 import * as vscode from 'vscode';
-import { checkText } from '../language/check';
-import { errorCount } from '../language/diagnostics';
-import { EXPORTERS, type ExportTarget } from '../language/export';
-import { importFiles } from '../language/formats/importFiles';
+import { createLanguageService, errorCount, EXPORTERS, importFiles, type ExportTarget } from '../language/service';
 
 export const IMPORT_COMMAND = 'trainingConfig.importAsTrainingConfig';
 export const EXPORT_COMMANDS: Record<ExportTarget, { command: string; language: string }> = {
@@ -54,7 +51,7 @@ async function importActive(): Promise<void> {
 async function exportActive(target: ExportTarget): Promise<void> {
   const input = activeText();
   if (!input) return;
-  const result = checkText(input.text);
+  const result = createLanguageService().check(input.text, { fileName: input.name });
   if (result.document.value === undefined || errorCount(result.diagnostics) > 0) {
     void vscode.window.showErrorMessage(`${input.name} has errors; fix them (see Problems) before exporting.`);
     return;

@@ -8,6 +8,9 @@ import { resolveConfig } from '../resolve';
 
 export type ExportTarget = 'megatron' | 'torchtitan' | 'nemo';
 
+/** What resolve assumes for the expert load imbalance when a config does not say (no framework has a flag for it). */
+export const DEFAULT_IMBALANCE: number = resolveConfig({ model: { moe: {} } }).model.moe!.loadImbalance;
+
 export interface ExportWarning {
   /** The config key the target cannot express (or expresses only approximately). */
   path: string;

@@ -7,7 +7,7 @@ import type { ResolvedConfig } from '../../simulator/config';
 import { pipelineLayout } from '../../simulator/stages';
 import { layerFreqText } from '../formats/layerSpec';
 import { resolveConfig } from '../resolve';
-import { directiveLine, obj, type ExportResult, type ExportWarning } from './common';
+import { DEFAULT_IMBALANCE, directiveLine, obj, type ExportResult, type ExportWarning } from './common';
 
 /** The largest divisor ≤ 128 of V/TP, so Megatron's padding to a multiple of D·TP leaves V as it is. */
 function vocabDivisor(vocab: number, tp: number): number | undefined {
@@ -66,7 +66,9 @@ export function exportMegatron(value: unknown): ExportResult {
     add('--moe-ffn-hidden-size', e.expertHiddenSize);
     if (e.sharedExperts > 0) add('--moe-shared-expert-intermediate-size', e.sharedExperts * e.expertHiddenSize);
     if (e.denseLayers > 0) add('--moe-layer-freq', `"${layerFreqText(e.denseLayers, m.layers)}"`);
-    add('--moe-grouped-gemm', '--moe-token-dispatcher-type', 'alltoall');
+    add('--moe-grouped-gemm', '--moe-token-dispatcher-type', p.moeTokenDispatcher);
+    if (e.forceLoadBalancing) add('--moe-router-force-load-balancing');
+    else if (e.loadImbalance !== DEFAULT_IMBALANCE) warn('model.moe.load_imbalance', `the expert load imbalance (${e.loadImbalance}) is an outcome of routing, not a Megatron-LM flag.`);
     if (e.maxNodesPerToken !== undefined) {
       const groups = p.expert / c.gpusPerNode;
       if (Number.isInteger(groups) && groups >= 1 && e.routedExperts % groups === 0) add('--moe-router-num-groups', groups, '--moe-router-group-topk', e.maxNodesPerToken);
@@ -81,6 +83,7 @@ export function exportMegatron(value: unknown): ExportResult {
   const samples = Math.ceil(t.tokens / t.sequenceLength);
   add('--train-samples', samples);
   if (samples * t.sequenceLength !== t.tokens) warn('training.tokens', `${t.tokens} tokens are not a whole number of ${t.sequenceLength}-token sequences; --train-samples rounds up to ${samples}.`);
+  if (t.attentionBackend !== 'auto') add('--attention-backend', t.attentionBackend);
   if (t.recompute === 'selective') add('--recompute-granularity', 'selective');
   else if (t.recompute === 'full') add('--recompute-granularity', 'full', '--recompute-method', 'uniform', '--recompute-num-layers', 1);
 
@@ -126,7 +129,11 @@ export function exportMegatron(value: unknown): ExportResult {
   if (p.pipeline > 1) {
     const chunks = p.pipeline * v;
     const even = m.layers % chunks === 0;
-    if (!even) {
+    if (p.firstStageLayers !== undefined || p.lastStageLayers !== undefined) {
+      if (p.firstStageLayers !== undefined) add('--decoder-first-pipeline-num-layers', p.firstStageLayers);
+      if (p.lastStageLayers !== undefined) add('--decoder-last-pipeline-num-layers', p.lastStageLayers);
+      if (v > 1) add('--num-virtual-stages-per-pipeline-rank', v);
+    } else if (!even) {
       const layout = pipelineLayout({ ...r, parallelism: { ...p, schedule: runs, virtualStages: v } });
       if (layout.layersPerStage.length === chunks) {
         add('--pipeline-model-parallel-layout', `"${layoutString(layout.layersPerStage, m.mtpDepth)}"`);
@@ -136,7 +143,10 @@ export function exportMegatron(value: unknown): ExportResult {
   }
   if (p.zeroStage === 1) add('--use-distributed-optimizer');
   else if (p.zeroStage >= 2) add('--use-megatron-fsdp', '--data-parallel-sharding-strategy', p.zeroStage === 2 ? 'optim_grads' : 'optim_grads_params');
-  if (p.zeroStage >= 1) add('--overlap-grad-reduce', '--overlap-param-gather');
+  if (p.overlapGradReduce) add('--overlap-grad-reduce');
+  if (p.overlapParamGather) add('--overlap-param-gather');
+  if (p.tpCommOverlap) add('--tp-comm-overlap');
+  if (!p.overlapP2pComm) add('--no-overlap-p2p-communication');
   if (p.overlapExpertComm) add('--overlap-moe-expert-parallel-comm', '--delay-wgrad-compute');
   const world = c.nodes * c.gpusPerNode;
   if (!p.dataDerived && p.data * p.tensor * p.pipeline * p.context !== world) warn('parallelism.data', `Megatron-LM derives DP from the world size: ${world} / (TP·PP·CP) = ${world / (p.tensor * p.pipeline * p.context)}, not ${p.data}.`);

@@ -6,7 +6,7 @@
  */
 import type { ResolvedConfig } from '../../simulator/config';
 import { pipelineLayout } from '../../simulator/stages';
-import { yamlScalar } from '../edits';
+import { yamlScalar } from '../formats/yaml';
 import { layerFreqText } from '../formats/layerSpec';
 import { resolveConfig } from '../resolve';
 import { directiveLine, obj, type ExportResult, type ExportWarning } from './common';
@@ -46,7 +46,8 @@ export function exportNemo(value: unknown): ExportResult {
     if (m.moe.sharedExperts > 0) put('moe_shared_expert_intermediate_size', m.moe.sharedExperts * m.moe.expertHiddenSize);
     if (m.moe.denseLayers > 0) put('moe_layer_freq', layerFreqText(m.moe.denseLayers, m.layers));
     put('moe_grouped_gemm', true);
-    put('moe_token_dispatcher_type', 'alltoall');
+    put('moe_token_dispatcher_type', p.moeTokenDispatcher);
+    if (m.moe.forceLoadBalancing) put('moe_router_force_load_balancing', true);
     if (m.moe.maxNodesPerToken !== undefined && !warnings.some((w) => w.path === 'model.moe.max_nodes_per_token')) {
       put('moe_router_num_groups', p.expert / r.cluster.gpusPerNode);
       put('moe_router_group_topk', m.moe.maxNodesPerToken);
@@ -61,7 +62,11 @@ export function exportNemo(value: unknown): ExportResult {
   put('pipeline_model_parallel_size', p.pipeline);
   const v = p.pipeline > 1 ? p.virtualStages : 1;
   const chunks = p.pipeline * v;
-  if (p.pipeline > 1 && m.layers % chunks !== 0) {
+  if (p.firstStageLayers !== undefined || p.lastStageLayers !== undefined) {
+    if (p.firstStageLayers !== undefined) put('num_layers_in_first_pipeline_stage', p.firstStageLayers);
+    if (p.lastStageLayers !== undefined) put('num_layers_in_last_pipeline_stage', p.lastStageLayers);
+    if (v > 1) put('virtual_pipeline_model_parallel_size', v);
+  } else if (p.pipeline > 1 && m.layers % chunks !== 0) {
     const schedule = v > 1 ? 'interleaved-1f1b' : '1f1b';
     const layout = pipelineLayout({ ...r, parallelism: { ...p, schedule, virtualStages: v } });
     const text = exportMegatron(value).text.match(/--pipeline-model-parallel-layout "([^"]+)"/)?.[1];
@@ -71,6 +76,9 @@ export function exportNemo(value: unknown): ExportResult {
   put('expert_model_parallel_size', p.expert);
   put('expert_tensor_parallel_size', p.expertTensor);
   put('sequence_parallel', p.tensor > 1);
+  if (p.tpCommOverlap) put('tp_comm_overlap', true);
+  if (!p.overlapP2pComm) put('overlap_p2p_comm', false);
+  if (t.attentionBackend !== 'auto') put('attention_backend', t.attentionBackend);
   if (pr.fp8 && !pr.fp8.highPrecision.includes('attention')) put('fp8_dot_product_attention', true);
   if (pr.fp8?.scaling === 'mxfp8' && !pr.fp8.highPrecision.includes('output_head')) put('fp8_output_proj', true);
 
@@ -85,7 +93,8 @@ export function exportNemo(value: unknown): ExportResult {
   }
   const ddp: [string, unknown][] = [['use_distributed_optimizer', p.zeroStage === 1]];
   if (p.zeroStage >= 2) ddp.push(['use_megatron_fsdp', true], ['data_parallel_sharding_strategy', p.zeroStage === 2 ? 'optim_grads' : 'optim_grads_params']);
-  if (p.zeroStage >= 1) ddp.push(['overlap_grad_reduce', true], ['overlap_param_gather', true]);
+  if (p.overlapGradReduce) ddp.push(['overlap_grad_reduce', true]);
+  if (p.overlapParamGather) ddp.push(['overlap_param_gather', true]);
   sections.push(['ddp', ddp]);
 
   const lines = [`# Megatron-Bridge overrides exported by tcs from "${r.name}".`];

@@ -153,6 +153,15 @@ export function exportTorchtitan(value: unknown): ExportResult {
     if (p.virtualStages !== 1) warn('parallelism.virtual_stages', 'without pipeline parallelism there are no virtual stages.');
     if (p.overlapExpertComm) warn('parallelism.overlap_expert_comm', 'torchtitan overlaps expert communication only inside DualPipeV.');
   }
+  // Megatron-Core's communication and kernel choices have no torchtitan field (FSDP2, async TP and SDPA decide).
+  const raw0 = obj(value);
+  const unset = {
+    ...raw0,
+    training: { ...obj(raw0.training), attention_backend: undefined },
+    model: { ...obj(raw0.model), ...(obj(raw0.model).moe ? { moe: { ...obj(obj(raw0.model).moe), force_load_balancing: undefined, load_imbalance: undefined } } : {}) },
+    parallelism: { ...obj(raw0.parallelism), moe_token_dispatcher: undefined, tp_comm_overlap: undefined, overlap_grad_reduce: undefined, overlap_param_gather: undefined, overlap_p2p_comm: undefined, first_stage_layers: undefined, last_stage_layers: undefined },
+  };
+  for (const path of differingPaths(value, unset)) warn(path, `torchtitan has no setting for ${path.slice(path.lastIndexOf('.') + 1).replace(/_/g, ' ')}; its own default applies.`);
   put('activation_checkpoint', 'mode', t.recompute);
   if (t.recompute === 'selective') put('activation_checkpoint', 'selective_ac_option', 'op');
 

@@ -135,7 +135,7 @@ export function combine(inputs: readonly ImportInput[], options: ImportOptions =
     const schema = schemaAt(r.path);
     const stated = Object.hasOwn(IMPORT_DEFAULTS, r.path) ? IMPORT_DEFAULTS[r.path] : schema?.default ?? schema?.examples?.[0];
     if (stated === undefined) continue;
-    force(r.path, stated, `default ${JSON.stringify(stated)} (no input gives it)`);
+    force(r.path, stated, 'no input gives it');
   }
   if (getPath(value, 'name') === undefined) {
     setPath(value, 'name', `Imported from ${inputs.map((i) => i.file.replace(/^.*[\\/]/, '')).join(' + ')}`);

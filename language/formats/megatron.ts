@@ -4,8 +4,8 @@
  * (`flag_name: value`), and the argument dump Megatron prints at start-up (`  num_layers ........ 61`).
  * Each reader turns its text into `Arg`s; megatronArgs.ts maps them.
  */
-import { yamlScalar } from '../edits';
-import { parseDocument, type ParsedDocument } from '../parse';
+import type { SourceDocument } from './types';
+import { parseYamlDocument, yamlScalar } from './yaml';
 import { megatronToConfig, type Arg, type ArgValue, type Launch } from './megatronArgs';
 import { directiveNumber, readDirectives } from './directives';
 import { tokenizeShell, wordRange, type Word } from './shell';
@@ -118,13 +118,13 @@ function splitString(w: Word): Word[] {
 
 // --- YAML shapes ---
 
-function offsets(doc: ParsedDocument, path: string) {
+function offsets(doc: SourceDocument, path: string) {
   const r = doc.nodes.get(path)!;
   const key = r.key ?? r.value;
   return { ks: doc.offsetAt(key.start), ke: doc.offsetAt(key.end), vs: doc.offsetAt(r.value.start), ve: doc.offsetAt(r.value.end) };
 }
 
-function argFromYaml(doc: ParsedDocument, path: string, key: string, name: string, value: unknown): Arg | undefined {
+function argFromYaml(doc: SourceDocument, path: string, key: string, name: string, value: unknown): Arg | undefined {
   if (value === false || value === null || value === undefined) return undefined;
   const o = offsets(doc, path);
   const values: ArgValue[] = [];
@@ -150,7 +150,7 @@ function walk(value: unknown, path: string, visit: (path: string, key: string, v
   }
 }
 
-function readYaml(doc: ParsedDocument, shape: 'test-yaml' | 'recipe-yaml'): Arg[] {
+function readYaml(doc: SourceDocument, shape: 'test-yaml' | 'recipe-yaml'): Arg[] {
   const args: Arg[] = [];
   walk(doc.value, '', (path, key, value) => {
     if (!doc.nodes.has(path)) return;
@@ -202,7 +202,7 @@ export function parseMegatron(text: string, options: ParseOptions = {}): Importe
   if (shape === 'script') ({ args, launch } = readScript(text, c));
   else if (shape === 'dump') args = readDump(text);
   else {
-    const doc = parseDocument(text);
+    const doc = parseYamlDocument(text);
     extra.push(...doc.diagnostics);
     args = readYaml(doc, shape);
     write = yamlScalar;

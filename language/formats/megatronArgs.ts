@@ -40,22 +40,15 @@ export const UNREPRESENTED_FLAGS: Record<string, string> = {
   'recompute-modules': 'the recompute module list',
   'recompute-method': 'the recompute method',
   'recompute-num-layers': 'the number of recomputed layers',
-  'moe-token-dispatcher-type': 'the MoE token dispatcher',
   'moe-router-score-function': 'the router score function',
   'moe-router-enable-expert-bias': 'the router expert bias',
   'moe-router-topk-scaling-factor': 'the router scaling factor',
-  'moe-router-load-balancing-type': 'the routing balance',
+  'moe-router-load-balancing-type': 'the load-balancing loss type',
   'moe-aux-loss-coeff': 'the auxiliary loss',
-  'overlap-grad-reduce': 'gradient-reduce overlap',
-  'overlap-param-gather': 'parameter-gather overlap',
-  'tp-comm-overlap': 'tensor-parallel communication overlap',
   'delay-wgrad-compute': 'delayed weight-gradient compute',
-  'decoder-first-pipeline-num-layers': 'the first pipeline stage\'s layer count',
-  'decoder-last-pipeline-num-layers': 'the last pipeline stage\'s layer count',
   'account-for-embedding-in-pipeline-split': 'the embedding in the pipeline split',
   'account-for-loss-in-pipeline-split': 'the loss in the pipeline split',
   'num-distributed-optimizer-instances': 'sharded-replicated data parallelism (HSDP)',
-  'attention-backend': 'the attention kernel',
   'fp8-param-gather': 'FP8 parameter all-gather',
   'rampup-batch-size': 'batch-size ramp-up',
   'first-last-layers-bf16': 'BF16 first and last layers',
@@ -344,6 +337,29 @@ export function megatronToConfig(args: readonly Arg[], c: Collector, launch: Lau
   else if (arg('use-distributed-optimizer')) c.set('parallelism.zero_stage', 1, { ...origin(arg('use-distributed-optimizer')!), write: undefined });
   else if (hasModel || gbs !== undefined) c.set('parallelism.zero_stage', 0, implicit(undefined, '--use-distributed-optimizer', 'no --use-distributed-optimizer'));
   if (pp > 1) c.set('parallelism.schedule', vpp !== undefined && vpp > 1 ? 'interleaved-1f1b' : '1f1b', implicit(undefined, '--pipeline-model-parallel-size', vpp !== undefined && vpp > 1 ? 'Megatron interleaves when there are virtual stages' : 'Megatron runs 1F1B'));
+  // Megatron-Core's communication and kernel choices (defaults: allgather, overlaps off but P2P, auto backend).
+  const dispatcher = arg('moe-token-dispatcher-type');
+  if (dispatcher?.values[0] && experts !== undefined) {
+    const d = dispatcher.values[0].text;
+    if (['allgather', 'alltoall', 'flex'].includes(d)) c.set('parallelism.moe_token_dispatcher', d, origin(dispatcher));
+    else c.report('warning', 'formats/unrepresented', `\`${dispatcher.written} ${d}\` has no equivalent (allgather, alltoall, flex).`, dispatcher.values[0], 'parallelism.moe_token_dispatcher');
+  }
+  for (const [name, path] of [['tp-comm-overlap', 'parallelism.tp_comm_overlap'], ['overlap-grad-reduce', 'parallelism.overlap_grad_reduce'], ['overlap-param-gather', 'parallelism.overlap_param_gather']] as const) {
+    const a = arg(name);
+    if (a) c.set(path, true, { ...origin(a), write: undefined });
+  }
+  const noP2p = arg('no-overlap-p2p-communication');
+  if (noP2p) c.set('parallelism.overlap_p2p_comm', false, { ...origin(noP2p), write: undefined });
+  setInt('parallelism.first_stage_layers', 'decoder-first-pipeline-num-layers');
+  setInt('parallelism.last_stage_layers', 'decoder-last-pipeline-num-layers');
+  const backend = arg('attention-backend');
+  if (backend?.values[0]) {
+    const b = backend.values[0].text;
+    if (['auto', 'flash', 'fused', 'unfused'].includes(b)) c.set('training.attention_backend', b, origin(backend));
+    else c.report('info', 'formats/unrepresented', `\`${backend.written} ${b}\` has no equivalent (auto, flash, fused, unfused).`, backend.values[0], 'training.attention_backend');
+  }
+  const force = arg('moe-router-force-load-balancing');
+  if (force && experts !== undefined) c.set('model.moe.force_load_balancing', true, { ...origin(force), write: undefined });
   const overlap = arg('overlap-moe-expert-parallel-comm');
   if (overlap) c.set('parallelism.overlap_expert_comm', true, { ...origin(overlap), write: undefined });
 

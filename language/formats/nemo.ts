@@ -6,8 +6,7 @@
  * megatronArgs.ts. Simple OmegaConf interpolations (`${model.hidden_size}`, `${.x}`, `${multiply:4, ${.h}}`) are
  * resolved, never anything else.
  */
-import { yamlScalar } from '../edits';
-import { parseDocument } from '../parse';
+import { parseYamlDocument, yamlScalar } from './yaml';
 import { directiveNumber, readDirectives } from './directives';
 import { megatronToConfig, type Arg, type ArgValue, type Launch } from './megatronArgs';
 import { Collector, getPath, intOf, sourceDocument, textIndex, refuse, type ImportedDocument } from './source';
@@ -82,6 +81,8 @@ const RENAMES: Record<string, string> = {
   max_steps: 'train-iters',
   virtual_pipeline_model_parallel_size: 'num-virtual-stages-per-pipeline-rank',
   fp8_recipe: 'fp8-recipe',
+  num_layers_in_first_pipeline_stage: 'decoder-first-pipeline-num-layers',
+  num_layers_in_last_pipeline_stage: 'decoder-last-pipeline-num-layers',
 };
 
 /** Sections whose keys are Megatron arguments. */
@@ -105,7 +106,7 @@ export function parseNemo(text: string, options: ParseOptions = {}): ImportedDoc
   const c = new Collector(text, index);
   const refused = refuse(text, index, 'NeMo YAML');
   if (refused) return sourceDocument('nemo', text, c, [refused]);
-  const doc = parseDocument(text);
+  const doc = parseYamlDocument(text);
   const extra = [...doc.diagnostics];
   if (doc.value === undefined || typeof doc.value !== 'object') {
     c.report('error', 'nemo/empty', 'No NeMo configuration found (expected `model:` with `trainer:` or `train:`).');
@@ -175,6 +176,9 @@ export function parseNemo(text: string, options: ParseOptions = {}): ImportedDoc
         case 'exp_avg_dtype':
         case 'exp_avg_sq_dtype':
           push(path, key.replace(/_/g, '-'), dtypeWord(v));
+          continue;
+        case 'overlap_p2p_comm':
+          if (v === false) push(path, 'no-overlap-p2p-communication', true);
           continue;
         case 'num_nodes':
         case 'devices':

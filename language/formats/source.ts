@@ -176,6 +176,8 @@ export function sourceDocument(format: FormatId, text: string, c: Collector, ext
     },
     // Flags and framework keys are not config keys: there is no misspelt config key to rename in these files.
     renameKey: () => undefined,
+    appendItems: () => undefined,
+    valueText: (v) => (typeof v === 'string' ? v : JSON.stringify(v)),
   };
   return {
     format,

@@ -1,5 +1,5 @@
 /** A config value → `*.train.yaml` text, each value's line carrying a comment (its origin, or why it is assumed). */
-import { yamlScalar } from '../edits';
+import { yamlScalar } from './yaml';
 
 type Obj = Record<string, unknown>;
 

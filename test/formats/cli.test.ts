@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CliIO } from '../../cli/io';
 import { main } from '../../cli/main';
-import { parseDocument } from '../../language/parse';
+import { parseYamlDocument as parseDocument } from '../../language/formats/yaml';
 import { example } from '../language/helpers';
 import { fixture } from './helpers';
 
@@ -46,7 +46,7 @@ test('import: values no input gives are assumed, listed on stderr, and a clean r
   assert.doesNotMatch(f.err(), /^assumed/m, 'the # tcs: line gave the cluster');
   const g = fakeIO({ 'ds.json': fixture('deepspeed-mismatch.json'), 'config.json': fixture('hf-mixtral.json') });
   assert.equal(main(['import', 'ds.json', 'config.json'], g.io), 1);
-  assert.match(g.err(), /^assumed cluster\.gpu = "h100-sxm" \(default/m);
+  assert.match(g.err(), /^assumed cluster\.gpu = "h100-sxm" \(no input gives it\)$/m);
   assert.match(g.err(), /^assumed training\.sequence_length = /m);
   assert.match(g.err(), /deepspeed\/batch-mismatch/);
 });
@@ -77,4 +77,18 @@ test('export: each target writes its file and prints its warnings; a config with
   const h = fakeIO({ 'bad.train.yaml': example('deepseek-v3.train.yaml').replace('  pipeline: 16', '  pipeline: 7') });
   assert.equal(main(['export', '--to', 'nemo', 'bad.train.yaml'], h.io), 1);
   assert.equal(main(['export', '--to', 'deepspeed', 'bad.train.yaml'], fakeIO({}).io), 2);
+});
+
+test('check and simulate take a launch script or a TOML directly, diagnostics on its own lines', () => {
+  const f = fakeIO({ 'launch.sh': fixture('megatron-uneven-pp.sh'), 'small.toml': fixture('torchtitan-gbs-below-dp.toml') });
+  assert.equal(main(['check', 'launch.sh', 'small.toml'], f.io), 1);
+  assert.match(f.out(), /^launch\.sh:20:\d+ error megatron\/layers-not-divisible /m);
+  assert.match(f.out(), /^small\.toml:9:1 error parallelism\/micro-batches /m, 'the rule lands on global_batch_size in the TOML');
+  assert.match(f.out(), /^launch\.sh:1:1 info formats\/assumed `cluster\.gpu` is not in this file; "h100-sxm" is assumed \(no input gives it\)\. To give it, add a comment line such as `# tcs: cluster\.gpu=…`/m);
+  const g = fakeIO({ 'run.toml': fixture('torchtitan-llama3-8b.toml') });
+  assert.equal(main(['simulate', 'run.toml', '--json'], g.io), 0, g.err());
+  assert.ok(JSON.parse(g.out()).gpuHours > 0);
+  const h = fakeIO({ 'launch.sh': fixture('megatron-uneven-pp.sh') });
+  assert.equal(main(['simulate', 'launch.sh'], h.io), 1);
+  assert.match(h.err(), /not simulated: 1 error/);
 });

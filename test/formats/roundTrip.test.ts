@@ -9,7 +9,7 @@ import { EXPORTERS, type ExportTarget } from '../../language/export';
 import { differingPaths } from '../../language/export/common';
 import { combine } from '../../language/formats/combine';
 import { detectImportFormat } from '../../language/formats/frontEnds';
-import { parseDocument } from '../../language/parse';
+import { parseYamlDocument as parseDocument } from '../../language/formats/yaml';
 import { checkText } from '../../language/check';
 import { EXAMPLES_DIR, example } from '../language/helpers';
 
