@@ -4,6 +4,7 @@
  * `SourceDocument` assembled from both. Pure and bounded: nothing here loops over more than the text.
  */
 import type { Diagnostic, Position, Range, Severity, TextEdit } from '../diagnostics';
+import { textPositions } from './text';
 import type { EditWriter, FormatId, NodeRanges, SourceDocument } from './types';
 
 /** Characters read at all; a launch script or config is a few KB (the YAML front end uses the same cap). */
@@ -15,39 +16,9 @@ export interface TextIndex {
   range(start: number, end: number): Range;
 }
 
-/** Line starts at \n, \r\n and a lone \r, as the editor counts lines. */
+/** Offsets ↔ positions (formats/text.ts, shared with the YAML front end). */
 export function textIndex(text: string): TextIndex {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10) starts.push(i + 1);
-    else if (c === 13) {
-      if (text.charCodeAt(i + 1) === 10) i++;
-      starts.push(i + 1);
-    }
-  }
-  const contentEnd = (line: number): number => {
-    let end = line + 1 < starts.length ? starts[line + 1] : text.length;
-    while (end > starts[line] && (text.charCodeAt(end - 1) === 10 || text.charCodeAt(end - 1) === 13)) end--;
-    return end;
-  };
-  const positionAt = (offset: number): Position => {
-    const o = Math.max(0, Math.min(text.length, Math.floor(offset) || 0));
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= o) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo, character: Math.min(o, contentEnd(lo)) - starts[lo] };
-  };
-  const offsetAt = (p: Position): number => {
-    if (p.line < 0) return 0;
-    if (p.line >= starts.length) return text.length;
-    return Math.max(starts[p.line], Math.min(contentEnd(p.line), starts[p.line] + Math.max(0, p.character)));
-  };
-  return { positionAt, offsetAt, range: (s, e) => ({ start: positionAt(s), end: positionAt(Math.max(s, e)) }) };
+  return textPositions(text);
 }
 
 /** Where one config value came from, in offsets of the original text. */
