@@ -211,7 +211,9 @@ function toDiagnostic(doc: SourceDocument, e: ErrorObject, all: ErrorObject[]): 
       const fix = fixOf(child?.properties ? `Add the \`${key}\` section` : `Add \`${key}\``, doc.edits.setValue(keyPath, starter(child)), true);
       const what = child?.properties ? `section \`${key}\`` : `\`${key}\``;
       const message = path === '' ? `The config has no ${what}, which is required.` : `\`${path}\` is missing ${what}, which is required.`;
-      return { severity: 'error', code: 'schema/missing-key', message, path: keyPath, range: at(path, 'key'), fixes: offered(fix) };
+      // Another format's file often cannot hold the key at all (the cluster): say where it can come from.
+      const how = doc.format === 'yaml' ? '' : ` This file does not say it: ${/^\s*[{[]/.test(doc.text) ? 'import it with a file that does (`tcs import`)' : `add a comment line \`# tcs: ${keyPath}=…\``}.`;
+      return { severity: 'error', code: 'schema/missing-key', message: message + how, path: keyPath, range: at(path, 'key'), fixes: offered(fix) };
     }
     case 'type': {
       const siblings = all.filter((o) => o.instancePath === e.instancePath && o.keyword === 'type');

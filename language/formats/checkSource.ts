@@ -10,7 +10,7 @@ import type { Diagnostic, Range } from '../diagnostics';
 import { combine, type ImportOptions } from './combine';
 import { DIRECTIVE_HINT } from './directives';
 import { detectImportFormat } from './frontEnds';
-import type { ImportedDocument } from './source';
+import { isTrainingConfigName, type ImportedDocument } from './source';
 import type { FormatId } from './types';
 import { writeTrainYaml } from './writeYaml';
 
@@ -21,8 +21,6 @@ export interface SourceCheck {
   config?: ResolvedConfig;
 }
 
-/** Files named *.train.yaml are our own format whatever their content. */
-export const isTrainingConfigName = (fileName: string) => /\.train\.ya?ml$/i.test(fileName);
 
 export function checkSource(text: string, fileName: string, options: ImportOptions = {}): SourceCheck | undefined {
   if (isTrainingConfigName(fileName)) return undefined;

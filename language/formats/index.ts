@@ -3,11 +3,21 @@
  * the more specific come first; our YAML is last, and also where a document no front end claims goes.
  */
 import type { FormatId, FrontEnd } from './types';
+import { deepspeedFrontEnd } from './deepspeed';
+import { hfFrontEnd } from './hf';
+import { megatronFrontEnd } from './megatron';
+import { nemoFrontEnd } from './nemo';
+import { torchtitanFrontEnd } from './torchtitan';
 import { yamlFrontEnd } from './yaml';
 
 export type { EditWriter, FormatId, FrontEnd, NodeRanges, ParseOptions, SourceDocument } from './types';
 
 export const FRONT_ENDS: readonly FrontEnd[] = [
+  hfFrontEnd,
+  deepspeedFrontEnd,
+  torchtitanFrontEnd,
+  nemoFrontEnd,
+  megatronFrontEnd,
   yamlFrontEnd,
 ];
 

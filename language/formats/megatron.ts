@@ -9,7 +9,7 @@ import { parseYamlDocument, yamlScalar } from './yaml';
 import { megatronToConfig, type Arg, type ArgValue, type Launch } from './megatronArgs';
 import { directiveNumber, readDirectives } from './directives';
 import { tokenizeShell, wordRange, type Word } from './shell';
-import { Collector, intOf, refuse, sourceDocument, textIndex, type ImportedDocument } from './source';
+import { Collector, intOf, isTrainingConfigName, refuse, sourceDocument, textIndex, type ImportedDocument } from './source';
 import type { FrontEnd, ParseOptions } from './types';
 
 /** Flags that say "this is a Megatron command line". */
@@ -218,6 +218,6 @@ export function parseMegatron(text: string, options: ParseOptions = {}): Importe
 export const megatronFrontEnd: FrontEnd = {
   format: 'megatron',
   label: 'Megatron-LM arguments',
-  detect: (text, fileName) => shapeOf(text, fileName) !== undefined,
+  detect: (text, fileName) => !isTrainingConfigName(fileName) && shapeOf(text, fileName) !== undefined,
   parse: parseMegatron,
 };

@@ -9,13 +9,14 @@
 import { parseYamlDocument, yamlScalar } from './yaml';
 import { directiveNumber, readDirectives } from './directives';
 import { megatronToConfig, type Arg, type ArgValue, type Launch } from './megatronArgs';
-import { Collector, getPath, intOf, sourceDocument, textIndex, refuse, type ImportedDocument } from './source';
+import { Collector, getPath, intOf, isTrainingConfigName, sourceDocument, textIndex, refuse, type ImportedDocument } from './source';
 import type { FrontEnd, ParseOptions } from './types';
 
 /** Interpolations resolved inside one another; OmegaConf configs nest two or three. */
 const MAX_INTERPOLATION_DEPTH = 16;
 
-function detect(text: string): boolean {
+function detect(text: string, fileName?: string): boolean {
+  if (isTrainingConfigName(fileName)) return false;
   const head = text.slice(0, 100_000);
   if (!/^model:\s*$/m.test(head)) return false;
   const nemo1 = /^trainer:\s*$/m.test(head);

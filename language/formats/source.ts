@@ -7,6 +7,9 @@ import type { Diagnostic, Position, Range, Severity, TextEdit } from '../diagnos
 import { textPositions } from './text';
 import type { EditWriter, FormatId, NodeRanges, SourceDocument } from './types';
 
+/** Files named *.train.yaml are our own format whatever their content (a comment may quote a launch line). */
+export const isTrainingConfigName = (fileName: string | undefined) => fileName !== undefined && /\.train\.ya?ml$/i.test(fileName);
+
 /** Characters read at all; a launch script or config is a few KB (the YAML front end uses the same cap). */
 export const MAX_SOURCE_CHARS = 1_048_576;
 
@@ -141,8 +144,9 @@ export function sourceDocument(format: FormatId, text: string, c: Collector, ext
   const edits: EditWriter = {
     setValue(path, value): TextEdit[] | undefined {
       const o = c.origins.get(path);
-      const newText = o?.write?.(value);
-      if (!o || o.implicit || newText === undefined) return undefined;
+      if (!o || o.implicit) return directiveEdit(text, c.index, path, value);
+      const newText = o.write?.(value);
+      if (newText === undefined) return undefined;
       return [{ range: c.index.range(o.valueStart, o.valueEnd), newText }];
     },
     // Flags and framework keys are not config keys: there is no misspelt config key to rename in these files.
@@ -162,6 +166,25 @@ export function sourceDocument(format: FormatId, text: string, c: Collector, ext
     edits,
     origins: c.origins,
   };
+}
+
+/**
+ * What a file cannot say is written as a `# tcs: path=value` comment line (formats/directives.ts) at the top, after
+ * a `#!` line; JSON has no comments, so there is no edit there.
+ */
+function directiveEdit(text: string, index: TextIndex, path: string, value: unknown): TextEdit[] | undefined {
+  if (/^\s*[{[]/.test(text)) return undefined;
+  const pairs: string[] = [];
+  const walk = (v: unknown, p: string, depth: number) => {
+    if (depth > 4) return;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) for (const [k, x] of Object.entries(v as Obj)) walk(x, `${p}.${k}`, depth + 1);
+    else if (v !== undefined && !Array.isArray(v)) pairs.push(`${p}=${typeof v === 'string' && !/^[\w.-]+$/.test(v) ? JSON.stringify(v) : String(v)}`);
+  };
+  walk(value, path, 0);
+  if (pairs.length === 0) return undefined;
+  const at = text.startsWith('#!') ? (text.indexOf('\n') < 0 ? text.length : text.indexOf('\n') + 1) : 0;
+  const prefix = at === text.length && at > 0 ? '\n' : '';
+  return [{ range: index.range(at, at), newText: `${prefix}# tcs: ${pairs.join(' ')}\n` }];
 }
 
 /** The first refusal every front end applies before reading: too large or binary. */

@@ -6,12 +6,13 @@
  */
 import { readDirectives } from './directives';
 import { keyed, readJson, type Keyed } from './keyed';
-import { Collector, refuse, sourceDocument, textIndex, type ImportedDocument } from './source';
+import { Collector, isTrainingConfigName, refuse, sourceDocument, textIndex, type ImportedDocument } from './source';
 import { parseToml, tomlValue } from './toml';
 import { flavorOf, MULTI_STAGE, TT_SCHEDULES } from './torchtitanFlavors';
 import type { FrontEnd, ParseOptions } from './types';
 
 function detect(text: string, fileName?: string): boolean {
+  if (isTrainingConfigName(fileName)) return false;
   const head = text.slice(0, 100_000);
   if (/^\s*\{/.test(head)) return /"parallelism"\s*:/.test(head) && /"(data_parallel_shard_degree|tensor_parallel_degree)"\s*:/.test(head);
   const toml = /\.toml$/i.test(fileName ?? '') || /^\[(job|model|training|parallelism)\]\s*$/m.test(head);

@@ -1,0 +1,35 @@
+/** The formats registered with the checker: the facade checks a launch script on its own lines, with fixes in its syntax. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createLanguageService } from '../../language/service';
+import { fixture } from './helpers';
+
+const apply = (text: string, edits: { range: { start: { line: number; character: number } }; newText: string }[], offsetAt: (p: { line: number; character: number }) => number) => {
+  const sorted = [...edits].sort((a, b) => offsetAt(b.range.start) - offsetAt(a.range.start));
+  let out = text;
+  for (const e of sorted) out = out.slice(0, offsetAt(e.range.start)) + e.newText + out.slice(offsetAt(e.range.start));
+  return out;
+};
+
+test('the facade picks the front end by content and name, and rules land on the flag', () => {
+  const svc = createLanguageService();
+  const result = svc.check(fixture('megatron-uneven-pp.sh'), { fileName: 'launch.sh' });
+  assert.equal(result.document.format, 'megatron');
+  const d = result.diagnostics.find((x) => x.code === 'megatron/layers-not-divisible')!;
+  assert.equal(d.range.start.line + 1, 20);
+  assert.equal(svc.check(fixture('torchtitan-llama3-8b.toml'), { fileName: 'run.toml' }).document.format, 'torchtitan');
+  assert.equal(svc.check('name: x\n# --num-layers 4 from torchrun\n', { fileName: 'a.train.yaml' }).document.format, 'yaml', 'a training config is never taken for a script');
+});
+
+test('a missing cluster says how to give it, and its fix writes a # tcs: line that the re-check reads', () => {
+  const svc = createLanguageService();
+  const text = fixture('megatron-uneven-pp.sh');
+  const result = svc.check(text, { fileName: 'launch.sh' });
+  const d = result.diagnostics.find((x) => x.code === 'schema/missing-key' && x.path === 'cluster.gpu')!;
+  assert.match(d.message, /add a comment line `# tcs: cluster\.gpu=…`/);
+  const [fix] = svc.fixes(result, d);
+  assert.match(fix.fix.edits[0].newText, /^# tcs: cluster\.gpu=\S+\n$/);
+  const after = svc.check(apply(text, fix.fix.edits, result.document.offsetAt), { fileName: 'launch.sh' });
+  assert.ok(!after.diagnostics.some((x) => x.code === 'schema/missing-key' && x.path === 'cluster.gpu'));
+  assert.equal(svc.check(fixture('hf-mixtral.json'), { fileName: 'config.json' }).diagnostics.find((x) => x.code === 'schema/missing-key' && x.path.startsWith('cluster'))?.message.includes('tcs import'), true, 'JSON has no comments');
+});
