@@ -1,27 +1,12 @@
 /** `tcs import` and `tcs export` end to end, through a fake file system. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CliIO } from '../../cli/io';
 import { main } from '../../cli/main';
+import { fakeIO } from '../support/fakeIO';
 import { parseYamlDocument as parseDocument } from '../../language/formats/yaml';
 import { example } from '../language/helpers';
 import { fixture } from './helpers';
 
-function fakeIO(files: Record<string, string>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const written: Record<string, string> = {};
-  const io: CliIO = {
-    out: (t) => void out.push(t),
-    err: (t) => void err.push(t),
-    readFile: (p) => {
-      if (!(p in files)) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
-      return files[p];
-    },
-    writeFile: (p, t) => void (written[p] = t),
-  };
-  return { io, out: () => out.join(''), err: () => err.join(''), written };
-}
 
 test('import: a launch script + config.json → YAML whose every value names its origin; a contradiction exits 1', () => {
   const f = fakeIO({ 'launch.sh': fixture('megatron-uneven-pp.sh'), 'config.json': fixture('hf-llama-kv4.json') });

@@ -1,23 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkCommand } from '../../cli/check';
-import type { CliIO } from '../../cli/io';
 import { main } from '../../cli/main';
+import { fakeIO } from '../support/fakeIO';
 import { DEEPSEEK } from './helpers';
 
-function fakeIO(files: Record<string, string>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = {
-    out: (t) => void out.push(t),
-    err: (t) => void err.push(t),
-    readFile: (p) => {
-      if (!(p in files)) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
-      return files[p];
-    },
-  };
-  return { io, out: () => out.join(''), err: () => err.join('') };
-}
 
 test('check prints file:line:col severity code message with 1-based positions and exits 1 on errors', () => {
   const f = fakeIO({ 'a.train.yaml': DEEPSEEK().replace('  pipeline: 16', '  pipline: 16') });
