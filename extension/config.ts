@@ -2,11 +2,11 @@
  * Settings, read in one place. Every other module asks here; nothing else calls `getConfiguration`.
  */
 import * as vscode from 'vscode';
+import { DEFAULT_PATTERNS } from '../language/files';
 
 export const SECTION = 'trainingConfig';
 
-/** Files that are training configs without any setting. */
-export const DEFAULT_PATTERNS: readonly string[] = ['**/*.train.yaml', '**/*.train.yml'];
+export { DEFAULT_PATTERNS };
 
 export interface Settings {
   /** Extra glob patterns, besides the defaults. */
