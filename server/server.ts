@@ -37,6 +37,7 @@ const SETTINGS_TIMEOUT_MS = 2000;
 export interface DocumentRequest {
   entry: OpenDocument;
   result: CheckResult;
+  settings: ServerSettings;
 }
 
 export class TrainingConfigServer {
@@ -249,14 +250,14 @@ export class TrainingConfigServer {
       const settings = await this.settingsFor(entry.uri);
       if (this.documents.get(entry.uri) !== entry || !this.served(entry.uri, settings)) return null;
       const position = entry.codec.fromClient(clientPosition);
-      const value = this.guard(name, () => handler({ entry, result: this.documents.result(entry) }, position, clientPosition));
+      const value = this.guard(name, () => handler({ entry, result: this.documents.result(entry), settings }, position, clientPosition));
       if (value === undefined) throw new ResponseError(ErrorCodes.InternalError, `${name} failed; see the server log`);
       return value;
     };
     return run();
   }
 
-  private codeActions({ entry, result }: DocumentRequest, range: unknown, context: { diagnostics?: LspDiagnostic[]; only?: string[] } | undefined): CodeAction[] {
+  private codeActions({ entry, result, settings }: DocumentRequest, range: unknown, context: { diagnostics?: LspDiagnostic[]; only?: string[] } | undefined): CodeAction[] {
     const only = context?.only;
     if (only && !only.some((kind) => kind === CodeActionKind.QuickFix || kind === '' || CodeActionKind.QuickFix.startsWith(`${kind}.`))) return [];
     const shown = (context?.diagnostics ?? []).filter((d) => d?.source === DIAGNOSTIC_SOURCE);
@@ -264,8 +265,9 @@ export class TrainingConfigServer {
     const same = (a: LspDiagnostic, b: LspDiagnostic) => a.code === b.code && a.message === b.message && at(a.range.start, b.range?.start) && at(a.range.end, b.range?.end);
     const all = result.diagnostics.map((core) => ({ core, lsp: toLspDiagnostic(core, entry.codec) }));
     let pairs = shown.flatMap((d) => all.filter((c) => same(c.lsp, d)).slice(0, 1).map((c) => ({ core: c.core, lsp: d })));
-    // Clients that send no diagnostics in the context (some ask for the cursor's actions): the ones under the range.
-    if (shown.length === 0) {
+    // Clients that send no diagnostics in the context (some ask for the cursor's actions): the ones under the range,
+    // if they are shown at all.
+    if (shown.length === 0 && settings.validate) {
       const r = range as { start: LspPosition; end: LspPosition } | undefined;
       const cmp = (a: LspPosition, b: LspPosition) => a.line - b.line || a.character - b.character;
       pairs = r?.start && r.end ? all.filter((c) => cmp(c.lsp.range.start, r.end) <= 0 && cmp(r.start, c.lsp.range.end) <= 0) : [];
