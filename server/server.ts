@@ -181,16 +181,23 @@ export class TrainingConfigServer {
     this.settingsFor(uri).then(() => this.guard('settings', then), () => undefined);
   }
 
-  /** Whether the document is a training config: a default pattern or `trainingConfig.files` matches its path. */
-  private served(uri: string, settings: ServerSettings): boolean {
-    return isTrainingConfigPath(uriPath(uri), settings.files, this.roots);
+  /**
+   * Whether the document is a training config: a default pattern or `trainingConfig.files` matches its path, or the
+   * language service recognised it as one of the other formats it reads (Megatron-LM arguments, torchtitan TOML,
+   * DeepSpeed JSON, …). Any other YAML falls to the YAML front end and is left alone: docker-compose.yaml is no config.
+   */
+  private served(entry: OpenDocument, settings: ServerSettings): boolean {
+    if (isTrainingConfigPath(uriPath(entry.uri), settings.files, this.roots)) return true;
+    // `format` is the front end that read the document (SourceDocument.format, language/formats/types.ts).
+    const format = (this.documents.result(entry).document as { format?: string }).format;
+    return format !== undefined && format !== 'yaml';
   }
 
   // -------------------------------------------------------------------------------------------------------------
   // Diagnostics
 
   private diagnosticsOf(entry: OpenDocument, settings: ServerSettings): LspDiagnostic[] {
-    if (!settings.validate || !this.served(entry.uri, settings)) return [];
+    if (!settings.validate || !this.served(entry, settings)) return [];
     return this.documents.result(entry).diagnostics.map((d) => toLspDiagnostic(d, entry.codec));
   }
 
@@ -211,7 +218,7 @@ export class TrainingConfigServer {
     const entry = this.open(uri);
     const settings = await this.settingsFor(entry.uri);
     if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
-    const resultId = `${entry.text.version}:${settings.validate}:${this.served(entry.uri, settings)}`;
+    const resultId = `${entry.text.version}:${settings.validate}:${this.served(entry, settings)}`;
     if (previous === resultId) return { kind: DocumentDiagnosticReportKind.Unchanged, resultId };
     const items = this.guard('diagnostic', () => this.diagnosticsOf(entry, settings));
     if (items === undefined) throw new ResponseError(ErrorCodes.InternalError, 'checking the document failed; see the server log');
@@ -248,7 +255,7 @@ export class TrainingConfigServer {
       const entry = this.open(params?.textDocument?.uri);
       const clientPosition = 'position' in (params ?? {}) ? this.position(entry, params.position) : { line: 0, character: 0 };
       const settings = await this.settingsFor(entry.uri);
-      if (this.documents.get(entry.uri) !== entry || !this.served(entry.uri, settings)) return null;
+      if (this.documents.get(entry.uri) !== entry || !this.served(entry, settings)) return null;
       const position = entry.codec.fromClient(clientPosition);
       const value = this.guard(name, () => handler({ entry, result: this.documents.result(entry), settings }, position, clientPosition));
       if (value === undefined) throw new ResponseError(ErrorCodes.InternalError, `${name} failed; see the server log`);
@@ -312,7 +319,7 @@ export class TrainingConfigServer {
 
   /** Whether the document is served, with its settings (for the custom requests). */
   async isServed(entry: OpenDocument): Promise<boolean> {
-    return this.served(entry.uri, await this.settingsFor(entry.uri));
+    return this.served(entry, await this.settingsFor(entry.uri));
   }
 
   result(entry: OpenDocument): CheckResult {

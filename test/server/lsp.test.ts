@@ -304,7 +304,7 @@ test('cancellation: a request cancelled before it runs answers RequestCancelled 
       frame({ jsonrpc: '2.0', id: 'sim-1', method: SIMULATE_METHOD, params: { textDocument: { uri: URI } } }),
       frame({ jsonrpc: '2.0', method: '$/cancelRequest', params: { id: 'sim-1' } }),
     ]));
-    const answerTo = (id: string) => parseFrames(client.stdout()).map((f) => f.body as { id?: unknown; error?: { code: number }; result?: unknown }).find((f) => f.id === id);
+    const answerTo = (id: string) => parseFrames(client.stdout(), { complete: false }).map((f) => f.body as { id?: unknown; error?: { code: number }; result?: unknown }).find((f) => f.id === id);
     const deadline = Date.now() + 10_000;
     while (!answerTo('sim-1') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const answer = answerTo('sim-1');
@@ -400,8 +400,9 @@ test('--socket=PORT: the server connects to the editor’s listener on 127.0.0.1
   let stdout = '';
   child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  let socket: import('node:net').Socket | undefined;
   try {
-    const socket = await accepted;
+    socket = await accepted;
     const connection = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
     connection.listen();
     const result = (await connection.sendRequest('initialize', { processId: null, rootUri: null, capabilities: {} })) as { serverInfo: { name: string } };
@@ -413,6 +414,8 @@ test('--socket=PORT: the server connects to the editor’s listener on 127.0.0.1
     connection.dispose();
   } finally {
     if (child.exitCode === null) child.kill();
+    // An open socket would keep this test process alive after the last test.
+    socket?.destroy();
     listener.close();
   }
 });

@@ -22,19 +22,26 @@ export interface Frame {
   body: unknown;
 }
 
-/** Splits stdout bytes into frames; throws on anything that is not a `Content-Length` header block and JSON. */
-export function parseFrames(bytes: Buffer): Frame[] {
+/**
+ * Splits stdout bytes into frames; throws on anything that is not a `Content-Length` header block and JSON.
+ * `complete: false` (while the server may still be writing) stops quietly at a message not yet whole.
+ */
+export function parseFrames(bytes: Buffer, { complete = true } = {}): Frame[] {
   const frames: Frame[] = [];
   let at = 0;
   while (at < bytes.length) {
     const end = bytes.indexOf('\r\n\r\n', at);
+    if (end < 0 && !complete) break;
     if (end < 0) throw new Error(`stdout has bytes that are not a message at ${at}: ${bytes.subarray(at, at + 80).toString()}`);
     const headers = bytes.subarray(at, end).toString('ascii');
     const length = /^Content-Length: (\d+)$/im.exec(headers);
     if (!length || !headers.split('\r\n').every((h) => /^[A-Za-z-]+: .+$/.test(h))) throw new Error(`not a message header at ${at}: ${JSON.stringify(headers.slice(0, 80))}`);
     const start = end + 4;
     const body = bytes.subarray(start, start + Number(length[1]));
-    if (body.length !== Number(length[1])) throw new Error(`truncated message at ${at}`);
+    if (body.length !== Number(length[1])) {
+      if (!complete) break;
+      throw new Error(`truncated message at ${at}`);
+    }
     frames.push({ headers, body: JSON.parse(body.toString('utf8')) });
     at = start + body.length;
   }
@@ -105,6 +112,8 @@ export function startServer(args: string[] = []): TestClient {
     kill() {
       connection.dispose();
       if (child.exitCode === null) child.kill();
+      // No pipe may keep the test process alive after its last test.
+      for (const stream of [child.stdin, child.stdout, child.stderr]) stream.destroy();
     },
   };
 }
