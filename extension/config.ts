@@ -2,7 +2,7 @@
  * Settings, read in one place. Every other module asks here; nothing else calls `getConfiguration`.
  */
 import * as vscode from 'vscode';
-import { DEFAULT_PATTERNS } from '../language/files';
+import { DEFAULT_PATTERNS } from '../language/service';
 
 export const SECTION = 'trainingConfig';
 

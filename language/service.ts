@@ -23,6 +23,8 @@ export { checkSource, type SourceCheck } from './formats/checkSource';
 export { importFiles, type ImportFile, type ImportOutcome } from './formats/importFiles';
 export type { ImportOptions } from './formats/combine';
 export { EXPORTERS, type ExportResult, type ExportTarget, type ExportWarning } from './export';
+/** Which files are training configs without any setting (the extension's selector, the language server's). */
+export { DEFAULT_PATTERNS } from './files';
 
 export interface LanguageService {
   check(text: string, options?: CheckOptions): CheckResult;

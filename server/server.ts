@@ -188,9 +188,8 @@ export class TrainingConfigServer {
    */
   private served(entry: OpenDocument, settings: ServerSettings): boolean {
     if (isTrainingConfigPath(uriPath(entry.uri), settings.files, this.roots)) return true;
-    // `format` is the front end that read the document (SourceDocument.format, language/formats/types.ts).
-    const format = (this.documents.result(entry).document as { format?: string }).format;
-    return format !== undefined && format !== 'yaml';
+    // The front end that read the document; YAML is also where a document no front end claims goes.
+    return this.documents.result(entry).document.format !== 'yaml';
   }
 
   // -------------------------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
  * `workspace/didChangeConfiguration`. Editors send the section nested (`{validate: {enable: false}}`, as Neovim's
  * `settings` table) or flat (`{"validate.enable": false}`); both are read.
  */
-import { DEFAULT_PATTERNS } from '../language/files';
+import { DEFAULT_PATTERNS } from '../language/service';
 
 export const SECTION = 'trainingConfig';
 

@@ -15,7 +15,7 @@ import { CLI } from '../support/lspClient';
 
 const nvim = spawnSync('nvim', ['--version'], { encoding: 'utf8' });
 const available = nvim.status === 0;
-const SKIP = available ? false : 'nvim is not installed: `apt-get install -y neovim` (or bash scripts/setup-neovim.sh) to run this test';
+const SKIP = available ? false : 'nvim is not installed: `apt-get install -y neovim` (or npm run setup:neovim) to run this test';
 
 test('Neovim: diagnostics, hover, completion and the quick fix, applied by Neovim, over `tcs lsp`', { skip: SKIP, timeout: 120_000 }, () => {
   const service = createLanguageService();
