@@ -13,13 +13,14 @@
  *       W weight gradient, FB overlapped) with start and end in seconds — what the preview draws.
  *
  * Both answer for the text the server holds (its `version`), whether or not diagnostics were published for it.
- * A document with errors answers `{status: 'invalid', errors}` (first MAX_ERRORS); one the simulator refuses,
+ * A document with errors answers `{status: 'invalid', errors}` (first MAX_ERRORS; a layout over HBM is still
+ * simulated, as in the preview, its ranks' overflow in `memory`); one the simulator refuses,
  * `{status: 'unsupported', code, reason}`. A document not open in the server, or not a training config, is a
  * protocol error (InvalidParams), as is a malformed `schedule`.
  */
 import type { ScheduleKind } from '../simulator/config';
 import type { SimulationResult, TimelineResult as SimulatedTimeline } from '../simulator/result';
-import type { Range } from '../language/diagnostics';
+import type { Range } from '../language/service';
 
 export const SIMULATE_METHOD = 'trainingConfig/simulate';
 export const TIMELINE_METHOD = 'trainingConfig/timeline';

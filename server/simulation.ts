@@ -11,6 +11,7 @@ import {
   type TimelineParams,
   type TimelineResult,
 } from '../protocol/lsp';
+import { simulationBlockers } from '../language/service';
 import { isScheduleKind } from '../simulator/config';
 import type { SimulationResult } from '../simulator/result';
 import { simulate } from '../simulator/simulate';
@@ -33,7 +34,8 @@ async function simulateDocument(server: TrainingConfigServer, params: SimulatePa
   const { uri } = entry;
   const version = entry.text.version;
   const checked = server.result(entry);
-  const errors = checked.diagnostics.filter((d) => d.severity === 'error');
+  // As the preview and `tcs simulate`: a layout over HBM is still priced; every other error stops the simulation.
+  const errors = simulationBlockers(checked.diagnostics);
   if (errors.length > 0 || !checked.config) {
     const shown = errors.length > 0 ? errors : [{ code: 'simulate/unresolved', message: 'The config did not resolve.', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }];
     return {
