@@ -1,6 +1,5 @@
 /** `tcs`: the terminal adapter. Builds the real CliIO and dispatches to a subcommand. */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { runLanguageServer } from '../server/main';
 import { checkCommand } from './check';
 import { exportCommand } from './export';
 import { importCommand } from './import';
@@ -17,7 +16,8 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   schedule: { run: scheduleCommand, summary: 'schedule ...       print a pipeline schedule' },
   search: { run: searchCommand, summary: 'search FILE        the cheapest layouts that fit: Pareto frontier and top K' },
   // Runs until the editor sends `exit` (or closes stdin); 0 here is the exit code only if nothing else sets one.
-  lsp: { run: (argv, io) => runLanguageServer(argv, io.err) ?? 0, summary: 'lsp [--stdio]      the language server for any LSP editor (Neovim, Helix, Emacs, …)' },
+  // Loaded on use: the protocol library would otherwise add its start-up to every `tcs check`.
+  lsp: { run: (argv, io) => (require('../server/main') as typeof import('../server/main')).runLanguageServer(argv, io.err) ?? 0, summary: 'lsp [--stdio]      the language server for any LSP editor (Neovim, Helix, Emacs, …)' },
 };
 
 export const USAGE = `usage: tcs <command> [options]
