@@ -44,6 +44,13 @@ export function main(argv: string[], io: CliIO): number {
 }
 
 if (require.main === module) {
+  // `tcs check … | head` closes the pipe early: that is the reader's choice, not a failure worth a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   const io: CliIO = {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),

@@ -111,6 +111,34 @@ test('a broken config: pushed diagnostics, hover, completion and the quick fix a
   }
 });
 
+test('a Megatron-LM launch script is served too: the core’s diagnostics on its own flags (30 layers over PP 4 on the PP flag), a plain YAML file is not', async () => {
+  const script = readFileSync(join(repoRoot(), 'test', 'fixtures', 'formats', 'megatron-uneven-pp.sh'), 'utf8');
+  const uri = 'file:///work/launch/pretrain.sh';
+  const compose = 'file:///work/docker-compose.yaml';
+  const client = startServer();
+  try {
+    await initialized(client);
+    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'shellscript', version: 1, text: script } });
+    const published = await client.diagnostics((p) => p.uri === uri);
+    const core = service.check(script, { fileName: 'pretrain.sh' });
+    assert.equal(core.document.format, 'megatron');
+    assert.deepEqual(shown(published.diagnostics), core.diagnostics.map((d) => ({ code: d.code, message: d.message, range: d.range })));
+    const layers = published.diagnostics.find((d) => d.code === 'megatron/layers-not-divisible');
+    assert.ok(layers, 'the layer split is checked on the script');
+    assert.match(script.split('\n')[layers.range.start.line], /--pipeline-model-parallel-size 4/);
+    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: compose, languageId: 'yaml', version: 1, text: 'services:\n  web:\n    image: nginx\n' } });
+    // Published empty or not at all (a short wait): either way no problem is shown on it.
+    const none = await client.diagnostics((p) => p.uri === compose, 1500).then(
+      (p) => p.diagnostics,
+      () => [],
+    );
+    assert.deepEqual(none, []);
+    assert.equal(await stop(client), 0);
+  } finally {
+    client.kill();
+  }
+});
+
 test('UTF-8 positions when the client prefers them: diagnostics, hover and edits count bytes, not UTF-16 units', async () => {
   // Non-ASCII before errors and keys on their lines: `é` is 1 UTF-16 unit and 2 bytes, `🚀` 2 units and 4 bytes.
   const utf8Text = BROKEN.replace('  sequence_length: 8192', '  sequence_length: {"é🚀": 1}').replace(
