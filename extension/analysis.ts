@@ -6,8 +6,9 @@
  * when it closes. Never throws into the extension host: a core exception becomes one diagnostic and one log line.
  */
 import * as vscode from 'vscode';
-import { createLanguageService, INTERNAL_ERROR_CODE, ZERO_RANGE, type CheckResult, type Diagnostic, type LanguageService } from '../language/service';
-import { documentSelector, onDidChangeSettings } from './config';
+import { createLanguageService, FORMAT_PROBE_CHARS, INTERNAL_ERROR_CODE, ZERO_RANGE, type CheckResult, type Diagnostic, type LanguageService } from '../language/service';
+import { onDidChangeSettings, patterns, settings } from './config';
+import { selectDocument, type Selection, type SelectionSettings } from './selection';
 
 export interface AnalysisUpdate {
   document: vscode.TextDocument;
@@ -49,7 +50,9 @@ export class AnalysisService implements vscode.Disposable {
   private readonly updateEmitter = new vscode.EventEmitter<AnalysisUpdate>();
   private readonly forgetEmitter = new vscode.EventEmitter<vscode.Uri>();
   private readonly disposables: vscode.Disposable[] = [];
-  private selector: vscode.DocumentFilter[] = documentSelector();
+  private selection: SelectionSettings = selectionSettings();
+  /** Each document's selection, per version and language (detection reads the first lines on each new version). */
+  private readonly selected = new Map<string, { version: number; languageId: string; selection: Selection | undefined }>();
 
   /** The language core, for every feature that reads a checked document (hover, completion, quick fixes, preview). */
   readonly language: LanguageService = createLanguageService();
@@ -77,7 +80,7 @@ export class AnalysisService implements vscode.Disposable {
       }),
       vscode.workspace.onDidCloseTextDocument((document) => this.forget(document.uri)),
       onDidChangeSettings((affects) => {
-        if (affects('files')) this.reconsiderOpenDocuments();
+        if (affects('files') || affects('formats.files') || affects('defaultCluster')) this.reconsiderOpenDocuments();
       }),
     );
     // Documents open before activation. Deferred so listeners wired right after construction see them.
@@ -85,7 +88,28 @@ export class AnalysisService implements vscode.Disposable {
   }
 
   isTrainingConfig(document: vscode.TextDocument): boolean {
-    return vscode.languages.match(this.selector, document) > 0;
+    return this.selectionOf(document) !== undefined;
+  }
+
+  /** Whether the document is a training config and in which format (extension/selection.ts). */
+  selectionOf(document: vscode.TextDocument): Selection | undefined {
+    const key = document.uri.toString();
+    const known = this.selected.get(key);
+    if (known && known.version === document.version && known.languageId === document.languageId) return known.selection;
+    let selection: Selection | undefined;
+    try {
+      selection = selectDocument(
+        // Only the probe's head is read: a large JSON that is no config costs no more than a small one.
+        { fileName: document.uri.path, languageId: document.languageId, text: document.getText(new vscode.Range(new vscode.Position(0, 0), document.positionAt(FORMAT_PROBE_CHARS))) },
+        this.selection,
+        (pattern) => vscode.languages.match({ pattern }, document) > 0,
+        (text, fileName) => this.language.formatOf(text, fileName),
+      );
+    } catch {
+      selection = undefined;
+    }
+    this.selected.set(key, { version: document.version, languageId: document.languageId, selection });
+    return selection;
   }
 
   /** The check of the document's current text; computed now if this version was not checked yet. */
@@ -94,7 +118,7 @@ export class AnalysisService implements vscode.Disposable {
     const cached = this.cache.get(key);
     if (cached && cached.version === document.version) return cached.result;
     const started = performance.now();
-    const result = this.check(document.getText(), document.uri);
+    const result = this.check(document);
     this.cache.set(key, { version: document.version, result, checkMs: performance.now() - started });
     return result;
   }
@@ -130,8 +154,12 @@ export class AnalysisService implements vscode.Disposable {
    * waiting for a timer turn, since the preview and the problems wait on it.
    */
   private schedule(document: vscode.TextDocument, delayMs: number, now = false): void {
-    if (!this.isTrainingConfig(document)) return;
     const key = document.uri.toString();
+    if (!this.isTrainingConfig(document)) {
+      // An edit that removed what made it a config (its launch line, say): drop what was shown for it.
+      if (this.cache.has(key)) this.forget(document.uri);
+      return;
+    }
     const stale = this.pending.get(key);
     if (stale !== undefined) clearTimeout(stale);
     this.pending.delete(key);
@@ -171,22 +199,34 @@ export class AnalysisService implements vscode.Disposable {
     this.pending.delete(key);
     this.announced.delete(key);
     this.edits.delete(key);
+    this.selected.delete(key);
     const known = this.cache.delete(key);
     if (known) this.forgetEmitter.fire(uri);
   }
 
-  /** After `trainingConfig.files` changed: check documents that became configs, forget those that stopped being. */
+  /**
+   * After `files`, `formats.files` or `defaultCluster` changed: check documents that became configs (and re-check
+   * the others, whose defaults may have changed), forget those that stopped being.
+   */
   private reconsiderOpenDocuments(): void {
-    this.selector = documentSelector();
+    this.selection = selectionSettings();
+    this.selected.clear();
     for (const document of vscode.workspace.textDocuments) {
-      if (this.isTrainingConfig(document)) this.schedule(document, 0);
-      else this.forget(document.uri);
+      if (this.isTrainingConfig(document)) {
+        const key = document.uri.toString();
+        this.cache.delete(key);
+        this.announced.delete(key);
+        this.schedule(document, 0);
+      } else this.forget(document.uri);
     }
   }
 
-  private check(text: string, uri: vscode.Uri): CheckResult {
+  private check(document: vscode.TextDocument): CheckResult {
+    const text = document.getText();
+    const uri = document.uri;
     try {
-      return this.language.check(text, { fileName: uri.path });
+      const format = this.selectionOf(document)?.format;
+      return this.language.check(text, { fileName: uri.path, format, defaults: settings(uri).defaults });
     } catch (error) {
       return this.failure(text, uri, error);
     }
@@ -209,4 +249,8 @@ export class AnalysisService implements vscode.Disposable {
     };
     return { document: this.language.parse(text, { fileName: uri.path }), diagnostics: [diagnostic], derived: {} };
   }
+}
+
+function selectionSettings(): SelectionSettings {
+  return { yamlPatterns: patterns(), formatFiles: settings().formatFiles };
 }

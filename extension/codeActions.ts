@@ -64,7 +64,7 @@ export class TrainingConfigCodeActions implements vscode.CodeActionProvider {
   ): vscode.CodeAction[] {
     if (context.only && !vscode.CodeActionKind.QuickFix.intersects(context.only)) return [];
     const shown = context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE);
-    if (shown.length === 0) return [];
+    if (shown.length === 0 || !this.analysis.isTrainingConfig(document)) return [];
     try {
       const diagnostics = this.analysis.get(document).diagnostics;
       // One action per distinct edit: two diagnostics on a key often share a fix ("Set pipeline to 16").

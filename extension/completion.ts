@@ -40,6 +40,7 @@ export class TrainingConfigCompletion implements vscode.CompletionItemProvider {
     context: vscode.CompletionContext,
   ): vscode.CompletionItem[] {
     try {
+      if (!this.analysis.isTrainingConfig(document)) return [];
       const triggered = context.triggerKind === vscode.CompletionTriggerKind.TriggerCharacter;
       // A typed `:` or space asks only where a value starts (`key:`, `key: `, `[a, `, `- `), not mid-text.
       if (triggered && !VALUE_START.test(document.lineAt(position.line).text.slice(0, position.character))) return [];

@@ -2,7 +2,8 @@
  * Settings, read in one place. Every other module asks here; nothing else calls `getConfiguration`.
  */
 import * as vscode from 'vscode';
-import { DEFAULT_PATTERNS } from '../language/service';
+import { DEFAULT_PATTERNS, type FormatId } from '../language/service';
+import { CANDIDATE_LANGUAGES, defaultClusterSetting, formatFilesSetting } from './selection';
 
 export const SECTION = 'trainingConfig';
 
@@ -13,6 +14,10 @@ export interface Settings {
   files: string[];
   validate: boolean;
   statusBar: boolean;
+  /** `formats.files`: globs whose files are read in the given format, whatever detection says. */
+  formatFiles: Array<[string, FormatId]>;
+  /** `defaultCluster` as ParseOptions.defaults: what a file in another format cannot say. */
+  defaults?: Record<string, unknown>;
 }
 
 export function settings(scope?: vscode.ConfigurationScope): Settings {
@@ -22,6 +27,8 @@ export function settings(scope?: vscode.ConfigurationScope): Settings {
     files: Array.isArray(files) ? files.filter((f): f is string => typeof f === 'string' && f.trim() !== '') : [],
     validate: config.get<boolean>('validate.enable', true) !== false,
     statusBar: config.get<boolean>('statusBar.enable', true) !== false,
+    formatFiles: formatFilesSetting(config.get<unknown>('formats.files', {})),
+    defaults: defaultClusterSetting(config.get<unknown>('defaultCluster', undefined)),
   };
 }
 
@@ -30,9 +37,17 @@ export function patterns(): string[] {
   return [...new Set([...DEFAULT_PATTERNS, ...settings().files])];
 }
 
-/** The selector providers register with: YAML documents matching a pattern, on any scheme (virtual workspaces too). */
+/**
+ * The selector providers register with, on any scheme (virtual workspaces too): YAML documents matching a pattern,
+ * the `formats.files` globs, and every language another tool's config may be in. It is wider than the configs:
+ * each provider asks AnalysisService.isTrainingConfig (extension/selection.ts) before answering.
+ */
 export function documentSelector(): vscode.DocumentFilter[] {
-  return patterns().map((pattern) => ({ language: 'yaml', pattern }));
+  return [
+    ...patterns().map((pattern) => ({ language: 'yaml', pattern })),
+    ...settings().formatFiles.map(([pattern]) => ({ pattern })),
+    ...CANDIDATE_LANGUAGES.map((language) => ({ language })),
+  ];
 }
 
 /** Fires when a setting of this extension changes; `affects(key)` narrows to `trainingConfig.<key>`. */

@@ -45,7 +45,7 @@ export function activate(context: vscode.ExtensionContext): TrainingConfigApi {
   context.subscriptions.push(
     { dispose: () => features.dispose() },
     onDidChangeSettings((affects) => {
-      if (!affects('files')) return;
+      if (!affects('files') && !affects('formats.files')) return;
       features.dispose();
       features = registerLanguageFeatures(analysis);
     }),

@@ -8,6 +8,7 @@ export class TrainingConfigHover implements vscode.HoverProvider {
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     try {
+      if (!this.analysis.isTrainingConfig(document)) return undefined;
       const hover = this.analysis.language.hover(this.analysis.get(document), fromVsPosition(position));
       if (!hover) return undefined;
       // Untrusted markdown: the text comes from schemas and the user's own file; no command links, no HTML.

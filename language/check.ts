@@ -37,12 +37,14 @@ export interface CheckOptions {
   fileName?: string;
   /** The format, when the caller knows it; otherwise recognised from the name and the text. */
   format?: FormatId;
+  /** Values the file cannot give (the editor's default cluster), filled in under what the file says. */
+  defaults?: Record<string, unknown>;
 }
 
 /** Parses `text` with the front end its format or name calls for, and checks it. */
 export function checkText(text: string, options: CheckOptions = {}, frontEnds: readonly FrontEnd[] = FRONT_ENDS): CheckResult {
   const safe = typeof text === 'string' ? text : '';
-  return checkDocument(frontEndFor({ ...options, text: safe }, frontEnds).parse(safe, { fileName: options.fileName }));
+  return checkDocument(frontEndFor({ ...options, text: safe }, frontEnds).parse(safe, { fileName: options.fileName, defaults: options.defaults }));
 }
 
 export function checkDocument(document: SourceDocument): CheckResult {

@@ -212,7 +212,10 @@ function toDiagnostic(doc: SourceDocument, e: ErrorObject, all: ErrorObject[]): 
       const what = child?.properties ? `section \`${key}\`` : `\`${key}\``;
       const message = path === '' ? `The config has no ${what}, which is required.` : `\`${path}\` is missing ${what}, which is required.`;
       // Another format's file often cannot hold the key at all (the cluster): say where it can come from.
-      const how = doc.format === 'yaml' ? '' : ` This file does not say it: ${/^\s*[{[]/.test(doc.text) ? 'import it with a file that does (`tcs import`)' : `add a comment line \`# tcs: ${keyPath}=…\``}.`;
+      const inFile = /^\s*[{[]/.test(doc.text) ? 'import it with a file that does (`tcs import`)' : `add a comment line \`# tcs: ${keyPath}=…\``;
+      // The cluster can also come from the editor's default (extension/config.ts passes it as ParseOptions.defaults).
+      const orDefault = keyPath === 'cluster' || keyPath.startsWith('cluster.') ? ', or set a default cluster in the editor setting `trainingConfig.defaultCluster`' : '';
+      const how = doc.format === 'yaml' ? '' : ` This file does not say it: ${inFile}${orDefault}.`;
       return { severity: 'error', code: 'schema/missing-key', message: message + how, path: keyPath, range: at(path, 'key'), fixes: offered(fix) };
     }
     case 'type': {

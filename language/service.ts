@@ -37,7 +37,15 @@ export interface LanguageService {
   fixes(result: CheckResult, diagnostic: Diagnostic, budget?: RecheckBudget): PresentedFix[];
   /** Edits that set one config path in the document's own syntax (the preview's "use this schedule"). */
   setValue(result: CheckResult, path: string, value: unknown): TextEdit[] | undefined;
+  /**
+   * The format a front end other than our YAML claims for this document, from its name and its first
+   * FORMAT_PROBE_CHARS; undefined when none does (a plain YAML, JSON or shell file). Bounded, never throws.
+   */
+  formatOf(text: string, fileName?: string): FormatId | undefined;
 }
+
+/** How much of a document `formatOf` reads: every front end's markers sit in a file's first lines. */
+export const FORMAT_PROBE_CHARS = 64 * 1024;
 
 export interface LanguageServiceOptions {
   /** The formats read, most specific first (default: every front end in language/formats/index.ts). */
@@ -46,12 +54,18 @@ export interface LanguageServiceOptions {
 
 export function createLanguageService(options: LanguageServiceOptions = {}): LanguageService {
   const frontEnds = options.frontEnds ?? FRONT_ENDS;
+  // The options each result was checked with, so a fix is re-checked the same way (with the same defaults).
+  const checkedWith = new WeakMap<CheckResult, CheckOptions>();
   return {
-    check: (text, checkOptions) => checkText(text, checkOptions, frontEnds),
+    check(text, checkOptions) {
+      const result = checkText(text, checkOptions, frontEnds);
+      if (checkOptions) checkedWith.set(result, checkOptions);
+      return result;
+    },
     parse(text, parseOptions = {}) {
       const frontEnd = frontEndFor({ ...parseOptions, text }, frontEnds);
       try {
-        return frontEnd.parse(text, { fileName: parseOptions.fileName });
+        return frontEnd.parse(text, { fileName: parseOptions.fileName, defaults: parseOptions.defaults });
       } catch {
         return plainTextDocument(text, frontEnd.format);
       }
@@ -62,9 +76,22 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Lan
       const { document } = result;
       // Warnings' fixes are re-checked too: a fix for a warning must not quietly add an error.
       const candidates = candidateFixes(diagnostic, result.diagnostics, document);
-      const recheck = (text: string) => checkText(text, { format: document.format }, frontEnds).diagnostics;
+      const defaults = checkedWith.get(result)?.defaults;
+      const recheck = (text: string) => checkText(text, { format: document.format, defaults }, frontEnds).diagnostics;
       return presentFixes(document, candidates, errorCount(result.diagnostics), budget, recheck);
     },
     setValue: (result, path, value) => result.document.edits.setValue(path, value),
+    formatOf(text, fileName) {
+      const head = typeof text === 'string' ? text.slice(0, FORMAT_PROBE_CHARS) : '';
+      for (const f of frontEnds) {
+        if (f.format === 'yaml') continue;
+        try {
+          if (f.detect(head, fileName)) return f.format;
+        } catch {
+          // detect must not throw; one that does claims nothing.
+        }
+      }
+      return undefined;
+    },
   };
 }
