@@ -293,6 +293,34 @@ test("the preview's \"use this schedule\" is an undoable edit of parallelism.sch
   await revertAll();
 }, 30_000);
 
+test('a Megatron-LM launch script is recognised by its content and its flag line gets the diagnostic; a compose file does not', async () => {
+  const compose = await vscode.workspace.openTextDocument({ language: 'yaml', content: 'services:\n  trainer:\n    image: nvcr.io/nvidia/pytorch:24.05-py3\n    command: torchrun train.py\n' });
+  const script = await vscode.workspace.openTextDocument({
+    language: 'shellscript',
+    content: [
+      '#!/bin/bash',
+      '# tcs: cluster.gpu=h100-sxm cluster.nodes=4 cluster.gpus_per_node=8',
+      'torchrun --nproc-per-node 8 pretrain_gpt.py \\',
+      '  --num-layers 30 --hidden-size 4096 --num-attention-heads 32 --seq-length 4096 \\',
+      '  --pipeline-model-parallel-size 4 --tensor-model-parallel-size 2 \\',
+      '  --micro-batch-size 1 --global-batch-size 512 --bf16',
+      '',
+    ].join('\n'),
+  });
+  const editor = await vscode.window.showTextDocument(script, { preview: false });
+  const line = lineOf(editor.document, /--pipeline-model-parallel-size 4/);
+  const d = await waitFor('megatron/layers-not-divisible on the --pipeline-model-parallel-size line', () =>
+    tcsDiagnostics(script.uri).find((x) => codeOf(x) === 'megatron/layers-not-divisible' && x.range.start.line === line));
+  const text = editor.document.lineAt(line).text.slice(d.range.start.character, d.range.end.character);
+  log(`  ${codeOf(d)} at ${line + 1}:${d.range.start.character} ("${text}")`);
+  assert(/pipeline-model-parallel-size|4/.test(text), `the range must cover the flag or its value, got "${text}"`);
+  assert(tcsDiagnostics(compose.uri).length === 0, 'a docker-compose YAML must not be checked as a training config');
+  for (const document of [script, compose]) {
+    await vscode.window.showTextDocument(document);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  }
+}, 30_000);
+
 export function run(): Promise<void> {
   return runAll('integration');
 }
