@@ -9,7 +9,7 @@ import { simulate } from '../simulator/simulate';
 import { doesNotFitText, formatDays, formatGpuHours, scheduleName } from './format';
 import type { Viewport } from './layout';
 import { isHostMessage, isResolvedConfig, MAX_ERRORS, type HostMessage, type PreviewError, type WebviewMessage } from '../protocol/preview';
-import { afterPaint } from './paint';
+import { afterPaint, afterPaintThen } from './paint';
 import { AblationView } from './views/ablation';
 import { BannerView } from './views/banner';
 import { CompareView } from './views/compare';
@@ -183,7 +183,7 @@ class Preview {
     // Another document: saved at once, since a reload restores the panel for the document its state names.
     if (this.state.uri !== this.savedUri) return this.saveNow();
     this.cancelSave?.();
-    this.cancelSave = afterPaint(() => this.saveNow());
+    this.cancelSave = afterPaintThen(() => this.saveNow());
   }
 
   /** Saves at once, dropping a deferred save (the page is going away, or the user changed the view). */

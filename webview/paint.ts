@@ -25,3 +25,16 @@ export function afterPaint(done: (painted: boolean) => void): () => void {
     clearTimeout(fallback);
   };
 }
+
+/**
+ * Background work after a paint (the comparison, the ablation, the saved state): one task later than afterPaint, so
+ * the update's "painted" report, queued by afterPaint from the same frame, runs first and is not held back by it.
+ */
+export function afterPaintThen(work: () => void): () => void {
+  let timer = 0;
+  const cancelPaint = afterPaint(() => (timer = window.setTimeout(work, 0)));
+  return () => {
+    cancelPaint();
+    clearTimeout(timer);
+  };
+}

@@ -8,7 +8,7 @@ import type { ResolvedConfig } from '../../simulator/config';
 import type { SimulationOutcome } from '../../simulator/result';
 import { simulate } from '../../simulator/simulate';
 import { formatDays, formatGiB, formatGpuHours } from '../format';
-import { afterPaint } from '../paint';
+import { afterPaintThen } from '../paint';
 import { h, section, setText } from './dom';
 
 class Row {
@@ -94,7 +94,7 @@ export class AblationView {
       this.rows[i].show(ablationRow(variants[i], outcome, current));
       setTimeout(() => step(i + 1), 0);
     };
-    this.cancelStart = afterPaint(() => {
+    this.cancelStart = afterPaintThen(() => {
       this.cancelStart = undefined;
       step(0);
     });

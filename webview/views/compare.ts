@@ -9,7 +9,7 @@
 import { SCHEDULE_KINDS, type ResolvedConfig, type ScheduleKind } from '../../simulator/config';
 import type { SimulationOutcome } from '../../simulator/result';
 import { formatGiB, formatGpuHours, formatPercent, scheduleName } from '../format';
-import { afterPaint } from '../paint';
+import { afterPaintThen } from '../paint';
 import { h, icon, section, setText } from './dom';
 
 export type Simulate = (config: ResolvedConfig, schedule: ScheduleKind) => SimulationOutcome;
@@ -208,7 +208,7 @@ export class CompareView {
       setTimeout(() => step(i + 1), 0);
     };
     // After the update is on screen: the comparison must not hold back the paint the user is waiting for.
-    this.cancelStart = afterPaint(() => {
+    this.cancelStart = afterPaintThen(() => {
       this.cancelStart = undefined;
       step(0);
     });

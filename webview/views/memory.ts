@@ -5,7 +5,7 @@
 import type { MemoryResult } from '../../simulator/result';
 import { formatGiB } from '../format';
 import { MEMORY_PARTS, memoryScaleGiB, memorySegments, type MemoryPart } from '../layout';
-import { afterPaint } from '../paint';
+import { afterPaintThen } from '../paint';
 import { h, icon, section, setText } from './dom';
 
 const PART_NAMES: Record<MemoryPart, string> = {
@@ -110,7 +110,7 @@ export class MemoryView {
     // as a whole, and doing it in the update's frame would add its layout to the keystroke's latency.
     this.cancelTable?.();
     const rows = this.rows;
-    this.cancelTable = afterPaint(() => {
+    this.cancelTable = afterPaintThen(() => {
       this.cancelTable = undefined;
       stages.forEach((stage, i) => {
         const values = [`${stage.rank}`, ...MEMORY_PARTS.map((p) => formatGiB(stage[p])), formatGiB(stage.totalGiB), stage.totalGiB <= memory.hbmGiB ? 'yes' : 'no'];
