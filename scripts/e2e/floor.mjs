@@ -3,7 +3,8 @@
 // (test/e2e/workbench.ts timedEdit). The reference is the least any extension's preview can take in this editor on
 // this machine; the difference is what the preview itself costs.
 //
-// Options: --runs N (timed edits per target, default 9); --only preview|reference (one target); --vsix FILE;
+// Options: --runs N (timed edits per target, default 9); --only preview|reference|installed (one target; installed:
+//          the reference beside Training Config Studio); --vsix FILE;
 //          --settings JSON (user settings for every target, e.g. '{"trainingConfig.validate.enable":false}' to see
 //          what the problems cost the preview and the reference).
 import { existsSync, readFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
@@ -85,7 +86,8 @@ async function measureTarget(target, setupEnv) {
 }
 
 const only = option('only');
-const chosen = targets.filter((t) => !only || (only === 'preview' ? t.install.vsix && !t.install.extensionDir : !t.install.vsix));
+const kinds = ['reference', 'installed', 'preview'];
+const chosen = only ? [targets[kinds.indexOf(only)]].filter(Boolean) : targets;
 let setupEnv;
 try {
   setupEnv = ensureSetup();
