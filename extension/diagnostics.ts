@@ -4,7 +4,6 @@ import type { Diagnostic } from '../language/service';
 import type { AnalysisService } from './analysis';
 import { onDidChangeSettings, settings } from './config';
 import { toVsRange, toVsSeverity } from './convert';
-import { afterPreviewPaint } from './preview';
 
 /** `source` of every diagnostic this extension reports; code actions look for it. */
 export const DIAGNOSTIC_SOURCE = 'tcs';
@@ -37,22 +36,7 @@ export function registerDiagnostics(context: vscode.ExtensionContext, analysis: 
     collection.set(document.uri, diagnostics.map(toVsDiagnostic));
   };
 
-  /** Per URI, the check whose publication waits for the preview's paint; a newer check or a forget replaces it. */
-  const held = new Map<string, object>();
-  const publishAfterPreview = (document: vscode.TextDocument, diagnostics: readonly Diagnostic[]): void => {
-    const key = document.uri.toString();
-    const token = {};
-    held.set(key, token);
-    const run = (): void => {
-      if (held.get(key) !== token) return;
-      held.delete(key);
-      if (!document.isClosed) publish(document, diagnostics);
-    };
-    if (!afterPreviewPaint(key, document.version, run)) run();
-  };
-
   const republishAll = (): void => {
-    held.clear();
     collection.clear();
     for (const document of vscode.workspace.textDocuments) {
       if (!document.isClosed && analysis.isTrainingConfig(document)) publish(document, analysis.get(document).diagnostics);
@@ -61,11 +45,8 @@ export function registerDiagnostics(context: vscode.ExtensionContext, analysis: 
 
   context.subscriptions.push(
     collection,
-    analysis.onDidUpdate(({ document, result }) => publishAfterPreview(document, result.diagnostics)),
-    analysis.onDidForget((uri) => {
-      held.delete(uri.toString());
-      collection.delete(uri);
-    }),
+    analysis.onDidUpdate(({ document, result }) => publish(document, result.diagnostics)),
+    analysis.onDidForget((uri) => collection.delete(uri)),
     onDidChangeSettings((affects) => {
       if (affects('validate.enable')) republishAll();
     }),

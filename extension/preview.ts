@@ -35,9 +35,6 @@ export const APPLY_SCHEDULE_COMMAND = 'trainingConfig._applySchedule';
 /** Between a check and the post to the webview; leading edge, so a lone keystroke is not delayed. */
 export const POST_THROTTLE_MS = 100;
 
-/** Longest a problems update waits for the preview's paint (see afterPreviewPaint): a page that never reports. */
-export const HOLD_FOR_PAINT_MAX_MS = 150;
-
 type CheckResult = ReturnType<AnalysisService['get']>;
 
 /** What the tests read: the last `rendered` report of the webview, plus where the panel is. */
@@ -93,16 +90,6 @@ let lastRendered: PreviewState | undefined;
 /** The preview's last rendered headline, or undefined while nothing has rendered since the panel opened. */
 export function getPreviewState(): PreviewState | undefined {
   return lastRendered ? { ...lastRendered } : undefined;
-}
-
-/**
- * Runs `run` once the visible preview has painted `version` of `uri`, if that version was just posted to it; returns
- * false (and does not run it) otherwise. The diagnostics of a check use it: in a browser workbench the preview shares
- * the window's thread, and the problems update (markers, squiggles, the tab's and the explorer's decorations) lands
- * in the same frames as the preview's update and delays its paint. Held at most HOLD_FOR_PAINT_MAX_MS.
- */
-export function afterPreviewPaint(uri: string, version: number, run: () => void): boolean {
-  return currentPanel?.holdUntilPainted(uri, version, run) ?? false;
 }
 
 /**
@@ -166,10 +153,6 @@ class PreviewPanel implements vscode.Disposable {
   private timer?: ReturnType<typeof setTimeout>;
   private lastPostAt = 0;
   private posted?: { uri: string; version: number; at: number };
-  /** Work waiting for the page to report the paint of the posted version (see afterPreviewPaint). */
-  private held: (() => void)[] = [];
-  private heldTimer?: ReturnType<typeof setTimeout>;
-  private paintedVersion?: { uri: string; version: number };
   private disposed = false;
   /** The layout search in flight (one at a time), and the worker bundle it runs in. */
   private search?: { cancel: () => void };
@@ -287,29 +270,6 @@ class PreviewPanel implements vscode.Disposable {
     void this.panel.webview.postMessage(message);
   }
 
-  holdUntilPainted(uri: string, version: number, run: () => void): boolean {
-    const posted = this.posted;
-    if (this.disposed || !this.panel.visible || !posted || posted.uri !== uri || posted.version !== version) return false;
-    if (this.paintedVersion?.uri === uri && this.paintedVersion.version === version) return false;
-    this.held.push(run);
-    this.heldTimer ??= setTimeout(() => this.releaseHeld(), HOLD_FOR_PAINT_MAX_MS);
-    return true;
-  }
-
-  private releaseHeld(): void {
-    if (this.heldTimer) clearTimeout(this.heldTimer);
-    this.heldTimer = undefined;
-    const held = this.held;
-    this.held = [];
-    for (const run of held) {
-      try {
-        run();
-      } catch {
-        // A listener's failure is its own; the others still run.
-      }
-    }
-  }
-
   /** Every message from the page passes isWebviewMessage first; anything else is dropped. */
   async handleMessage(raw: unknown): Promise<boolean> {
     if (!isWebviewMessage(raw)) return false;
@@ -380,10 +340,6 @@ class PreviewPanel implements vscode.Disposable {
       painted: m.painted,
       editedAt: editedAt?.wallAt,
     };
-    if (matches) {
-      this.paintedVersion = { uri: m.uri, version: m.version };
-      this.releaseHeld();
-    }
   }
 
   private async applySchedule(schedule: string): Promise<boolean> {
@@ -422,7 +378,6 @@ class PreviewPanel implements vscode.Disposable {
     if (this.timer) clearTimeout(this.timer);
     this.search?.cancel();
     if (currentPanel === this) currentPanel = undefined;
-    this.releaseHeld();
     for (const d of this.disposables) d.dispose();
     this.disposables.length = 0;
     this.panel.dispose();
