@@ -56,6 +56,9 @@ export function scheduleBenchmarks(): { title: string; table: string; rows: Meas
     ...[1_000, 4_000, 16_000, 62_000].map((n): ScheduleRequest => ({ kind: 'dualpipe', ranks: 16, microBatches: n })),
     { kind: '1f1b', ranks: 16, microBatches: 32_000 },
     { kind: 'zbv', ranks: 16, microBatches: 2_000 },
+    // Issue 15's shapes, generated afresh every run (simulate reuses the generated schedule).
+    { kind: '1f1b', ranks: 64, microBatches: 512 },
+    { kind: 'interleaved-1f1b', ranks: 35, microBatches: 280, virtualStages: 3 },
   ];
   // The numbers-only path (makespan, idle, peak activations without TimedOp lists) at ~10^6 ops.
   const numbersOnly: ScheduleRequest = { kind: 'dualpipe', ranks: 16, microBatches: 62_000 };
@@ -65,7 +68,7 @@ export function scheduleBenchmarks(): { title: string; table: string; rows: Meas
   let previous: { ops: number; ms: number } | undefined;
   for (const req of sizes) {
     const ops = generateAndExecute(req);
-    const m = robustMedian(`${req.kind} P=${req.ranks} N=${req.microBatches}`, () => generateAndExecute(req), ops);
+    const m = robustMedian(`${req.kind} P=${req.ranks} N=${req.microBatches}${req.virtualStages ? ` v=${req.virtualStages}` : ''}`, () => generateAndExecute(req), ops);
     // Growth exponent between consecutive DualPipe sizes: log(time ratio) / log(ops ratio); 1 = linear.
     const exponent = previous && req.kind === 'dualpipe' ? Math.log(m.medianMs / previous.ms) / Math.log(ops / previous.ops) : undefined;
     if (req.kind === 'dualpipe') {

@@ -3,7 +3,7 @@
  * makespan, idle per rank and an ASCII timeline; with --json, the ops (with start/end when executed).
  */
 import { SCHEDULE_KINDS, type ScheduleKind } from '../simulator/config';
-import { formatOrder, generateSchedule } from '../simulator/schedules/index';
+import { formatOrder, generateSchedule, scheduleSpec } from '../simulator/schedules/index';
 import type { Schedule } from '../simulator/schedules/types';
 import { executeSchedule, type ExecutedTimeline, unitDurations } from '../simulator/timeline';
 import type { CliIO, Command } from './io';
@@ -102,7 +102,7 @@ export function asciiTimeline(timeline: ExecutedTimeline, width: number): string
 const round = (x: number) => Number(x.toPrecision(12));
 
 function printText(io: CliIO, schedule: Schedule, timeline: ExecutedTimeline | undefined, width: number): void {
-  const v = schedule.kind === 'interleaved-1f1b' ? ` v=${schedule.chunksPerRank}` : '';
+  const v = scheduleSpec(schedule.kind).usesVirtualStages ? ` v=${schedule.chunksPerRank}` : '';
   io.out(`${schedule.kind} P=${schedule.ranks} N=${schedule.microBatches}${v}\n`);
   formatOrder(schedule).forEach((line, rank) => io.out(`rank ${rank}: ${line}\n`));
   if (!timeline) return;

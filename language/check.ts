@@ -3,7 +3,7 @@
  * SourceDocument, whatever its format. Runs on every keystroke; never throws.
  */
 import { INTERNAL_ERROR_CODE, type Diagnostic } from './diagnostics';
-import { pipelineLayout } from '../simulator/stages';
+import { layerSplit } from '../simulator/stages';
 import { derivedValues } from './derived';
 import { frontEndFor, FRONT_ENDS, type FormatId, type FrontEnd, type SourceDocument } from './formats';
 import type { ResolvedConfig } from '../simulator/config';
@@ -75,9 +75,9 @@ export function checkDocument(document: SourceDocument): CheckResult {
     try {
       const config = resolveConfig(document.value);
       result.config = config;
-      const layout = pipelineLayout(config);
-      for (const rule of RULES) diagnostics.push(...rule({ doc: document, config, layout }));
-      result.derived = derivedValues(config, layout);
+      const split = layerSplit(config);
+      for (const rule of RULES) diagnostics.push(...rule({ doc: document, config, layerSplit: split }));
+      result.derived = derivedValues(config, split);
     } catch (e) {
       diagnostics.push(internalError(document, 'the cross-field rules', e));
     }

@@ -2,12 +2,13 @@
 import type { ResolvedConfig } from '../simulator/config';
 import { fmt, plural } from './rules/context';
 import { expertSpanNodes } from './rules/routing';
-import { pipelineLayout, type PipelineLayout } from '../simulator/stages';
+import { scheduleSpec } from '../simulator/schedules';
+import { layerSplit, type LayerSplit } from '../simulator/stages';
 
 const scaled = (n: number) =>
   n >= 1e12 ? `${fmt(n / 1e12)}T` : n >= 1e9 ? `${fmt(n / 1e9)}B` : n >= 1e6 ? `${fmt(n / 1e6)}M` : n >= 1e3 ? `${fmt(n / 1e3)}K` : fmt(n);
 
-export function derivedValues(c: ResolvedConfig, layout: PipelineLayout = pipelineLayout(c)): Record<string, string> {
+export function derivedValues(c: ResolvedConfig, split: LayerSplit = layerSplit(c)): Record<string, string> {
   const out: Record<string, string> = {};
   const p = c.parallelism;
   const gpus = c.cluster.nodes * c.cluster.gpusPerNode;
@@ -22,16 +23,16 @@ export function derivedValues(c: ResolvedConfig, layout: PipelineLayout = pipeli
   out['parallelism.data'] = p.dataDerived ? `derived: ${dataText}` : `${fmt(p.data)} (the cluster allows ${dataText})`;
 
   const L = c.model.layers;
-  if (layout.layersPerStage.length > 0) {
-    const lo = Math.min(...layout.layersPerStage);
-    const hi = Math.max(...layout.layersPerStage);
+  if (split.layersPerStage.length > 0) {
+    const lo = Math.min(...split.layersPerStage);
+    const hi = Math.max(...split.layersPerStage);
     const per = lo === hi ? `${lo} per stage` : `${lo}–${hi} per stage`;
-    const stagesText = layout.stages === p.pipeline ? `${fmt(layout.stages)} stages` : `${fmt(layout.stages)} stages (${fmt(layout.stages / p.pipeline)} per rank)`;
+    const stagesText = split.stages === p.pipeline ? `${fmt(split.stages)} stages` : `${fmt(split.stages)} stages (${fmt(split.stages / p.pipeline)} per rank)`;
     out['parallelism.pipeline'] = `${fmt(L)} layers over ${stagesText}: ${per}`;
   } else {
-    out['parallelism.pipeline'] = `${fmt(L)} layers cannot fill ${fmt(layout.stages)} stages`;
+    out['parallelism.pipeline'] = `${fmt(L)} layers cannot fill ${fmt(split.stages)} stages`;
   }
-  if (p.schedule === 'interleaved-1f1b') out['parallelism.virtual_stages'] = out['parallelism.pipeline'];
+  if (scheduleSpec(p.schedule).usesVirtualStages) out['parallelism.virtual_stages'] = out['parallelism.pipeline'];
   out['parallelism.schedule'] = out['parallelism.pipeline'];
 
   const m = c.training.globalBatchSize / (p.data * c.training.microBatchSize);

@@ -4,7 +4,8 @@
  */
 import type { CheckResult } from './check';
 import type { Position, Range } from './diagnostics';
-import { isScheduleKind, type GpuSpec, type ScheduleKind } from '../simulator/config';
+import { SCHEDULE_KINDS, type GpuSpec, type ScheduleKind } from '../simulator/config';
+import { findSchedule, scheduleSpec } from '../simulator/schedules';
 import { keyName, valueAt } from './paths';
 import { schemaAt, type SchemaNode } from './schema';
 import { GPU_PRESETS } from '../simulator/hardware';
@@ -115,19 +116,11 @@ export function gpuPresetMarkdown(gpu: GpuSpec): string {
 }
 
 /**
- * Pipeline schedules in one line each. Bubble formulas as in DeepSeek-V3 (arXiv 2412.19437, Table 2) and the
- * papers named; P = pipeline ranks, m = micro-batches per step, F/B/W = forward, full backward, weight-gradient time.
+ * Pipeline schedules in one line each (from the schedule registry). Bubble formulas as in DeepSeek-V3 (arXiv
+ * 2412.19437, Table 2) and the papers named; P = pipeline ranks, m = micro-batches per step, F/B/W = forward, full
+ * backward, weight-gradient time.
  */
-export const SCHEDULE_DOCS: Readonly<Record<ScheduleKind, string>> = {
-  gpipe: 'GPipe (Huang et al., 2019): all forwards, then all backwards. Bubble (P−1)(F+B); keeps the activations of all m micro-batches.',
-  '1f1b': '1F1B (PipeDream-Flush, Narayanan et al., 2021): one forward, one backward in the steady state. Bubble (P−1)(F+B); activations of at most P micro-batches.',
-  'interleaved-1f1b': 'Interleaved 1F1B (Megatron-LM, Narayanan et al., 2021): `virtual_stages` chunks per rank divide the bubble by that factor, at more point-to-point traffic; m must be a multiple of P.',
-  'zb-h1': 'ZB-H1 (zero bubble, Qi et al., 2023): the backward is split into input (b) and weight (W) gradients and W fills the bubble. Bubble (P−1)(F+B−2W) at 1F1B memory.',
-  'zb-h2': 'ZB-H2 (Qi et al., 2023): more warm-up forwards fill the pipeline to a near-zero bubble, at about twice 1F1B\'s activation memory.',
-  zbv: 'ZB-V (Qi et al., 2024): two chunks per rank in a V shape; near-zero bubble at 1F1B memory. Stages = 2 × P.',
-  dualpipe: 'DualPipe (DeepSeek-V3): micro-batches enter from both ends and forward/backward chunks overlap, hiding the expert all-to-all. Bubble (P/2−1)(F&B+B−3W); two copies of the parameters; P even, m even and ≥ 2P.',
-  dualpipev: 'DualPipeV (DualPipe cut in half, V shape): one parameter copy, two chunks per rank, the same overlap; stages = 2 × P, m ≥ 2P.',
-};
+export const SCHEDULE_DOCS = Object.fromEntries(SCHEDULE_KINDS.map((kind) => [kind, scheduleSpec(kind).docs])) as Readonly<Record<ScheduleKind, string>>;
 
 /** Markdown for the value under the cursor, when that value names something worth explaining. */
 function valueMarkdown(path: string, value: unknown): string | undefined {
@@ -135,7 +128,7 @@ function valueMarkdown(path: string, value: unknown): string | undefined {
     // Own keys only: `gpu: constructor` must not find Object.prototype's.
     return Object.hasOwn(GPU_PRESETS, value) ? gpuPresetMarkdown(GPU_PRESETS[value]) : undefined;
   }
-  if (path === 'parallelism.schedule' && isScheduleKind(value)) return SCHEDULE_DOCS[value];
+  if (path === 'parallelism.schedule') return findSchedule(value)?.docs;
   return undefined;
 }
 

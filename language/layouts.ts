@@ -11,7 +11,7 @@ import type { SourceDocument } from './formats/types';
 import { RULES } from './rules';
 import type { ResolvedConfig } from '../simulator/config';
 import { searchLayouts, type LayoutChange, type SearchOptions, type SearchResult } from '../simulator/search';
-import { pipelineLayout } from '../simulator/stages';
+import { layerSplit } from '../simulator/stages';
 
 export type { LayoutChange, SearchOptions, SearchResult };
 
@@ -22,9 +22,9 @@ export type LayoutSearch =
 
 /** The code of the first error the rules find in `config` (checked against `doc`'s source map), or undefined. */
 export function ruleRejection(doc: SourceDocument, config: ResolvedConfig): string | undefined {
-  const layout = pipelineLayout(config);
+  const split = layerSplit(config);
   for (const rule of RULES) {
-    const error = rule({ doc, config, layout }).find((d) => d.severity === 'error');
+    const error = rule({ doc, config, layerSplit: split }).find((d) => d.severity === 'error');
     if (error) return error.code;
   }
   return undefined;

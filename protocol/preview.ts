@@ -15,7 +15,21 @@
  * Times named `…At` are wall-clock epoch milliseconds (Date.now()): the host and the webview run in different
  * processes, and the wall clock is the one clock they share, so edit → post → arrival → paint can be split exactly.
  */
-import { isScheduleKind, type ResolvedConfig, type ScheduleKind } from '../simulator/config';
+import {
+  ATTENTION_BACKENDS,
+  ATTENTION_TYPES,
+  COMPUTE_PRECISIONS,
+  FP8_FORMATS,
+  FP8_SCALINGS,
+  GPU_FAMILIES,
+  isScheduleKind,
+  MOE_TOKEN_DISPATCHERS,
+  RECOMPUTE_MODES,
+  type ResolvedConfig,
+  type ScheduleKind,
+  STORAGE_WIDTHS,
+  ZERO_STAGES,
+} from '../simulator/config';
 
 /** An error the banner names; `line` is 0-based like the editor's, or -1 for the whole document. */
 export interface PreviewError {
@@ -189,15 +203,15 @@ function strings(o: unknown, keys: readonly string[]): o is Obj {
   return isObject(o) && keys.every((k) => isString(o[k]));
 }
 
-const isAttentionType = oneOf(['mha', 'gqa', 'mla'] as const);
-const isRecompute = oneOf(['none', 'selective', 'full'] as const);
-const isAttentionBackend = oneOf(['auto', 'flash', 'fused', 'unfused'] as const);
-const isDispatcher = oneOf(['allgather', 'alltoall', 'flex'] as const);
-const isCompute = oneOf(['bf16', 'fp8'] as const);
-const isWidth = oneOf(['fp32', 'bf16'] as const);
-const isFamily = oneOf(['ampere', 'hopper', 'blackwell'] as const);
-const isFp8Format = oneOf(['e4m3', 'hybrid'] as const);
-const isFp8Scaling = oneOf(['tensorwise', 'delayed', 'blockwise', 'mxfp8'] as const);
+const isAttentionType = oneOf(ATTENTION_TYPES);
+const isRecompute = oneOf(RECOMPUTE_MODES);
+const isAttentionBackend = oneOf(ATTENTION_BACKENDS);
+const isDispatcher = oneOf(MOE_TOKEN_DISPATCHERS);
+const isCompute = oneOf(COMPUTE_PRECISIONS);
+const isWidth = oneOf(STORAGE_WIDTHS);
+const isFamily = oneOf(GPU_FAMILIES);
+const isFp8Format = oneOf(FP8_FORMATS);
+const isFp8Scaling = oneOf(FP8_SCALINGS);
 
 /**
  * Structural check of a resolved config: every field the simulator reads has the right type and a finite,
@@ -233,7 +247,7 @@ export function isResolvedConfig(x: unknown): x is ResolvedConfig {
   if (!numbers(parallelism, ['tensor', 'pipeline', 'data', 'context', 'expert', 'expertTensor', 'virtualStages', 'microBatches'])) {
     return false;
   }
-  if (![0, 1, 2, 3].includes(parallelism.zeroStage as number) || !isScheduleKind(parallelism.schedule)) return false;
+  if (!(ZERO_STAGES as readonly unknown[]).includes(parallelism.zeroStage) || !isScheduleKind(parallelism.schedule)) return false;
   if (typeof parallelism.dataDerived !== 'boolean' || typeof parallelism.overlapExpertComm !== 'boolean') return false;
   if (!isDispatcher(parallelism.moeTokenDispatcher) || !optionalNumbers(parallelism, ['firstStageLayers', 'lastStageLayers'])) return false;
   for (const k of ['tpCommOverlap', 'overlapGradReduce', 'overlapParamGather', 'overlapP2pComm']) if (typeof parallelism[k] !== 'boolean') return false;

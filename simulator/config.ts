@@ -1,57 +1,43 @@
 /**
  * The resolved config: the YAML after defaults, GPU presets and derived values are applied.
  * Plain JSON (no functions, no classes): it crosses the webview boundary and can be printed.
- * The simulator depends on this type alone from `language/`.
+ * The simulator's input: `language/` resolves a document into it, `protocol/` validates it from these lists.
  */
 
-export type ScheduleKind =
-  | 'gpipe'
-  | '1f1b'
-  | 'interleaved-1f1b'
-  | 'zb-h1'
-  | 'zb-h2'
-  | 'zbv'
-  | 'dualpipe'
-  | 'dualpipev';
+// Schedule names come from the schedule registry (one spec per kind).
+export { isScheduleKind, SCHEDULE_DISPLAY_NAMES, SCHEDULE_KINDS, type ScheduleKind } from './schedules/registry';
+import type { ScheduleKind } from './schedules/registry';
 
-export const SCHEDULE_KINDS: readonly ScheduleKind[] = [
-  'gpipe',
-  '1f1b',
-  'interleaved-1f1b',
-  'zb-h1',
-  'zb-h2',
-  'zbv',
-  'dualpipe',
-  'dualpipev',
-];
-
-export function isScheduleKind(value: unknown): value is ScheduleKind {
-  return typeof value === 'string' && (SCHEDULE_KINDS as readonly string[]).includes(value);
-}
-
-/** How papers and tools write each schedule's name. */
-export const SCHEDULE_DISPLAY_NAMES: Readonly<Record<ScheduleKind, string>> = {
-  gpipe: 'GPipe',
-  '1f1b': '1F1B',
-  'interleaved-1f1b': 'Interleaved 1F1B',
-  'zb-h1': 'ZB-H1',
-  'zb-h2': 'ZB-H2',
-  zbv: 'ZB-V',
-  dualpipe: 'DualPipe',
-  dualpipev: 'DualPipeV',
-};
-
-export type Activation = 'swiglu' | 'geglu' | 'gelu' | 'relu' | 'squared_relu';
-export type AttentionType = 'mha' | 'gqa' | 'mla';
-export type Recompute = 'none' | 'selective' | 'full';
+// Each enum's values as a list (what message validation and completions are built from) and its type.
+export const ACTIVATIONS = ['swiglu', 'geglu', 'gelu', 'relu', 'squared_relu'] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
+export const ATTENTION_TYPES = ['mha', 'gqa', 'mla'] as const;
+export type AttentionType = (typeof ATTENTION_TYPES)[number];
+export const RECOMPUTE_MODES = ['none', 'selective', 'full'] as const;
+export type Recompute = (typeof RECOMPUTE_MODES)[number];
 /** Megatron-Core --attention-backend; `auto`, `flash` and `fused` never write the s × s scores. */
-export type AttentionBackend = 'auto' | 'flash' | 'fused' | 'unfused';
+export const ATTENTION_BACKENDS = ['auto', 'flash', 'fused', 'unfused'] as const;
+export type AttentionBackend = (typeof ATTENTION_BACKENDS)[number];
 /** Megatron-Core --moe-token-dispatcher-type (`flex` = DeepEP-style node-deduplicated dispatch). */
-export type MoeTokenDispatcher = 'allgather' | 'alltoall' | 'flex';
-export type Fp8Format = 'e4m3' | 'hybrid';
-export type Fp8Scaling = 'tensorwise' | 'delayed' | 'blockwise' | 'mxfp8';
+export const MOE_TOKEN_DISPATCHERS = ['allgather', 'alltoall', 'flex'] as const;
+export type MoeTokenDispatcher = (typeof MOE_TOKEN_DISPATCHERS)[number];
+export const COMPUTE_PRECISIONS = ['bf16', 'fp8'] as const;
+export type ComputePrecision = (typeof COMPUTE_PRECISIONS)[number];
+/** Storage widths of master weights, optimizer states and gradients. */
+export const STORAGE_WIDTHS = ['fp32', 'bf16'] as const;
+export type StorageWidth = (typeof STORAGE_WIDTHS)[number];
+export const FP8_FORMATS = ['e4m3', 'hybrid'] as const;
+export type Fp8Format = (typeof FP8_FORMATS)[number];
+export const FP8_SCALINGS = ['tensorwise', 'delayed', 'blockwise', 'mxfp8'] as const;
+export type Fp8Scaling = (typeof FP8_SCALINGS)[number];
 /** Modules a recipe can keep out of FP8. */
-export type HighPrecisionModule = 'embedding' | 'output_head' | 'router' | 'norm' | 'attention' | 'mlp' | 'experts';
+export const HIGH_PRECISION_MODULES = ['embedding', 'output_head', 'router', 'norm', 'attention', 'mlp', 'experts'] as const;
+export type HighPrecisionModule = (typeof HIGH_PRECISION_MODULES)[number];
+export const ZERO_STAGES = [0, 1, 2, 3] as const;
+export type ZeroStage = (typeof ZERO_STAGES)[number];
+/** GPU families the efficiency constants are given for. */
+export const GPU_FAMILIES = ['ampere', 'hopper', 'blackwell'] as const;
+export type GpuFamily = (typeof GPU_FAMILIES)[number];
 
 export interface ResolvedAttention {
   type: AttentionType;
@@ -117,11 +103,11 @@ export interface ResolvedFp8 {
 }
 
 export interface ResolvedPrecision {
-  compute: 'bf16' | 'fp8';
+  compute: ComputePrecision;
   fp8?: ResolvedFp8;
-  masterWeights: 'fp32' | 'bf16';
-  optimizerStates: 'fp32' | 'bf16';
-  gradients: 'fp32' | 'bf16';
+  masterWeights: StorageWidth;
+  optimizerStates: StorageWidth;
+  gradients: StorageWidth;
 }
 
 export interface ResolvedParallelism {
@@ -133,7 +119,7 @@ export interface ResolvedParallelism {
   context: number;
   expert: number;
   expertTensor: number;
-  zeroStage: 0 | 1 | 2 | 3;
+  zeroStage: ZeroStage;
   schedule: ScheduleKind;
   virtualStages: number;
   /** Derived: global_batch_size / (data × micro_batch_size), rounded down when not an integer (a rule reports it). */
@@ -157,7 +143,7 @@ export interface GpuSpec {
   id: string;
   name: string;
   /** GPU family for the efficiency constants: 'ampere' | 'hopper' | 'blackwell'. */
-  family: 'ampere' | 'hopper' | 'blackwell';
+  family: GpuFamily;
   bf16Tflops: number;
   /** Undefined when the GPU has no FP8 tensor cores. */
   fp8Tflops?: number;

@@ -7,6 +7,7 @@ import { expertAllToAll, noTransfer, pipelineTransfer, scaleTransfer, tensorPara
 import { computeContext, embeddingCompute, headCompute, layerCompute, type ModuleCompute, mtpCompute, type Phases, sumModules } from './compute';
 import { COMM_SM_FRACTION_WHEN_OVERLAPPED } from './constants';
 import { layerShape, mtpKind } from './model';
+import { scheduleSpec } from './schedules/registry';
 import { type StageLayers, stageLayers } from './stages';
 
 /** Communication of one stage for one micro-batch, forward and backward (W has none). */
@@ -34,23 +35,23 @@ export interface StageCost {
 
 export interface CostModel {
   stages: StageCost[];
-  layout: StageLayers;
+  /** The layers each stage holds (dense and MoE). */
+  stageLayers: StageLayers;
   /** Whether EP all-to-all runs concurrently with compute (DualPipe pairs or `overlapExpertComm`). */
   expertCommOverlapped: boolean;
   /** Share of SMs compute kernels get. */
   smShare: number;
   /** One PP send of one micro-batch's activation or gradient. */
   pipelineTransfer: Transfer;
-  /** Per-layer pieces, for breakdowns. */
+  /** Per-layer pieces, for breakdowns and the layout search's bounds. */
   modules: { dense: ModuleCompute; moe?: ModuleCompute; embedding: ModuleCompute; head: ModuleCompute; mtp?: ModuleCompute };
 }
 
-const pairedSchedule = (config: ResolvedConfig) => config.parallelism.schedule === 'dualpipe' || config.parallelism.schedule === 'dualpipev';
 
 export function buildCostModel(config: ResolvedConfig, stages: number): CostModel {
   const p = config.parallelism;
   const moeModel = !!config.model.moe && p.expert > 1;
-  const expertCommOverlapped = moeModel && (pairedSchedule(config) || p.overlapExpertComm);
+  const expertCommOverlapped = moeModel && (scheduleSpec(p.schedule).pairsChunks || p.overlapExpertComm);
   const smShare = expertCommOverlapped ? 1 - COMM_SM_FRACTION_WHEN_OVERLAPPED : 1;
   const ctx = computeContext(config, smShare);
   const dense = layerCompute(ctx, 'dense');
@@ -59,7 +60,7 @@ export function buildCostModel(config: ResolvedConfig, stages: number): CostMode
   const head = headCompute(ctx);
   const mtpBlock = mtpKind(config.model) === 'moe' && moe ? moe : dense;
   const mtp = config.model.mtpDepth > 0 ? mtpCompute(ctx, mtpBlock, head) : undefined;
-  const layout = stageLayers(config, stages);
+  const split = stageLayers(config, stages);
 
   const tp = Math.max(1, p.tensor);
   const tokens = ctx.tokens;
@@ -70,8 +71,8 @@ export function buildCostModel(config: ResolvedConfig, stages: number): CostMode
   const cpDense = cpLayer('dense');
   const cpMoe = config.model.moe ? cpLayer('moe') : cpDense;
 
-  const costs: StageCost[] = layout.dense.map((d, s) => {
-    const m = layout.moe[s];
+  const costs: StageCost[] = split.dense.map((d, s) => {
+    const m = split.moe[s];
     const last = s === stages - 1;
     const mtpLayers = last ? config.model.mtpDepth : 0;
     const mtpMoe = mtpKind(config.model) === 'moe' ? mtpLayers : 0;
@@ -113,7 +114,7 @@ export function buildCostModel(config: ResolvedConfig, stages: number): CostMode
   });
   return {
     stages: costs,
-    layout,
+    stageLayers: split,
     expertCommOverlapped,
     smShare,
     pipelineTransfer: pipelineTransfer(config, tokens),
@@ -135,5 +136,3 @@ function tpExposed(config: ResolvedConfig, comm: number, gemm: number): number {
   if (!config.parallelism.tpCommOverlap || comm <= 0) return comm;
   return Math.max(comm / Math.max(1, config.parallelism.tensor), comm - gemm);
 }
-
-export type { Phases };

@@ -4,7 +4,7 @@
  * counted separately (they have no weights) and causally: a token at position i attends to i keys, s/2 on average.
  */
 import type { HighPrecisionModule, ResolvedConfig, ResolvedModel } from './config';
-import type { BoundaryLoad } from './layout';
+import type { BoundaryLoad } from './splitLayers';
 
 /** Which part of a layer a GEMM belongs to; decides its precision (`high_precision`) and its breakdown line. */
 export type GemmGroup = 'attention' | 'mlp' | 'experts' | 'router' | 'head' | 'mtp';

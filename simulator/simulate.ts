@@ -11,11 +11,12 @@ import { buildCostModel, type CostModel } from './costs';
 import { FAMILY_CONSTANTS, GOODPUT_FRACTION } from './constants';
 import { countParameters, gemmFlopsPerToken, layerCounts, layerShape, modelFlopsPerToken, mtpKind } from './model';
 import { estimateMemory, stageParameters } from './memory';
-import type { CommBreakdown, CommKind, SimulationOutcome, SimulationResult } from './result';
-import { generateSchedule, stageOf } from './schedules/index';
-import type { OpKind, Schedule, ScheduleOp, ScheduleRequest } from './schedules/types';
+import type { CommBreakdown, CommKind, SimulationOutcome, SimulationResult, TimelineResult } from './result';
+import { findSchedule, generateSchedule, scheduleSpec, stageOf } from './schedules/index';
+import { KIND_B, KIND_b, KIND_CODES, KIND_F, KIND_FB, KIND_NAMES, KIND_W } from './schedules/program';
+import type { OpKind, Result, Schedule, ScheduleRequest, TimedOp } from './schedules/types';
 import { stagesOfRank } from './stages';
-import { executeSchedule, type OpDurations } from './timeline';
+import { executeSchedule, type ExecutedTimeline, type OpDurations, type StagedOps, type TimelineColumns, timelineColumns } from './timeline';
 
 export interface SimulateOptions {
   schedule?: ScheduleKind;
@@ -33,86 +34,117 @@ interface OpComm {
   ppBlocked: number;
 }
 
-/** Op durations and their communication split, from the per-stage costs. */
-function opModel(schedule: Schedule, costs: CostModel, overlapSingleOps: boolean, blockingSend: number) {
-  const st = costs.stages;
-  const fc = st.map((s) => s.compute.seconds.F);
-  const bc = st.map((s) => s.compute.seconds.b);
-  const wc = st.map((s) => s.compute.seconds.W);
-  const epF = st.map((s) => s.ep.F.seconds);
-  const epB = st.map((s) => s.ep.B.seconds);
-  const tpF = st.map((s) => s.tp.F.seconds);
-  const tpB = st.map((s) => s.tp.B.seconds);
-  const tpxF = st.map((s) => s.tpExposed.F);
-  const tpxB = st.map((s) => s.tpExposed.B);
-  const cpF = st.map((s) => s.cpExposed.F);
-  const cpB = st.map((s) => s.cpExposed.B);
-  const cpTotF = st.map((s) => s.cp.F.seconds);
-  const cpTotB = st.map((s) => s.cp.B.seconds);
-  const hide = st.map((s) => s.epHideable);
-  // Without pairing, EP comm is exposed unless the config overlaps it with the op's shared-expert compute.
-  const single = (compute: number, comm: number) => (overlapSingleOps ? Math.max(0, comm - compute) : comm);
+// What `evaluate` writes per op: its comm (total and hidden, per kind) and its seconds.
+const EP = 0;
+const EP_HIDDEN = 1;
+const TP = 2;
+const TP_HIDDEN = 3;
+const CP = 4;
+const CP_HIDDEN = 5;
+const PP_BLOCKED = 6;
+const SECONDS = 7;
+const OUT = 8;
 
-  /** Seconds of `op` on `rank`, and its comm split into `out` when given. */
-  function evaluate(rank: number, op: ScheduleOp, out?: OpComm): number {
-    const s = stageOf(schedule, rank, op);
-    let compute: number;
-    let ep: number;
-    let epExposed: number;
-    let tp: number;
-    let tpExposed: number;
-    let cp: number;
-    let cpExposed: number;
-    switch (op.kind) {
-      case 'F':
-        compute = fc[s];
-        ep = epF[s];
-        epExposed = single(hide[s].F, ep);
-        tp = tpF[s];
-        tpExposed = tpxF[s];
-        cp = cpTotF[s];
-        cpExposed = cpF[s];
-        break;
-      case 'B':
-      case 'b':
-        // The same input-gradient pass and its communication; a full B also computes the weight gradient.
-        compute = bc[s] + (op.kind === 'B' ? wc[s] : 0);
-        ep = epB[s];
-        epExposed = single(hide[s].b + (op.kind === 'B' ? hide[s].W : 0), ep);
-        tp = tpB[s];
-        tpExposed = tpxB[s];
-        cp = cpTotB[s];
-        cpExposed = cpB[s];
-        break;
-      case 'W':
-        compute = wc[s];
-        ep = epExposed = tp = tpExposed = cp = cpExposed = 0;
-        break;
-      case 'FB': {
-        // DualPipe: one chunk's all-to-all hides under the other chunk's compute (and vice versa).
-        const b = op.backward ? stageOf(schedule, rank, op.backward) : s;
-        compute = fc[s] + bc[b] + wc[b];
-        ep = epF[s] + epB[b];
-        epExposed = Math.max(0, ep - compute);
-        tp = tpF[s] + tpB[b];
-        tpExposed = tpxF[s] + tpxB[b];
-        cp = cpTotF[s] + cpTotB[b];
-        cpExposed = cpF[s] + cpB[b];
-        break;
-      }
-    }
-    if (out) {
-      out.ep += ep;
-      out.epHidden += ep - epExposed;
-      out.tp += tp;
-      out.tpHidden += tp - tpExposed;
-      out.cp += cp;
-      out.cpHidden += cp - cpExposed;
-      if (op.kind !== 'W') out.ppBlocked += blockingSend;
-    }
-    return compute + epExposed + tpExposed + cpExposed + (op.kind === 'W' ? 0 : blockingSend);
+/** Per-stage seconds of one micro-batch's compute and communication: what an op's duration is read from. */
+interface OpTable {
+  fc: Float64Array;
+  bc: Float64Array;
+  wc: Float64Array;
+  epF: Float64Array;
+  epB: Float64Array;
+  tpF: Float64Array;
+  tpB: Float64Array;
+  tpxF: Float64Array;
+  tpxB: Float64Array;
+  cpF: Float64Array;
+  cpB: Float64Array;
+  cpTotF: Float64Array;
+  cpTotB: Float64Array;
+  /** Shared-expert compute an unpaired op can hide its EP all-to-all under, per phase. */
+  hideF: Float64Array;
+  hideB: Float64Array;
+  hideW: Float64Array;
+  /** Without pairing, EP comm is exposed unless the config overlaps it with the op's shared-expert compute. */
+  overlapSingleOps: boolean;
+  /** Seconds every op but W waits for its own PP send (no --overlap-p2p-communication), else 0. */
+  blockingSend: number;
+}
+
+function opTable(costs: CostModel, overlapSingleOps: boolean, blockingSend: number): OpTable {
+  const st = costs.stages;
+  const of = (pick: (s: (typeof st)[number]) => number) => Float64Array.from(st, pick);
+  return {
+    fc: of((s) => s.compute.seconds.F),
+    bc: of((s) => s.compute.seconds.b),
+    wc: of((s) => s.compute.seconds.W),
+    epF: of((s) => s.ep.F.seconds),
+    epB: of((s) => s.ep.B.seconds),
+    tpF: of((s) => s.tp.F.seconds),
+    tpB: of((s) => s.tp.B.seconds),
+    tpxF: of((s) => s.tpExposed.F),
+    tpxB: of((s) => s.tpExposed.B),
+    cpF: of((s) => s.cpExposed.F),
+    cpB: of((s) => s.cpExposed.B),
+    cpTotF: of((s) => s.cp.F.seconds),
+    cpTotB: of((s) => s.cp.B.seconds),
+    hideF: of((s) => s.epHideable.F),
+    hideB: of((s) => s.epHideable.b),
+    hideW: of((s) => s.epHideable.W),
+    overlapSingleOps,
+    blockingSend,
+  };
+}
+
+/**
+ * An op of kind `kind` (the executor's codes) computing stage `s` (FB: its backward half computes `b`): its comm and
+ * seconds into `out`, array lookups only (a top-level function, so the per-op loop inlines it and boxes nothing).
+ */
+function evaluate(m: OpTable, kind: number, s: number, b: number, out: Float64Array): void {
+  let compute: number;
+  let ep: number;
+  let epExposed: number;
+  let tp: number;
+  let tpExposed: number;
+  let cp: number;
+  let cpExposed: number;
+  if (kind === KIND_F) {
+    compute = m.fc[s];
+    ep = m.epF[s];
+    epExposed = m.overlapSingleOps ? Math.max(0, ep - m.hideF[s]) : ep;
+    tp = m.tpF[s];
+    tpExposed = m.tpxF[s];
+    cp = m.cpTotF[s];
+    cpExposed = m.cpF[s];
+  } else if (kind === KIND_B || kind === KIND_b) {
+    // The same input-gradient pass and its communication; a full B also computes the weight gradient.
+    compute = m.bc[s] + (kind === KIND_B ? m.wc[s] : 0);
+    ep = m.epB[s];
+    epExposed = m.overlapSingleOps ? Math.max(0, ep - (m.hideB[s] + (kind === KIND_B ? m.hideW[s] : 0))) : ep;
+    tp = m.tpB[s];
+    tpExposed = m.tpxB[s];
+    cp = m.cpTotB[s];
+    cpExposed = m.cpB[s];
+  } else if (kind === KIND_W) {
+    compute = m.wc[s];
+    ep = epExposed = tp = tpExposed = cp = cpExposed = 0;
+  } else {
+    // FB (DualPipe): one chunk's all-to-all hides under the other chunk's compute (and vice versa).
+    compute = m.fc[s] + m.bc[b] + m.wc[b];
+    ep = m.epF[s] + m.epB[b];
+    epExposed = Math.max(0, ep - compute);
+    tp = m.tpF[s] + m.tpB[b];
+    tpExposed = m.tpxF[s] + m.tpxB[b];
+    cp = m.cpTotF[s] + m.cpTotB[b];
+    cpExposed = m.cpF[s] + m.cpB[b];
   }
-  return evaluate;
+  out[EP] = ep;
+  out[EP_HIDDEN] = ep - epExposed;
+  out[TP] = tp;
+  out[TP_HIDDEN] = tp - tpExposed;
+  out[CP] = cp;
+  out[CP_HIDDEN] = cp - cpExposed;
+  out[PP_BLOCKED] = kind === KIND_W ? 0 : m.blockingSend;
+  out[SECONDS] = compute + epExposed + tpExposed + cpExposed + (kind === KIND_W ? 0 : m.blockingSend);
 }
 
 /**
@@ -122,7 +154,7 @@ function opModel(schedule: Schedule, costs: CostModel, overlapSingleOps: boolean
 const SCHEDULE_CACHE_SIZE = 8;
 const scheduleCache = new Map<string, ReturnType<typeof generateSchedule>>();
 function cachedSchedule(req: ScheduleRequest): ReturnType<typeof generateSchedule> {
-  const key = `${req.kind}/${req.ranks}/${req.microBatches}/${req.kind === 'interleaved-1f1b' ? req.virtualStages : 1}`;
+  const key = `${req.kind}/${req.ranks}/${req.microBatches}/${findSchedule(req.kind)?.usesVirtualStages ? req.virtualStages : 1}`;
   let hit = scheduleCache.get(key);
   if (!hit) {
     hit = generateSchedule(req);
@@ -148,106 +180,37 @@ function run(input: ResolvedConfig, options: SimulateOptions): SimulationOutcome
   const kind = options.schedule ?? input.parallelism.schedule;
   const config: ResolvedConfig = kind === input.parallelism.schedule ? input : { ...input, parallelism: { ...input.parallelism, schedule: kind } };
   const p = config.parallelism;
-  const t = config.training;
-  const gpu = config.cluster.gpu;
   const P = Math.max(1, p.pipeline);
   const N = p.microBatches;
-  const world = Math.max(1, p.tensor) * Math.max(1, p.context) * Math.max(1, p.data) * P;
-  if (!(t.sequenceLength > 0 && t.globalBatchSize > 0 && t.microBatchSize > 0 && N >= 1))
-    return fail('simulate/invalid-batch', 'sequence length, batch sizes and micro-batches must be positive');
-  if (!(gpu.bf16Tflops > 0 && config.cluster.intraNodeGBps > 0 && config.cluster.interNodeGBps > 0 && gpu.hbmTBps > 0))
-    return fail('simulate/invalid-gpu', 'the GPU needs positive peak FLOP/s, HBM bandwidth and link bandwidths');
+  const problem = inputProblem(config);
+  if (problem) return problem;
 
   const generated = cachedSchedule({ kind, ranks: P, microBatches: N, virtualStages: p.virtualStages });
   if (!generated.ok) return fail(generated.code, generated.reason);
   const schedule = generated.value;
   const costs = buildCostModel(config, schedule.stages);
-  const paired = kind === 'dualpipe' || kind === 'dualpipev';
+  const pipeline = executePipeline(config, schedule, costs);
+  if (!pipeline.ok) return fail(pipeline.code, pipeline.reason);
+  const { timeline, perRank } = pipeline.value;
   const ppSeconds = costs.pipelineTransfer.seconds;
-  // Without --overlap-p2p-communication a stage waits for its send before its next op.
-  const blockingSend = p.overlapP2pComm || P <= 1 ? 0 : ppSeconds;
-  const evaluate = opModel(schedule, costs, p.overlapExpertComm && !paired && costs.expertCommOverlapped, blockingSend);
-  // Per-rank comm split and busy time, accumulated as the executor costs each op (it asks once per op, in rank order).
-  const perRank = Array.from({ length: P }, () => ({ comm: { ep: 0, epHidden: 0, tp: 0, tpHidden: 0, cp: 0, cpHidden: 0, ppBlocked: 0 } as OpComm, busy: 0, sends: 0 }));
-  const durations: OpDurations = {
-    op: (rank, op) => {
-      const r = perRank[rank];
-      const seconds = evaluate(rank, op, r.comm);
-      r.busy += seconds;
-      if (op.kind !== 'W') r.sends += op.kind === 'FB' ? 2 : 1;
-      return seconds;
-    },
-    transfer: () => ppSeconds,
-  };
-  const executed = executeSchedule(schedule, durations);
-  if (!executed.ok) return fail(executed.code, executed.reason);
-  const timeline = executed.value;
   // PP exposure, estimated: in steady state a transfer overlaps other micro-batches' compute; filling and draining
   // the pipeline crosses every stage boundary once each way on the critical path. (Re-executing without transfers
   // would measure it, at twice the cost.)
   const ppExposed = Math.min(timeline.makespan, 2 * Math.max(0, schedule.stages - 1) * ppSeconds);
-
   const critical = perRank.reduce((best, r, i) => (r.busy > perRank[best].busy ? i : best), 0);
+  const tail = stepTail(config, schedule, costs, timeline, perRank);
 
-  // Data-parallel sync and optimizer, per rank, after its last op.
-  const params = stageParameters(config, schedule.stages, costs.layout);
-  const tp = Math.max(1, p.tensor);
-  const expertShards = Math.max(1, p.expert) * Math.max(1, p.expertTensor);
-  const pl = placement(config);
-  const gradBytes = config.precision.gradients === 'fp32' ? 4 : 2;
-  const stateBytes = config.precision.optimizerStates === 'fp32' ? 4 : 2;
-  // AdamW touches per parameter: gradient read, FP32 master read+write, two moments read+write, BF16 weight write.
-  const optimizerBytesPerParam = gradBytes + (config.precision.masterWeights === 'fp32' ? 8 : 0) + 4 * stateBytes + 2;
-  const family = FAMILY_CONSTANTS[gpu.family] ?? FAMILY_CONSTANTS.hopper;
-  let tail = 0;
-  let dpTotal = { seconds: 0, inter: 0, intra: 0 };
-  let dpExposed = 0;
-  let optimizerSeconds = 0;
-  const paramsPerRank: number[] = [];
-  for (let r = 0; r < P; r++) {
-    const held = stagesOfRank(kind, P, p.virtualStages, r).filter((s) => s < params.length);
-    const dense = held.reduce((a, s) => a + params[s].dense, 0) / tp;
-    const experts = held.reduce((a, s) => a + params[s].experts, 0) / expertShards;
-    paramsPerRank.push(dense + experts);
-    const dp = dataParallelStep(config, dense, experts);
-    const ops = timeline.ranks[r];
-    let lastBackward = ops.length > 0 ? ops[ops.length - 1] : undefined;
-    for (let i = ops.length - 1; i >= 0 && lastBackward?.kind === 'F'; i--) lastBackward = ops[i];
-    const firstForward = ops.find((o) => o.kind === 'F' || o.kind === 'FB');
-    const finish = ops.length > 0 ? ops[ops.length - 1].end : 0;
-    // Bucketed reduce-scatter streams behind the last backward; the gather streams ahead of the first forward.
-    // ZeRO-3 gathers before every forward and backward: the first like ZeRO-1's, the rest prefetched under compute.
-    // Without --overlap-grad-reduce / --overlap-param-gather each waits for the other side and is exposed whole.
-    const rsExposed = !p.overlapGradReduce ? dp.gradients.seconds : Math.max(0, dp.gradients.seconds - (lastBackward ? lastBackward.end - lastBackward.start : 0));
-    const gathers = p.zeroStage === 3 ? 2 * Math.max(1, N) : 1;
-    const firstGather = dp.parameters.seconds / gathers;
-    const agExposed = !p.overlapParamGather
-      ? dp.parameters.seconds
-      : Math.max(0, firstGather - (firstForward ? firstForward.end - firstForward.start : 0)) +
-        Math.max(0, dp.parameters.seconds - firstGather - perRank[r].busy);
-    const shard = p.zeroStage >= 1 ? 1 : 0;
-    const updated = dense / (shard ? pl.dp.size : 1) + experts / (shard ? pl.expertDp.size : 1);
-    const optimizer = (updated * optimizerBytesPerParam) / (gpu.hbmTBps * 1e12 * family.hbmFraction);
-    const end = finish + rsExposed + optimizer + agExposed;
-    if (end >= tail) {
-      tail = end;
-      dpExposed = rsExposed + agExposed;
-      optimizerSeconds = optimizer;
-      dpTotal = {
-        seconds: dp.gradients.seconds + dp.parameters.seconds,
-        inter: dp.gradients.interNodeBytes + dp.parameters.interNodeBytes,
-        intra: dp.gradients.intraNodeBytes + dp.parameters.intraNodeBytes,
-      };
-    }
-  }
-  const stepSeconds = Math.max(tail, timeline.makespan);
+  const stepSeconds = Math.max(tail.end, timeline.makespan);
   // The rank that ends the step may not be the one that ends the pipeline: charge the step's time past the makespan
   // to the optimizer first (it cannot overlap anything), the rest to exposed DP communication, so the parts add up.
   const pastPipeline = stepSeconds - timeline.makespan;
-  optimizerSeconds = Math.min(optimizerSeconds, pastPipeline);
-  dpExposed = pastPipeline - optimizerSeconds;
+  const optimizerSeconds = Math.min(tail.optimizerSeconds, pastPipeline);
+  const dpExposed = pastPipeline - optimizerSeconds;
 
   // Headline numbers.
+  const t = config.training;
+  const gpu = config.cluster.gpu;
+  const world = worldSize(config);
   const tokensPerStep = t.globalBatchSize * t.sequenceLength;
   const steps = Math.ceil(t.tokens / tokensPerStep);
   const modelFlops = modelFlopsPerToken(config);
@@ -259,37 +222,10 @@ function run(input: ResolvedConfig, options: SimulateOptions): SimulationOutcome
   const bubbleFraction = timeline.makespan > 0 ? mean(timeline.idlePerRank) / timeline.makespan : 0;
 
   const c = perRank[critical].comm;
-  const critStages = costs.stages;
-  const mbSends = perRank[critical].sends;
-  // Bytes per step on the critical rank: per-micro-batch stage bytes × micro-batches through the rank's stages.
-  const rankStages = stagesOfRank(kind, P, p.virtualStages, critical).filter((s) => s < critStages.length);
-  const perMicroBatch = (pick: (s: (typeof critStages)[number]) => { inter: number; intra: number }) =>
-    rankStages.reduce((a, s) => ({ inter: a.inter + pick(critStages[s]).inter, intra: a.intra + pick(critStages[s]).intra }), { inter: 0, intra: 0 });
-  const mbPerStage = kind === 'dualpipe' ? N / 2 : N;
-  const bytesOf = (kindComm: 'tp' | 'ep' | 'cp') => {
-    const b = perMicroBatch((s) => ({ inter: s[kindComm].F.interNodeBytes + s[kindComm].B.interNodeBytes, intra: s[kindComm].F.intraNodeBytes + s[kindComm].B.intraNodeBytes }));
-    return { inter: b.inter * mbPerStage, intra: b.intra * mbPerStage };
-  };
-  const commEntry = (kindComm: CommKind, total: number, hidden: number, bytes: { inter: number; intra: number }): CommBreakdown => ({
-    kind: kindComm,
-    totalSeconds: total,
-    hiddenSeconds: Math.max(0, hidden),
-    exposedSeconds: Math.max(0, total - hidden),
-    interNodeBytes: bytes.inter,
-    intraNodeBytes: bytes.intra,
-  });
-  const ppBytes = costs.pipelineTransfer;
-  const ppTotal = mbSends * ppSeconds;
-  const comm: CommBreakdown[] = [
-    commEntry('tp', c.tp, c.tpHidden, bytesOf('tp')),
-    commEntry('cp', c.cp, c.cpHidden, bytesOf('cp')),
-    commEntry('ep', c.ep, c.epHidden, bytesOf('ep')),
-    commEntry('pp', ppTotal, Math.max(0, ppTotal - ppExposed - c.ppBlocked), { inter: mbSends * ppBytes.interNodeBytes, intra: mbSends * ppBytes.intraNodeBytes }),
-    commEntry('dp', dpTotal.seconds, dpTotal.seconds - dpExposed, { inter: dpTotal.inter, intra: dpTotal.intra }),
-  ];
+  const comm = commBreakdown(config, costs, critical, perRank[critical], ppExposed, tail.dp, dpExposed);
   const exposedComm = comm.reduce((a, x) => a + x.exposedSeconds, 0);
 
-  const memory = estimateMemory(config, timeline.peakActivationsPerRank, costs.layout);
+  const memory = estimateMemory(config, timeline.peakActivationsPerRank, costs.stageLayers);
   const counts = countParameters(config.model);
   const result: SimulationResult = {
     gpuHours,
@@ -307,20 +243,260 @@ function run(input: ResolvedConfig, options: SimulateOptions): SimulationOutcome
       step: stepBreakdown(perRank[critical].busy, c, timeline.makespan, ppExposed, dpExposed, optimizerSeconds, stepSeconds),
       comm,
       flops: flopsBreakdown(config),
-      parameters: { total: counts.total, active: counts.active, perRank: paramsPerRank },
+      parameters: { total: counts.total, active: counts.active, perRank: tail.paramsPerRank },
       notes: notes(config, costs, world, modelFlops),
     },
-    timeline: {
-      schedule: kind,
-      ranks: P,
-      microBatches: N,
-      makespanSeconds: timeline.makespan,
-      idleSecondsPerRank: timeline.idlePerRank,
-      ops: timeline.ranks,
-      opSeconds: meanOpSeconds(timeline.ranks),
-    },
+    timeline: timelineResult(kind, P, N, timeline),
   };
   return { ok: true, result };
+}
+
+const worldSize = (config: ResolvedConfig) => {
+  const p = config.parallelism;
+  return Math.max(1, p.tensor) * Math.max(1, p.context) * Math.max(1, p.data) * Math.max(1, p.pipeline);
+};
+
+/** Why the config cannot be simulated at all (before any schedule), or undefined. */
+function inputProblem(config: ResolvedConfig): SimulationOutcome | undefined {
+  const t = config.training;
+  const gpu = config.cluster.gpu;
+  if (!(t.sequenceLength > 0 && t.globalBatchSize > 0 && t.microBatchSize > 0 && config.parallelism.microBatches >= 1))
+    return fail('simulate/invalid-batch', 'sequence length, batch sizes and micro-batches must be positive');
+  if (!(gpu.bf16Tflops > 0 && config.cluster.intraNodeGBps > 0 && config.cluster.interNodeGBps > 0 && gpu.hbmTBps > 0))
+    return fail('simulate/invalid-gpu', 'the GPU needs positive peak FLOP/s, HBM bandwidth and link bandwidths');
+  return undefined;
+}
+
+/** What each rank did: its comm split, busy seconds and PP sends. */
+interface RankWork {
+  comm: OpComm;
+  busy: number;
+  sends: number;
+}
+
+/**
+ * Executes the schedule on the cost model's per-op durations, PP transfers on the links, accumulating each rank's
+ * comm split and busy time as the executor asks for each op's seconds (once per op, in each rank's order).
+ */
+function executePipeline(config: ResolvedConfig, schedule: Schedule, costs: CostModel): Result<{ timeline: ExecutedTimeline; perRank: RankWork[] }> {
+  const p = config.parallelism;
+  const paired = scheduleSpec(schedule.kind).pairsChunks;
+  // Without --overlap-p2p-communication a stage waits for its send before its next op.
+  const blockingSend = p.overlapP2pComm || schedule.ranks <= 1 ? 0 : costs.pipelineTransfer.seconds;
+  const table = opTable(costs, p.overlapExpertComm && !paired && costs.expertCommOverlapped, blockingSend);
+  let perRank: RankWork[] = [];
+  const out = new Float64Array(OUT);
+  const durations: OpDurations = {
+    // The executor calls `fillSeconds`; `op` gives the same seconds for any caller holding an op object.
+    op: (rank, op) => {
+      const stage = stageOf(schedule, rank, op);
+      evaluate(table, KIND_CODES[op.kind], stage, op.backward ? stageOf(schedule, rank, op.backward) : stage, out);
+      return out[SECONDS];
+    },
+    fillSeconds: (ops, seconds) => {
+      perRank = opSecondsAndWork(table, costs.stages.length, ops, seconds);
+    },
+    transferSeconds: costs.pipelineTransfer.seconds,
+  };
+  const executed = executeSchedule(schedule, durations);
+  return executed.ok ? { ok: true, value: { timeline: executed.value, perRank } } : executed;
+}
+
+/**
+ * Every op's seconds into `seconds`, and each rank's comm split, busy time and PP sends summed over its ops in
+ * order. F, B, b and W depend on (kind, stage) alone: evaluated once per kind and stage, then looked up per op.
+ */
+function opSecondsAndWork(table: OpTable, S: number, { first, kind, stage, backStage, problem }: StagedOps, seconds: Float64Array): RankWork[] {
+  const out = new Float64Array(OUT);
+  const single = new Float64Array(4 * S * OUT);
+  for (let k = KIND_F; k <= KIND_W; k++)
+    for (let st = 0; st < S; st++) {
+      evaluate(table, k, st, st, out);
+      single.set(out, (k * S + st) * OUT);
+    }
+  const perRank: RankWork[] = [];
+  for (let rank = 0; rank + 1 < first.length; rank++) {
+    let ep = 0;
+    let epHidden = 0;
+    let tp = 0;
+    let tpHidden = 0;
+    let cp = 0;
+    let cpHidden = 0;
+    let ppBlocked = 0;
+    let busy = 0;
+    let sends = 0;
+    for (let g = first[rank]; g < first[rank + 1]; g++) {
+      if (problem[g] !== 0) continue;
+      const k = kind[g];
+      const st = stage[g];
+      let row: Float64Array = single;
+      let at = (k * S + st) * OUT;
+      if (k === KIND_FB || !(st >= 0 && st < S)) {
+        evaluate(table, k, st, backStage[g], out);
+        row = out;
+        at = 0;
+      }
+      ep += row[at + EP];
+      epHidden += row[at + EP_HIDDEN];
+      tp += row[at + TP];
+      tpHidden += row[at + TP_HIDDEN];
+      cp += row[at + CP];
+      cpHidden += row[at + CP_HIDDEN];
+      ppBlocked += row[at + PP_BLOCKED];
+      busy += row[at + SECONDS];
+      seconds[g] = row[at + SECONDS];
+      if (k !== KIND_W) sends += k === KIND_FB ? 2 : 1;
+    }
+    perRank.push({ comm: { ep, epHidden, tp, tpHidden, cp, cpHidden, ppBlocked }, busy, sends });
+  }
+  return perRank;
+}
+
+/**
+ * Data-parallel sync and optimizer after each rank's last op, on the rank where the step ends last: the bucketed
+ * reduce-scatter streams behind the last backward, the parameter all-gather ahead of the first forward.
+ */
+function stepTail(config: ResolvedConfig, schedule: Schedule, costs: CostModel, timeline: ExecutedTimeline, perRank: RankWork[]) {
+  const p = config.parallelism;
+  const gpu = config.cluster.gpu;
+  const P = schedule.ranks;
+  const N = p.microBatches;
+  const params = stageParameters(config, schedule.stages, costs.stageLayers);
+  const tp = Math.max(1, p.tensor);
+  const expertShards = Math.max(1, p.expert) * Math.max(1, p.expertTensor);
+  const pl = placement(config);
+  const gradBytes = config.precision.gradients === 'fp32' ? 4 : 2;
+  const stateBytes = config.precision.optimizerStates === 'fp32' ? 4 : 2;
+  // AdamW touches per parameter: gradient read, FP32 master read+write, two moments read+write, BF16 weight write.
+  const optimizerBytesPerParam = gradBytes + (config.precision.masterWeights === 'fp32' ? 8 : 0) + 4 * stateBytes + 2;
+  const family = FAMILY_CONSTANTS[gpu.family] ?? FAMILY_CONSTANTS.hopper;
+  const ops = timelineColumns(timeline) as TimelineColumns;
+  let end = 0;
+  let dp = { seconds: 0, inter: 0, intra: 0 };
+  let dpExposed = 0;
+  let optimizerSeconds = 0;
+  const paramsPerRank: number[] = [];
+  for (let r = 0; r < P; r++) {
+    const held = stagesOfRank(schedule.kind, P, p.virtualStages, r).filter((s) => s < params.length);
+    const dense = held.reduce((a, s) => a + params[s].dense, 0) / tp;
+    const experts = held.reduce((a, s) => a + params[s].experts, 0) / expertShards;
+    paramsPerRank.push(dense + experts);
+    const sync = dataParallelStep(config, dense, experts);
+    const { lastBackward, firstForward, finish } = rankEnds(ops, r);
+    // ZeRO-3 gathers before every forward and backward: the first like ZeRO-1's, the rest prefetched under compute.
+    // Without --overlap-grad-reduce / --overlap-param-gather each waits for the other side and is exposed whole.
+    const rsExposed = !p.overlapGradReduce ? sync.gradients.seconds : Math.max(0, sync.gradients.seconds - lastBackward);
+    const gathers = p.zeroStage === 3 ? 2 * Math.max(1, N) : 1;
+    const firstGather = sync.parameters.seconds / gathers;
+    const agExposed = !p.overlapParamGather
+      ? sync.parameters.seconds
+      : Math.max(0, firstGather - firstForward) + Math.max(0, sync.parameters.seconds - firstGather - perRank[r].busy);
+    const shard = p.zeroStage >= 1 ? 1 : 0;
+    const updated = dense / (shard ? pl.dp.size : 1) + experts / (shard ? pl.expertDp.size : 1);
+    const optimizer = (updated * optimizerBytesPerParam) / (gpu.hbmTBps * 1e12 * family.hbmFraction);
+    const rankEnd = finish + rsExposed + optimizer + agExposed;
+    if (rankEnd >= end) {
+      end = rankEnd;
+      dpExposed = rsExposed + agExposed;
+      optimizerSeconds = optimizer;
+      dp = {
+        seconds: sync.gradients.seconds + sync.parameters.seconds,
+        inter: sync.gradients.interNodeBytes + sync.parameters.interNodeBytes,
+        intra: sync.gradients.intraNodeBytes + sync.parameters.intraNodeBytes,
+      };
+    }
+  }
+  return { end, dpExposed, optimizerSeconds, dp, paramsPerRank };
+}
+
+/**
+ * On rank r: the duration of its last backward (the last op that is not a forward), of its first forward (F or
+ * FB), and when its last op ends; 0 for a rank without ops.
+ */
+function rankEnds(ops: TimelineColumns, r: number): { lastBackward: number; firstForward: number; finish: number } {
+  const from = ops.first[r];
+  const to = ops.first[r + 1];
+  if (to === from) return { lastBackward: 0, firstForward: 0, finish: 0 };
+  let last = to - 1;
+  while (last > from && ops.kind[last] === KIND_F) last--;
+  let first = from;
+  while (first < to && ops.kind[first] !== KIND_F && ops.kind[first] !== KIND_FB) first++;
+  return {
+    lastBackward: ops.end[last] - ops.start[last],
+    firstForward: first < to ? ops.end[first] - ops.start[first] : 0,
+    finish: ops.end[to - 1],
+  };
+}
+
+/** Per kind of communication on the critical rank: seconds total, hidden and exposed, and bytes per step. */
+function commBreakdown(
+  config: ResolvedConfig,
+  costs: CostModel,
+  critical: number,
+  work: RankWork,
+  ppExposed: number,
+  dp: { seconds: number; inter: number; intra: number },
+  dpExposed: number,
+): CommBreakdown[] {
+  const p = config.parallelism;
+  const spec = scheduleSpec(p.schedule);
+  const P = Math.max(1, p.pipeline);
+  const c = work.comm;
+  const critStages = costs.stages;
+  const mbSends = work.sends;
+  const ppSeconds = costs.pipelineTransfer.seconds;
+  // Bytes per step on the critical rank: per-micro-batch stage bytes × micro-batches through the rank's stages.
+  const rankStages = stagesOfRank(p.schedule, P, p.virtualStages, critical).filter((s) => s < critStages.length);
+  const perMicroBatch = (pick: (s: (typeof critStages)[number]) => { inter: number; intra: number }) =>
+    rankStages.reduce((a, s) => ({ inter: a.inter + pick(critStages[s]).inter, intra: a.intra + pick(critStages[s]).intra }), { inter: 0, intra: 0 });
+  const mbPerStage = p.microBatches / spec.directions;
+  const bytesOf = (kindComm: 'tp' | 'ep' | 'cp') => {
+    const b = perMicroBatch((s) => ({ inter: s[kindComm].F.interNodeBytes + s[kindComm].B.interNodeBytes, intra: s[kindComm].F.intraNodeBytes + s[kindComm].B.intraNodeBytes }));
+    return { inter: b.inter * mbPerStage, intra: b.intra * mbPerStage };
+  };
+  const commEntry = (kindComm: CommKind, total: number, hidden: number, bytes: { inter: number; intra: number }): CommBreakdown => ({
+    kind: kindComm,
+    totalSeconds: total,
+    hiddenSeconds: Math.max(0, hidden),
+    exposedSeconds: Math.max(0, total - hidden),
+    interNodeBytes: bytes.inter,
+    intraNodeBytes: bytes.intra,
+  });
+  const ppBytes = costs.pipelineTransfer;
+  const ppTotal = mbSends * ppSeconds;
+  return [
+    commEntry('tp', c.tp, c.tpHidden, bytesOf('tp')),
+    commEntry('cp', c.cp, c.cpHidden, bytesOf('cp')),
+    commEntry('ep', c.ep, c.epHidden, bytesOf('ep')),
+    commEntry('pp', ppTotal, Math.max(0, ppTotal - ppExposed - c.ppBlocked), { inter: mbSends * ppBytes.interNodeBytes, intra: mbSends * ppBytes.intraNodeBytes }),
+    commEntry('dp', dp.seconds, dp.seconds - dpExposed, { inter: dp.inter, intra: dp.intra }),
+  ];
+}
+
+/**
+ * The timeline part of the result. `ops` (one object per op) is built on first read: a caller that needs only the
+ * numbers (the status bar, the comparison rows, a layout search) never builds them.
+ */
+function timelineResult(kind: ScheduleKind, P: number, N: number, timeline: ExecutedTimeline): TimelineResult {
+  const result = {
+    schedule: kind,
+    ranks: P,
+    microBatches: N,
+    makespanSeconds: timeline.makespan,
+    idleSecondsPerRank: timeline.idlePerRank,
+    ops: [] as TimedOp[][],
+    opSeconds: meanOpSeconds(timelineColumns(timeline) as TimelineColumns),
+  };
+  // Redefining the key keeps its place in the object (JSON and spreads list the fields in the same order).
+  Object.defineProperty(result, 'ops', {
+    enumerable: true,
+    configurable: true,
+    get: () => timeline.ranks,
+    set(ops: TimedOp[][]) {
+      Object.defineProperty(result, 'ops', { value: ops, enumerable: true, configurable: true, writable: true });
+    },
+  });
+  return result;
 }
 
 function stepBreakdown(busy: number, c: OpComm, makespan: number, ppExposed: number, dpExposed: number, optimizer: number, step: number): Record<string, number> {
@@ -367,16 +543,19 @@ function flopsBreakdown(config: ResolvedConfig): Record<string, number> {
   return out;
 }
 
-function meanOpSeconds(ranks: { kind: OpKind; start: number; end: number }[][]): Partial<Record<OpKind, number>> {
-  const sum: Partial<Record<OpKind, [number, number]>> = {};
-  for (const ops of ranks)
-    for (const op of ops) {
-      const e = (sum[op.kind] ??= [0, 0]);
-      e[0] += op.end - op.start;
-      e[1]++;
-    }
+/** Mean duration per op kind over every rank's ops (summed rank by rank, in op order; kinds in order of appearance). */
+function meanOpSeconds(ops: TimelineColumns): Partial<Record<OpKind, number>> {
+  const sum = new Float64Array(KIND_NAMES.length);
+  const count = new Float64Array(KIND_NAMES.length);
+  const seen: number[] = [];
+  for (let g = 0; g < ops.kind.length; g++) {
+    const k = ops.kind[g];
+    if (count[k] === 0) seen.push(k);
+    sum[k] += ops.end[g] - ops.start[g];
+    count[k]++;
+  }
   const out: Partial<Record<OpKind, number>> = {};
-  for (const [k, [s, n]] of Object.entries(sum) as [OpKind, [number, number]][]) out[k] = s / n;
+  for (const k of seen) out[KIND_NAMES[k]] = sum[k] / count[k];
   return out;
 }
 

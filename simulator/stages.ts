@@ -3,35 +3,23 @@
  * estimate can run on every keystroke without generating a schedule.
  */
 import type { ResolvedConfig, ScheduleKind } from './config';
-import { type BoundaryLoad, type StageSplit, splitLayers } from './layout';
+import { type BoundaryLoad, type StageSplit, splitLayers } from './splitLayers';
+import { scheduleSpec } from './schedules/registry';
 import { boundaryLayerEquivalents, layerCounts } from './model';
 
 /** Model stages the layers are split into: P, P·v (interleaved), 2P (V schedules); DualPipe holds P stages twice. */
 export function stageCount(kind: ScheduleKind, ranks: number, virtualStages: number): number {
-  switch (kind) {
-    case 'interleaved-1f1b':
-      return ranks * Math.max(1, virtualStages);
-    case 'zbv':
-    case 'dualpipev':
-      return 2 * ranks;
-    default:
-      return ranks;
-  }
+  return scheduleSpec(kind).stageCount({ ranks, microBatches: 1, virtualStages });
 }
 
-/** Stages rank `r` computes (the same mapping as the schedule engine's `stageOf`). */
+/**
+ * Stages rank `r` computes, one per lane (the schedule engine's `stageOf`). A stage can appear twice: the middle
+ * rank of a DualPipe holds the same stage of both copies.
+ */
 export function stagesOfRank(kind: ScheduleKind, ranks: number, virtualStages: number, r: number): number[] {
-  switch (kind) {
-    case 'interleaved-1f1b':
-      return Array.from({ length: Math.max(1, virtualStages) }, (_, c) => c * ranks + r);
-    case 'zbv':
-    case 'dualpipev':
-      return [r, 2 * ranks - 1 - r];
-    case 'dualpipe':
-      return ranks === 1 ? [0] : [r, ranks - 1 - r];
-    default:
-      return [r];
-  }
+  const spec = scheduleSpec(kind);
+  const lanes = spec.lanesPerRank({ ranks, microBatches: 1, virtualStages });
+  return Array.from({ length: lanes }, (_, lane) => spec.stageOfLane(ranks, r, lane));
 }
 
 export interface StageLayers {
@@ -41,21 +29,14 @@ export interface StageLayers {
   moe: number[];
 }
 
-/** For each stage, the rank group whose load it adds to (DualPipe: ranks r and P−1−r share stages r and P−1−r). */
-export function rankGroupOfStage(kind: ScheduleKind, ranks: number, stages: number): number[] {
-  return Array.from({ length: stages }, (_, s) => {
-    switch (kind) {
-      case 'interleaved-1f1b':
-        return s % ranks;
-      case 'zbv':
-      case 'dualpipev':
-        return s < ranks ? s : 2 * ranks - 1 - s;
-      case 'dualpipe':
-        return Math.min(s, ranks - 1 - s);
-      default:
-        return s;
-    }
-  });
+/**
+ * For each stage, the rank group whose load it adds to: the lowest rank holding it. Ranks that hold the same stages
+ * share a group (DualPipe: ranks r and P−1−r share stages r and P−1−r); every other rank is a group of its own.
+ */
+export function rankGroupOfStage(kind: ScheduleKind, ranks: number, stages: number, virtualStages = 1): number[] {
+  const group = Array.from({ length: stages }, (_, s) => s);
+  for (let r = ranks - 1; r >= 0; r--) for (const s of stagesOfRank(kind, ranks, virtualStages, r)) if (s >= 0 && s < stages) group[s] = r;
+  return group;
 }
 
 /** Per stage, how many times one rank runs it: 2 where a rank holds it twice (DualPipe's middle stage on an odd pipeline), else 1. */
@@ -69,17 +50,13 @@ export function copiesOfStage(kind: ScheduleKind, ranks: number, virtualStages: 
   return copies;
 }
 
-/** Schedules Megatron-Core itself runs: their layers split evenly (it refuses a remainder without pinned ends). The
- * others (Zero Bubble, DualPipe) come from frameworks that place layers by hand, so they are balanced by load. */
-const MEGATRON_SCHEDULES: ReadonlySet<ScheduleKind> = new Set(['gpipe', '1f1b', 'interleaved-1f1b']);
-
 export function stageLayers(config: ResolvedConfig, stages: number, boundary = boundaryLayerEquivalents(config)): StageLayers {
   const { schedule, pipeline, virtualStages, firstStageLayers, lastStageLayers } = config.parallelism;
   const P = Math.max(1, pipeline);
-  const split = splitLayers(config.model.layers, stages, boundary, rankGroupOfStage(schedule, P, stages), copiesOfStage(schedule, P, virtualStages, stages), {
+  const split = splitLayers(config.model.layers, stages, boundary, rankGroupOfStage(schedule, P, stages, virtualStages), copiesOfStage(schedule, P, virtualStages, stages), {
     first: firstStageLayers,
     last: lastStageLayers,
-    even: MEGATRON_SCHEDULES.has(schedule),
+    even: scheduleSpec(schedule).evenLayerSplit,
   });
   const denseTotal = layerCounts(config.model).dense;
   const dense: number[] = [];
@@ -94,7 +71,7 @@ export function stageLayers(config: ResolvedConfig, stages: number, boundary = b
   return { split, dense, moe };
 }
 
-export interface PipelineLayout {
+export interface LayerSplit {
   stages: number;
   /** Transformer layers per stage. Empty when there are fewer layers than stages (the rules report that). */
   layersPerStage: number[];
@@ -108,10 +85,10 @@ export interface PipelineLayout {
 }
 
 /**
- * The layer split and what it costs per rank once the output head and MTP modules are counted: the one layout the
+ * The layer split and what it costs per rank once the output head and MTP modules are counted: the one split the
  * simulator, the layer-split rule and the hover all use.
  */
-export function pipelineLayout(config: ResolvedConfig): PipelineLayout {
+export function layerSplit(config: ResolvedConfig): LayerSplit {
   const { schedule, pipeline, virtualStages } = config.parallelism;
   const stages = stageCount(schedule, pipeline, virtualStages);
   const boundary = boundaryLayerEquivalents(config);
@@ -127,30 +104,9 @@ export function pipelineLayout(config: ResolvedConfig): PipelineLayout {
 }
 
 /**
- * Published peak of micro-batch chunks in flight on rank r (one chunk = one stage's activations for one micro-batch):
- * GPipe N; 1F1B and ZB-H1 P−r (Narayanan et al. 2021; Qi et al. 2024); ZB-H2 2(P−r)−1; interleaved 1F1B Megatron's
- * warm-up 2(P−r−1) + (v−1)P plus one; ZB-V 2P (p·M_B in half-size chunks); DualPipe P+1 (DeepSeek-V3 Table 2);
- * DualPipeV 2P+2 half-size chunks (the same P+1 per device).
+ * Published peak of micro-batch chunks in flight on rank r (one chunk = one stage's activations for one micro-batch),
+ * as each schedule's spec states it (GPipe N; 1F1B P−r; DualPipe P+1; …).
  */
 export function publishedPeakChunks(kind: ScheduleKind, ranks: number, virtualStages: number, microBatches: number, r: number): number {
-  const P = ranks;
-  const N = Math.max(1, microBatches);
-  const v = Math.max(1, virtualStages);
-  switch (kind) {
-    case 'gpipe':
-      return N;
-    case '1f1b':
-    case 'zb-h1':
-      return Math.min(N, P - r);
-    case 'zb-h2':
-      return Math.min(N, 2 * (P - r) - 1);
-    case 'interleaved-1f1b':
-      return Math.min(N * v, 2 * (P - r - 1) + (v - 1) * P + 1);
-    case 'zbv':
-      return Math.min(2 * N, 2 * P);
-    case 'dualpipe':
-      return Math.min(N, P + 1);
-    case 'dualpipev':
-      return Math.min(2 * N, 2 * P + 2);
-  }
+  return scheduleSpec(kind).peakActivationChunks({ ranks, microBatches, virtualStages }, r);
 }

@@ -5,13 +5,14 @@
  * contend for links, so an op's start depends only on its rank's previous op and its inputs; events can therefore be
  * handled in dependency order instead of time order, each op exactly once: O(ops + ranks) time and memory.
  *
- * The ops are first compiled into flat integer arrays (kind, input and output keys), straight from the generated
- * schedule's typed columns, so neither compiling nor the main loop allocates anything per op (with `secondsByKind`
- * durations and no transfer callback: otherwise the callbacks get the schedule's op objects). The TimedOp lists are
- * built on first read of `ranks`, and never with `{ keepOps: false }`: 10^6 ops run without 10^6 objects.
+ * The ops are first compiled into flat integer arrays (kind, input and output keys, seconds), straight from the
+ * generated schedule's typed columns, so neither compiling nor the main loop allocates anything per op (with
+ * `secondsByKind` or `fillSeconds` durations and no transfer callback: otherwise the callbacks get the schedule's
+ * op objects). The TimedOp lists are built on first read of `ranks`, and never with `{ keepOps: false }`; a consumer
+ * that needs only numbers reads `timelineColumns`: 10^6 ops run without 10^6 objects.
  */
-import { formatOp, scheduleColumns, stageOf, stageOfLane } from './schedules/index';
-import { KIND_B, KIND_b, KIND_F, KIND_FB, KIND_NAMES, KIND_W, type OpColumns, opAt } from './schedules/program';
+import { formatOp, scheduleColumns, scheduleSpec, stageOf } from './schedules/index';
+import { KIND_B, KIND_b, KIND_CODES, KIND_F, KIND_FB, KIND_NAMES, KIND_W, type OpColumns, opAt } from './schedules/program';
 import type { OpKind, OpRef, Result, Schedule, ScheduleOp, TimedOp } from './schedules/types';
 
 export interface OpDurations {
@@ -24,6 +25,27 @@ export interface OpDurations {
    * agree), and, without `transfer`, never builds op objects.
    */
   secondsByKind?: Readonly<Record<OpKind, number>>;
+  /**
+   * Durations from each op's kind and the model stages it computes: fills `seconds[g]` for every op g that can run
+   * (`ops.problem[g] === 0`), once, before any op runs. When set, the executor uses it instead of `op` (they must
+   * agree) and builds no op object; one call for all ops, so no number is boxed per op.
+   */
+  fillSeconds?(ops: StagedOps, seconds: Float64Array): void;
+  /** Seconds of every point-to-point transfer, when all take the same: used when there is no `transfer`. */
+  transferSeconds?: number;
+}
+
+/** Every op of a schedule with the stages it computes, ranks concatenated: what `fillSeconds` reads. */
+export interface StagedOps {
+  /** Rank r's ops are first[r] .. first[r+1]−1. */
+  readonly first: Int32Array;
+  /** `KIND_F` … `KIND_FB` (schedules/program.ts). */
+  readonly kind: Uint8Array;
+  /** The model stage each op computes, and its backward half's (FB; else the same). */
+  readonly stage: Int32Array;
+  readonly backStage: Int32Array;
+  /** 0 for an op that can run; any other op is reported when its rank reaches it, and needs no duration. */
+  readonly problem: Uint8Array;
 }
 
 export interface ExecuteOptions {
@@ -56,7 +78,6 @@ const B = KIND_B;
 const b = KIND_b;
 const W = KIND_W;
 const FB = KIND_FB;
-const KIND_CODE = { F, B, b, W, FB } as const;
 
 // Why an op cannot run, found while compiling and reported when its rank reaches it.
 const OK = 0;
@@ -67,7 +88,9 @@ const PROBLEM = ['', 'a micro-batch or chunk outside the schedule', 'an FB pair 
 /**
  * Every op as integers, indexed by its position in the concatenation of the ranks' orders. "What has finished" is
  * indexed by key = (stream, stage, phase): a stream is one micro-batch (per DualPipe direction), phase 0 the forward
- * output (activation), phase 1 the input gradient. -1 = no such input or output.
+ * output (activation), phase 1 the input gradient. -1 = no such input or output. The same stream's key one stage on
+ * is `stageStride` further: generated schedules lay keys out stage by stage (a rank walks its stage's micro-batches
+ * in order, so its keys are adjacent in memory), hand-built ones stream by stream.
  */
 interface Compiled {
   /** Rank r's ops are first[r] .. first[r+1]−1. */
@@ -81,14 +104,18 @@ interface Compiled {
   /** Outputs: F and FB publish an activation, B, b and FB an input gradient; W publishes nothing. */
   activationOut: Int32Array;
   gradientOut: Int32Array;
+  /** The model stage each op computes, and its backward half's (FB; else the same); -1 for an op that cannot run. */
+  stage: Int32Array;
+  backStage: Int32Array;
   keys: number;
+  stageStride: number;
 }
 
-/** The compiled arrays, views into one backing store (few large allocations, not one per array). */
-function allocate(first: Int32Array, keys: number, kind?: Uint8Array): Compiled {
+/** The compiled arrays, views into one backing store (few large allocations, not one per array); `wire` fills every field. */
+function allocate(first: Int32Array, keys: number, stageStride: number, kind?: Uint8Array): Compiled {
   const total = first[first.length - 1];
-  const buffer = new ArrayBuffer(4 * 5 * total + total + (kind ? 0 : total));
-  const column = (i: number) => new Int32Array(buffer, 4 * i * total, total).fill(-1);
+  const buffer = new ArrayBuffer(4 * 7 * total + total + (kind ? 0 : total));
+  const column = (i: number) => new Int32Array(buffer, 4 * i * total, total);
   return {
     first,
     activationIn: column(0),
@@ -96,17 +123,19 @@ function allocate(first: Int32Array, keys: number, kind?: Uint8Array): Compiled 
     gradientIn: column(2),
     activationOut: column(3),
     gradientOut: column(4),
-    problem: new Uint8Array(buffer, 4 * 5 * total, total),
-    kind: kind ?? new Uint8Array(buffer, 4 * 5 * total + total, total),
+    stage: column(5),
+    backStage: column(6),
+    problem: new Uint8Array(buffer, 4 * 7 * total, total),
+    kind: kind ?? new Uint8Array(buffer, 4 * 7 * total + total, total),
     keys,
+    stageStride,
   };
 }
 
 /** Streams per direction and directions: DualPipe runs N/2 micro-batches each way. */
 function streamsOf(schedule: Schedule): { perDirection: number; directions: number } {
-  return schedule.kind === 'dualpipe'
-    ? { perDirection: schedule.microBatches / 2, directions: 2 }
-    : { perDirection: schedule.microBatches, directions: 1 };
+  const { directions } = scheduleSpec(schedule.kind);
+  return { perDirection: schedule.microBatches / directions, directions };
 }
 
 /**
@@ -115,24 +144,42 @@ function streamsOf(schedule: Schedule): { perDirection: number; directions: numb
  */
 function wire(c: Compiled, g: number, kind: number, stage: number, key: number, backStage: number, backKey: number, stages: number): void {
   let valid = true;
+  let activationIn = -1;
+  let localIn = -1;
+  let gradientIn = -1;
+  let activationOut = -1;
+  let gradientOut = -1;
   // Forward half (F, FB): needs the previous stage's activation unless it is the first stage.
   if (kind === F || kind === FB) {
     if (key < 0) valid = false;
-    c.activationOut[g] = key;
-    if (stage > 0) c.activationIn[g] = key - 2;
+    activationOut = key;
+    if (stage > 0) activationIn = key - c.stageStride;
   }
   // Backward half (B, b, FB): needs its own forward and the next stage's gradient (the last stage starts from the loss).
   if (kind === FB || kind === B || kind === b) {
     if (backKey < 0) valid = false;
-    c.localIn[g] = backKey;
-    c.gradientOut[g] = backKey + 1;
-    if (backStage < stages - 1) c.gradientIn[g] = backKey + 3;
+    localIn = backKey;
+    gradientOut = backKey + 1;
+    if (backStage < stages - 1) gradientIn = backKey + c.stageStride + 1;
   }
   if (kind === W) {
     if (key < 0) valid = false;
-    c.localIn[g] = key + 1;
+    localIn = key + 1;
   }
-  if (!valid) c.problem[g] = OUT_OF_RANGE;
+  c.stage[g] = stage;
+  c.backStage[g] = backStage;
+  c.activationIn[g] = activationIn;
+  c.localIn[g] = localIn;
+  c.gradientIn[g] = gradientIn;
+  c.activationOut[g] = activationOut;
+  c.gradientOut[g] = gradientOut;
+  c.problem[g] = valid ? OK : OUT_OF_RANGE;
+}
+
+/** An op that cannot be wired at all: no inputs, no outputs, and the reason it cannot run. */
+function unwired(c: Compiled, g: number, problem: number): void {
+  c.stage[g] = c.backStage[g] = c.activationIn[g] = c.localIn[g] = c.gradientIn[g] = c.activationOut[g] = c.gradientOut[g] = -1;
+  c.problem[g] = problem;
 }
 
 /** The op objects' path: any hand-built or edited `order`, checked field by field. */
@@ -141,7 +188,7 @@ function compileOrder(schedule: Schedule, order: readonly (readonly ScheduleOp[]
   const { perDirection, directions } = streamsOf(schedule);
   const first = new Int32Array(order.length + 1);
   for (let rank = 0; rank < order.length; rank++) first[rank + 1] = first[rank] + order[rank].length;
-  const c = allocate(first, directions * perDirection * stages * 2);
+  const c = allocate(first, directions * perDirection * stages * 2, 2);
   /** Key of the stream of `ref` at `stage` (phase 0); -1 when out of range. */
   const keyOf = (ref: OpRef, stage: number): number => {
     const { microBatch, direction = 0 } = ref;
@@ -153,11 +200,11 @@ function compileOrder(schedule: Schedule, order: readonly (readonly ScheduleOp[]
     const ops = order[rank];
     for (let i = 0, g = first[rank]; i < ops.length; i++, g++) {
       const op = ops[i];
-      const kind = KIND_CODE[op.kind];
+      const kind = KIND_CODES[op.kind];
       c.kind[g] = kind;
       const backward = kind === FB ? op.backward : op;
       if (!backward) {
-        c.problem[g] = NO_BACKWARD_HALF;
+        unwired(c, g, NO_BACKWARD_HALF);
         continue;
       }
       const stage = stageOf(schedule, rank, op);
@@ -168,43 +215,107 @@ function compileOrder(schedule: Schedule, order: readonly (readonly ScheduleOp[]
   return c;
 }
 
+/** Every op's seconds from `fillSeconds`, else undefined (durations by kind are read per op, from a five-entry table). */
+function numericSeconds(c: Compiled, durations: OpDurations): Float64Array | undefined {
+  if (!durations.fillSeconds) return undefined;
+  const seconds = new Float64Array(c.kind.length);
+  durations.fillSeconds(c, seconds);
+  return seconds;
+}
+
+/**
+ * Wiring a generated schedule depends on the schedule alone, so it is kept with its columns (a keystroke that
+ * changes a size re-executes the same schedule with new durations). Only up to this many ops: 29 bytes per op.
+ */
+const MAX_CACHED_WIRING_OPS = 1 << 18;
+const wiringCache = new WeakMap<OpColumns, { kind: string; ranks: number; microBatches: number; stages: number; chunksPerRank: number; compiled: Compiled }>();
+
+function wiredColumns(schedule: Schedule, cols: OpColumns): Compiled {
+  const hit = wiringCache.get(cols);
+  const { kind, ranks, microBatches, stages, chunksPerRank } = schedule;
+  if (hit && hit.kind === kind && hit.ranks === ranks && hit.microBatches === microBatches && hit.stages === stages && hit.chunksPerRank === chunksPerRank)
+    return hit.compiled;
+  const compiled = compileColumns(schedule, cols);
+  if (cols.kind.length <= MAX_CACHED_WIRING_OPS) wiringCache.set(cols, { kind, ranks, microBatches, stages, chunksPerRank, compiled });
+  return compiled;
+}
+
 /** The generated columns' path: the same keys, no object per op. */
 function compileColumns(schedule: Schedule, cols: OpColumns): Compiled {
-  const { stages, kind: scheduleKind, ranks: P } = schedule;
+  const { stages, ranks: P } = schedule;
   const { perDirection, directions } = streamsOf(schedule);
   // The kinds are the generator's (read only).
-  const c = allocate(cols.first, directions * perDirection * stages * 2, cols.kind);
+  const streams = directions * perDirection;
+  const c = allocate(cols.first, streams * stages * 2, 2 * streams, cols.kind);
+  // Stage of (rank, lane), looked up once per rank and lane rather than once per op.
+  const spec = scheduleSpec(schedule.kind);
+  const lanes = Math.max(1, schedule.chunksPerRank);
+  const laneStage = new Int32Array(P * lanes);
+  for (let rank = 0; rank < P; rank++) for (let lane = 0; lane < lanes; lane++) laneStage[rank * lanes + lane] = spec.stageOfLane(P, rank, lane);
+  const stageOf = (rank: number, lane: number) => (lane >= 0 && lane < lanes ? laneStage[rank * lanes + lane] : spec.stageOfLane(P, rank, lane));
   const byDirection = cols.laneField === 'direction';
   const keyOf = (microBatch: number, lane: number, stage: number): number => {
     const direction = byDirection ? lane : 0;
     if (!(microBatch >= 0 && microBatch < perDirection && stage >= 0 && stage < stages && direction >= 0 && direction < directions)) return -1;
-    return ((direction * perDirection + microBatch) * stages + stage) * 2;
+    return (stage * streams + direction * perDirection + microBatch) * 2;
   };
   for (let rank = 0; rank < P; rank++) {
     for (let g = cols.first[rank]; g < cols.first[rank + 1]; g++) {
       const kind = cols.kind[g];
-      const stage = stageOfLane(scheduleKind, P, rank, cols.lane[g]);
+      const stage = stageOf(rank, cols.lane[g]);
       const key = keyOf(cols.microBatch[g], cols.lane[g], stage);
-      if (kind === FB) {
-        const backStage = stageOfLane(scheduleKind, P, rank, cols.backLane[g]);
-        wire(c, g, kind, stage, key, backStage, keyOf(cols.backMicroBatch[g], cols.backLane[g], backStage), stages);
-      } else wire(c, g, kind, stage, key, stage, key, stages);
+      const backStage = kind === FB ? stageOf(rank, cols.backLane[g]) : stage;
+      if (kind === FB) wire(c, g, kind, stage, key, backStage, keyOf(cols.backMicroBatch[g], cols.backLane[g], backStage), stages);
+      else wire(c, g, kind, stage, key, stage, key, stages);
     }
   }
   return c;
 }
 
 export function executeSchedule(schedule: Schedule, durations: OpDurations, options: ExecuteOptions = {}): Result<ExecutedTimeline> {
-  const P = schedule.ranks;
   const columns = scheduleColumns(schedule);
-  const transfer = durations.transfer;
-  const byKind = durations.secondsByKind;
   // Op objects only when a callback needs them (or when the schedule has nothing else).
-  const order = !columns || !byKind || transfer ? schedule.order : undefined;
-  const c = columns ? compileColumns(schedule, columns) : compileOrder(schedule, order as ScheduleOp[][]);
+  const numeric = durations.secondsByKind !== undefined || durations.fillSeconds !== undefined;
+  const order = !columns || !numeric || durations.transfer ? schedule.order : undefined;
+  const ops: OpSource = { columns, order };
+  const c = columns ? wiredColumns(schedule, columns) : compileOrder(schedule, order as ScheduleOp[][]);
+  const times = runOps(c, ops, durations, numericSeconds(c, durations));
+  if ('code' in times) return { ok: false, code: times.code, reason: times.reason };
+  const deadlock = stuckRanks(c, times.nextOp, ops);
+  if (deadlock) return { ok: false, code: 'schedule/deadlock', reason: deadlock };
+  return { ok: true, value: timelineOf(c, times, ops, options.keepOps ?? true) };
+}
+
+/** Where an op's object comes from when one is needed: the hand-built order, else built from the columns. */
+interface OpSource {
+  columns?: OpColumns;
+  order?: readonly (readonly ScheduleOp[])[];
+}
+
+function opOf(ops: OpSource, c: Compiled, rank: number, g: number): ScheduleOp {
+  return ops.order ? ops.order[rank][g - c.first[rank]] : opAt(ops.columns as OpColumns, g);
+}
+
+interface Times {
+  start: Float64Array;
+  end: Float64Array;
+  /** Per rank, when its last op ended. */
+  freeAt: Float64Array;
+  /** Per rank, the ops it ran (all of them unless the schedule deadlocked). */
+  nextOp: Int32Array;
+}
+
+/**
+ * The event loop: a rank runs its ops in order until one waits for an input, and parks on that input's key; an op
+ * that finishes wakes the ranks parked on its outputs. Each op runs once: O(ops + ranks).
+ */
+function runOps(c: Compiled, ops: OpSource, durations: OpDurations, seconds: Float64Array | undefined): Times | { code: string; reason: string } {
   const { first, kind, activationIn, localIn, gradientIn, activationOut, gradientOut } = c;
-  const opOf = (rank: number, g: number): ScheduleOp => (order ? order[rank][g - first[rank]] : opAt(columns as OpColumns, g));
-  const seconds = byKind ? KIND_NAMES.map((name) => byKind[name]) : undefined;
+  const P = first.length - 1;
+  const transfer = durations.transfer;
+  const fixedTransfer = durations.transferSeconds ?? 0;
+  const byKind = durations.secondsByKind;
+  const perKind = seconds || !byKind ? undefined : Float64Array.from(KIND_NAMES, (name) => byKind[name]);
   // Per key and per op, each group in one backing store.
   const total = first[P];
   const times = new Float64Array(c.keys + 2 * total);
@@ -223,69 +334,90 @@ export function executeSchedule(schedule: Schedule, durations: OpDurations, opti
   let readyCount = 0;
   for (let rank = P - 1; rank >= 0; rank--) ready[readyCount++] = rank;
 
-  /** Wakes the waiters of a key that just finished on `rank` at time `t`. */
-  const publish = (key: number, rank: number, t: number) => {
-    doneAt[key] = t;
-    doneOn[key] = rank;
-    for (let waiter = firstWaiter[key]; waiter >= 0; waiter = nextWaiter[waiter]) ready[readyCount++] = waiter;
-    firstWaiter[key] = -1;
-  };
+  const problem = c.problem;
+  const order = ops.order;
 
+  // One rank at a time runs until an input is missing; no closure here, so the loop's state stays in registers.
   while (readyCount > 0) {
     const rank = ready[--readyCount];
     const base = first[rank];
     const count = first[rank + 1] - base;
-    for (; nextOp[rank] < count; nextOp[rank]++) {
-      const g = base + nextOp[rank];
-      if (c.problem[g] !== OK) return invalid(rank, opOf(rank, g), PROBLEM[c.problem[g]]);
+    let i = nextOp[rank];
+    let free = freeAt[rank];
+    for (; i < count; i++) {
+      const g = base + i;
+      if (problem[g] !== OK) return invalid(ops, c, rank, g, PROBLEM[problem[g]]);
       const act = activationIn[g];
       const local = localIn[g];
       const grad = gradientIn[g];
       const missing = act >= 0 && doneAt[act] < 0 ? act : local >= 0 && doneAt[local] < 0 ? local : grad >= 0 && doneAt[grad] < 0 ? grad : -1;
       if (missing >= 0) {
+        // Park on the missing key until its op publishes it.
         nextWaiter[rank] = firstWaiter[missing];
         firstWaiter[missing] = rank;
         break;
       }
-      const op = order ? order[rank][g - base] : undefined;
-      let t = freeAt[rank];
+      const op = order ? order[rank][i] : undefined;
+      let t = free;
       if (local >= 0 && doneAt[local] > t) t = doneAt[local];
       if (act >= 0) {
         const from = doneOn[act];
-        const arrival = doneAt[act] + (from === rank || !transfer ? 0 : transfer(from, rank, op as ScheduleOp, 'activation'));
+        const arrival = doneAt[act] + (from === rank ? 0 : transfer ? transfer(from, rank, op as ScheduleOp, 'activation') : fixedTransfer);
         if (arrival > t) t = arrival;
       }
       if (grad >= 0) {
         const from = doneOn[grad];
         const arrival =
           doneAt[grad] +
-          (from === rank || !transfer ? 0 : transfer(from, rank, kind[g] === FB ? ((op as ScheduleOp).backward as OpRef) : (op as ScheduleOp), 'gradient'));
+          (from === rank ? 0 : transfer ? transfer(from, rank, kind[g] === FB ? ((op as ScheduleOp).backward as OpRef) : (op as ScheduleOp), 'gradient') : fixedTransfer);
         if (arrival > t) t = arrival;
       }
       const aOut = activationOut[g];
       const gOut = gradientOut[g];
-      if ((aOut >= 0 && doneAt[aOut] >= 0) || (gOut >= 0 && doneAt[gOut] >= 0)) return invalid(rank, opOf(rank, g), 'work that already ran');
-      const finish = t + (seconds ? seconds[kind[g]] : durations.op(rank, op as ScheduleOp));
+      if ((aOut >= 0 && doneAt[aOut] >= 0) || (gOut >= 0 && doneAt[gOut] >= 0)) return invalid(ops, c, rank, g, 'work that already ran');
+      const finish = t + (seconds ? seconds[g] : perKind ? perKind[kind[g]] : durations.op(rank, op as ScheduleOp));
       start[g] = t;
       end[g] = finish;
-      freeAt[rank] = finish;
-      if (aOut >= 0) publish(aOut, rank, finish);
-      if (gOut >= 0) publish(gOut, rank, finish);
+      free = finish;
+      // Publish the outputs and wake the ranks parked on them.
+      if (aOut >= 0) {
+        doneAt[aOut] = finish;
+        doneOn[aOut] = rank;
+        for (let waiter = firstWaiter[aOut]; waiter >= 0; waiter = nextWaiter[waiter]) ready[readyCount++] = waiter;
+        firstWaiter[aOut] = -1;
+      }
+      if (gOut >= 0) {
+        doneAt[gOut] = finish;
+        doneOn[gOut] = rank;
+        for (let waiter = firstWaiter[gOut]; waiter >= 0; waiter = nextWaiter[waiter]) ready[readyCount++] = waiter;
+        firstWaiter[gOut] = -1;
+      }
     }
+    nextOp[rank] = i;
+    freeAt[rank] = free;
   }
+  return { start, end, freeAt, nextOp };
+}
 
+function invalid(ops: OpSource, c: Compiled, rank: number, g: number, what: string): { code: string; reason: string } {
+  return { code: 'schedule/invalid-op', reason: `rank ${rank}: ${formatOp(opOf(ops, c, rank, g))} refers to ${what}` };
+}
+
+/** The deadlock's description when some rank did not finish: each stuck rank and the op it waits at. */
+function stuckRanks(c: Compiled, nextOp: Int32Array, ops: OpSource): string | undefined {
   const stuck: string[] = [];
-  for (let rank = 0; rank < P; rank++) {
-    const count = first[rank + 1] - first[rank];
-    if (nextOp[rank] < count) stuck.push(`rank ${rank} at ${formatOp(opOf(rank, first[rank] + nextOp[rank]))} (op ${nextOp[rank] + 1} of ${count})`);
+  for (let rank = 0; rank + 1 < c.first.length; rank++) {
+    const count = c.first[rank + 1] - c.first[rank];
+    if (nextOp[rank] < count) stuck.push(`rank ${rank} at ${formatOp(opOf(ops, c, rank, c.first[rank] + nextOp[rank]))} (op ${nextOp[rank] + 1} of ${count})`);
   }
-  if (stuck.length > 0)
-    return {
-      ok: false,
-      code: 'schedule/deadlock',
-      reason: `deadlock: every unfinished rank waits for an input no rank will produce: ${stuck.join('; ')}`,
-    };
+  return stuck.length > 0 ? `deadlock: every unfinished rank waits for an input no rank will produce: ${stuck.join('; ')}` : undefined;
+}
 
+/** The numbers of a finished run, its typed columns, and its TimedOp lists built on first read. */
+function timelineOf(c: Compiled, times: Times, ops: OpSource, keepOps: boolean): ExecutedTimeline {
+  const { first, kind } = c;
+  const { start, end, freeAt } = times;
+  const P = first.length - 1;
   let makespan = 0;
   for (let rank = 0; rank < P; rank++) if (freeAt[rank] > makespan) makespan = freeAt[rank];
   const idlePerRank: number[] = [];
@@ -296,54 +428,69 @@ export function executeSchedule(schedule: Schedule, durations: OpDurations, opti
     idlePerRank.push(makespan - busy);
     peakActivationsPerRank.push(peakActivations(kind, first[rank], first[rank + 1]));
   }
-  const keepOps = options.keepOps ?? true;
-  const timedRanks = (): TimedOp[][] => {
-    const rows: TimedOp[][] = [];
-    for (let rank = 0; rank < P; rank++) {
-      if (!keepOps) {
-        rows.push([]);
-        continue;
-      }
-      const base = first[rank];
-      const timed: TimedOp[] = new Array(first[rank + 1] - base);
-      // One object shape for every op (absent fields stay undefined): keeps consumers' loops monomorphic.
-      if (order) {
-        const ops = order[rank];
-        for (let i = 0; i < timed.length; i++) {
-          const op = ops[i];
-          timed[i] = { kind: op.kind, microBatch: op.microBatch, direction: op.direction, chunk: op.chunk, backward: op.backward, start: start[base + i], end: end[base + i] };
-        }
-      } else {
-        // Straight from the columns: one object per op (two for FB), no intermediate ScheduleOp.
-        const cols = columns as OpColumns;
-        const byDirection = cols.laneField === 'direction';
-        const byChunk = cols.laneField === 'chunk';
-        for (let i = 0, g = base; i < timed.length; i++, g++) {
-          const code = cols.kind[g];
-          const lane = cols.lane[g];
-          const backward =
-            code !== FB ? undefined : byDirection ? { microBatch: cols.backMicroBatch[g], direction: cols.backLane[g] as 0 | 1 } : { microBatch: cols.backMicroBatch[g], chunk: cols.backLane[g] };
-          timed[i] = {
-            kind: KIND_NAMES[code],
-            microBatch: cols.microBatch[g],
-            direction: byDirection ? (lane as 0 | 1) : undefined,
-            chunk: byChunk ? lane : undefined,
-            backward,
-            start: start[g],
-            end: end[g],
-          };
-        }
-      }
-      rows.push(timed);
-    }
-    return rows;
-  };
   const value = { makespan, idlePerRank, peakActivationsPerRank } as ExecutedTimeline;
-  Object.defineProperty(value, BUILD_RANKS, { value: timedRanks, writable: true });
+  const build = (): TimedOp[][] => (keepOps ? timedOps(first, start, end, ops) : Array.from({ length: P }, () => []));
+  Object.defineProperty(value, COLUMNS, { value: { first, kind, start, end } satisfies TimelineColumns });
+  Object.defineProperty(value, BUILD_RANKS, { value: build, writable: true });
   Object.defineProperty(value, RANKS, { value: undefined, writable: true });
   Object.defineProperty(value, 'ranks', ranksAccessor);
-  return { ok: true, value };
+  return value;
 }
+
+/** Per rank, every op with its start and end. One object shape for every op (absent fields stay undefined). */
+function timedOps(first: Int32Array, start: Float64Array, end: Float64Array, ops: OpSource): TimedOp[][] {
+  const rows: TimedOp[][] = [];
+  for (let rank = 0; rank + 1 < first.length; rank++) {
+    const base = first[rank];
+    const timed: TimedOp[] = new Array(first[rank + 1] - base);
+    if (ops.order) {
+      const row = ops.order[rank];
+      for (let i = 0; i < timed.length; i++) {
+        const op = row[i];
+        timed[i] = { kind: op.kind, microBatch: op.microBatch, direction: op.direction, chunk: op.chunk, backward: op.backward, start: start[base + i], end: end[base + i] };
+      }
+    } else {
+      // Straight from the columns: one object per op (two for FB), no intermediate ScheduleOp.
+      const cols = ops.columns as OpColumns;
+      const byDirection = cols.laneField === 'direction';
+      const byChunk = cols.laneField === 'chunk';
+      for (let i = 0, g = base; i < timed.length; i++, g++) {
+        const code = cols.kind[g];
+        const lane = cols.lane[g];
+        const backward =
+          code !== FB ? undefined : byDirection ? { microBatch: cols.backMicroBatch[g], direction: cols.backLane[g] as 0 | 1 } : { microBatch: cols.backMicroBatch[g], chunk: cols.backLane[g] };
+        timed[i] = {
+          kind: KIND_NAMES[code],
+          microBatch: cols.microBatch[g],
+          direction: byDirection ? (lane as 0 | 1) : undefined,
+          chunk: byChunk ? lane : undefined,
+          backward,
+          start: start[g],
+          end: end[g],
+        };
+      }
+    }
+    rows.push(timed);
+  }
+  return rows;
+}
+
+/**
+ * An executed timeline's ops as typed columns, ranks concatenated (rank r's ops are first[r] .. first[r+1]−1): what
+ * a consumer that needs only numbers reads instead of `ranks`, so no TimedOp is built. `kind` holds the KIND_* codes.
+ */
+export interface TimelineColumns {
+  first: Int32Array;
+  kind: Uint8Array;
+  start: Float64Array;
+  end: Float64Array;
+}
+
+export function timelineColumns(timeline: ExecutedTimeline): TimelineColumns | undefined {
+  return (timeline as ExecutedTimeline & { [COLUMNS]?: TimelineColumns })[COLUMNS];
+}
+
+const COLUMNS = Symbol('columns');
 
 // `ranks` is built on first read: an own enumerable accessor (spreads, JSON and deepEqual see a plain array) whose
 // state sits under non-enumerable keys; shared accessor functions keep one hidden class for every timeline.
@@ -368,10 +515,6 @@ const ranksAccessor: PropertyDescriptor & ThisType<ExecutedTimeline & LazyRanks>
     this[BUILD_RANKS] = undefined;
   },
 };
-
-function invalid(rank: number, op: ScheduleOp, what: string): Result<ExecutedTimeline> {
-  return { ok: false, code: 'schedule/invalid-op', reason: `rank ${rank}: ${formatOp(op)} refers to ${what}` };
-}
 
 /**
  * Peak micro-batch chunks whose activations a rank holds. A chunk's activations are held from the START of its

@@ -1,9 +1,11 @@
 /** Labels for the preview (schedule names, ops in the DualPipe notation); numbers come from simulator/format. */
 import { SCHEDULE_DISPLAY_NAMES, type ScheduleKind } from '../simulator/config';
+import { opLabel } from '../simulator/schedules/notation';
 import type { OpKind, OpRef, TimedOp } from '../simulator/schedules/types';
 import { formatSeconds } from '../simulator/format';
 
 export * from '../simulator/format';
+export { opLabel };
 
 export function scheduleName(kind: ScheduleKind): string {
   return SCHEDULE_DISPLAY_NAMES[kind] ?? String(kind);
@@ -16,18 +18,6 @@ export const OP_NAMES: Record<OpKind, string> = {
   W: 'Weight gradient',
   FB: 'Forward & backward (overlapped)',
 };
-
-/** Schedule op notation (simulator formatOp): direction.microBatch with a direction ("F1.3"), else the micro-batch ("F3"). */
-function refLabel(prefix: string, ref: OpRef): string {
-  const id = ref.direction === undefined ? `${ref.microBatch}` : `${ref.direction}.${ref.microBatch}`;
-  return ref.chunk === undefined || ref.direction !== undefined ? `${prefix}${id}` : `${prefix}${id}c${ref.chunk}`;
-}
-
-/** "F3", "b1.2", "F0.3&B1.1". */
-export function opLabel(op: TimedOp): string {
-  if (op.kind === 'FB') return `${refLabel('F', op)}&${refLabel('B', op.backward ?? op)}`;
-  return refLabel(op.kind, op);
-}
 
 function refText(ref: OpRef): string {
   const parts = [`micro-batch ${ref.microBatch}`];

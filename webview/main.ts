@@ -7,7 +7,7 @@ import type { ResolvedConfig, ScheduleKind } from '../simulator/config';
 import type { SimulationOutcome, SimulationResult } from '../simulator/result';
 import { simulate } from '../simulator/simulate';
 import { doesNotFitText, formatDays, formatGpuHours, scheduleName } from './format';
-import type { Viewport } from './layout';
+import type { Viewport } from './geometry';
 import { isHostMessage, isResolvedConfig, MAX_ERRORS, type HostMessage, type PreviewError, type WebviewMessage } from '../protocol/preview';
 import { afterPaint, afterPaintThen } from './paint';
 import { AblationView } from './views/ablation';

@@ -5,7 +5,7 @@
  */
 import type { OpKind, TimedOp } from '../simulator/schedules/types';
 import { opLabel, formatSeconds } from './format';
-import { BUCKETS, bucketParts, firstEndingAfter, layoutOps, plotWidth, rowTop, ticks, timeToX, type TimelineGeometry, type Viewport } from './layout';
+import { BUCKETS, bucketParts, firstEndingAfter, layoutOps, plotWidth, rowTop, ticks, timeToX, type TimelineGeometry, type Viewport } from './geometry';
 
 /** The subset of CanvasRenderingContext2D used here. */
 export interface Ctx2D {

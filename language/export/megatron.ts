@@ -4,7 +4,7 @@
  * Transformer Engine fixes) is a warning naming the key; the GPU and the rest of the cluster go in a `# tcs:` comment.
  */
 import type { ResolvedConfig } from '../../simulator/config';
-import { pipelineLayout } from '../../simulator/stages';
+import { layerSplit } from '../../simulator/stages';
 import { layerFreqText } from '../formats/layerSpec';
 import { resolveConfig } from '../resolve';
 import { DEFAULT_IMBALANCE, directiveLine, obj, type ExportResult, type ExportWarning } from './common';
@@ -134,7 +134,7 @@ export function exportMegatron(value: unknown): ExportResult {
       if (p.lastStageLayers !== undefined) add('--decoder-last-pipeline-num-layers', p.lastStageLayers);
       if (v > 1) add('--num-virtual-stages-per-pipeline-rank', v);
     } else if (!even) {
-      const layout = pipelineLayout({ ...r, parallelism: { ...p, schedule: runs, virtualStages: v } });
+      const layout = layerSplit({ ...r, parallelism: { ...p, schedule: runs, virtualStages: v } });
       if (layout.layersPerStage.length === chunks) {
         add('--pipeline-model-parallel-layout', `"${layoutString(layout.layersPerStage, m.mtpDepth)}"`);
         notes.push(`${m.layers} layers over ${chunks} stages need an explicit layout: ${layout.layersPerStage.join(', ')} layers (embedding first, ${m.mtpDepth ? 'MTP and ' : ''}loss last).`);

@@ -5,7 +5,7 @@
  * Bridge runs Megatron-Core, so what Megatron-LM cannot express it cannot either (exportMegatron's warnings apply).
  */
 import type { ResolvedConfig } from '../../simulator/config';
-import { pipelineLayout } from '../../simulator/stages';
+import { layerSplit } from '../../simulator/stages';
 import { yamlScalar } from '../formats/yaml';
 import { layerFreqText } from '../formats/layerSpec';
 import { resolveConfig } from '../resolve';
@@ -68,7 +68,7 @@ export function exportNemo(value: unknown): ExportResult {
     if (v > 1) put('virtual_pipeline_model_parallel_size', v);
   } else if (p.pipeline > 1 && m.layers % chunks !== 0) {
     const schedule = v > 1 ? 'interleaved-1f1b' : '1f1b';
-    const layout = pipelineLayout({ ...r, parallelism: { ...p, schedule, virtualStages: v } });
+    const layout = layerSplit({ ...r, parallelism: { ...p, schedule, virtualStages: v } });
     const text = exportMegatron(value).text.match(/--pipeline-model-parallel-layout "([^"]+)"/)?.[1];
     if (text && layout.layersPerStage.length === chunks) put('pipeline_model_parallel_layout', text);
   } else if (v > 1) put('virtual_pipeline_model_parallel_size', v);

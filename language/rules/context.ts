@@ -2,7 +2,7 @@
 import type { Diagnostic, Fix, Severity } from '../diagnostics';
 import type { SourceDocument } from '../formats/types';
 import type { ResolvedConfig } from '../../simulator/config';
-import type { PipelineLayout } from '../../simulator/stages';
+import type { LayerSplit } from '../../simulator/stages';
 import { written } from '../fixes';
 import { rangeFor } from '../schema';
 
@@ -10,7 +10,7 @@ export interface RuleContext {
   doc: SourceDocument;
   config: ResolvedConfig;
   /** The layer split, computed once per check for every rule and the hover's derived values. */
-  layout: PipelineLayout;
+  layerSplit: LayerSplit;
 }
 
 /** A rule returns its findings; it never throws and never simulates (it runs on every keystroke). */

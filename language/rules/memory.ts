@@ -10,7 +10,7 @@ export function memoryRules(ctx: RuleContext): Diagnostic[] {
   const { parallelism: p, model, cluster } = ctx.config;
   // An empty stage is already an error; the estimate has nothing sensible to say about it.
   if (model.layers < stageCount(p.schedule, p.pipeline, p.virtualStages)) return [];
-  const memory = estimateMemory(ctx.config, undefined, ctx.layout.stageLayers);
+  const memory = estimateMemory(ctx.config, undefined, ctx.layerSplit.stageLayers);
   if (memory.fits || memory.perStage.length === 0) return [];
   const worst = memory.perStage.reduce((a, b) => (b.totalGiB > a.totalGiB ? b : a));
   const parts = [

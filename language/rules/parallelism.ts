@@ -2,10 +2,10 @@
  * Parallelism rules: the layout must tile the cluster, split heads and layers whole, and give the schedule
  * the micro-batches it needs. Sources: Megatron-LM argument checks, the DualPipe README, Narayanan et al. (SC'21).
  */
-import { validateScheduleRequest } from '../../simulator/schedules';
+import { registeredSchedules, scheduleSpec, validateScheduleRequest } from '../../simulator/schedules';
 import type { Diagnostic, Fix } from '../diagnostics';
 import { setValueFix } from '../fixes';
-import { SCHEDULE_DISPLAY_NAMES, type ResolvedConfig } from '../../simulator/config';
+import type { ResolvedConfig } from '../../simulator/config';
 import { stageCount } from '../../simulator/stages';
 import { divisors, fmt, has, nearest, plural, report, type RuleContext } from './context';
 
@@ -86,10 +86,10 @@ function layerSplit(ctx: RuleContext): Diagnostic[] {
   const stages = stageCount(p.schedule, p.pipeline, p.virtualStages);
   const perRank = stages / p.pipeline;
   const how =
-    p.schedule === 'interleaved-1f1b'
+    scheduleSpec(p.schedule).usesVirtualStages
       ? `${fmt(stages)} stages (pipeline ${fmt(p.pipeline)} × virtual_stages ${fmt(p.virtualStages)})`
       : perRank === 2
-        ? `${fmt(stages)} stages (${SCHEDULE_DISPLAY_NAMES[p.schedule]}: 2 × pipeline ${fmt(p.pipeline)})`
+        ? `${fmt(stages)} stages (${scheduleSpec(p.schedule).displayName}: 2 × pipeline ${fmt(p.pipeline)})`
         : `${fmt(stages)} pipeline stages`;
   const pipelineFixes = (ok: (v: number) => boolean) =>
     nearest(divisors(model.layers).map((d) => d / perRank).filter((v) => Number.isInteger(v) && v >= 1 && ok(v)), p.pipeline).map((v) =>
@@ -103,17 +103,17 @@ function layerSplit(ctx: RuleContext): Diagnostic[] {
     ];
   }
   if (model.layers % stages === 0) return [];
-  const layout = ctx.layout;
+  const split = ctx.layerSplit;
   // Ends pinned on purpose (Megatron --decoder-first/last-pipeline-num-layers) with the middle even: the split is the
   // user's choice; the imbalance, if any, still shows in the simulation.
   const pinned = p.firstStageLayers !== undefined || p.lastStageLayers !== undefined;
-  const middle = layout.layersPerStage.slice(p.firstStageLayers !== undefined ? 1 : 0, layout.layersPerStage.length - (p.lastStageLayers !== undefined ? 1 : 0));
-  if (pinned && middle.every((n) => n === middle[0]) && layout.rankImbalance <= STAGE_IMBALANCE_WARNING) return [];
-  const lo = Math.min(...layout.layersPerStage);
-  const hi = Math.max(...layout.layersPerStage);
-  const loss = Math.round(layout.rankImbalance * 100);
-  const boundary = layout.boundary.last > 0.05 ? `; the last stage also runs the output head${model.mtpDepth > 0 ? ' and MTP' : ''} (≈${fmt(layout.boundary.last)} layers of work)` : '';
-  const severity = layout.rankImbalance > STAGE_IMBALANCE_WARNING ? 'warning' : 'info';
+  const middle = split.layersPerStage.slice(p.firstStageLayers !== undefined ? 1 : 0, split.layersPerStage.length - (p.lastStageLayers !== undefined ? 1 : 0));
+  if (pinned && middle.every((n) => n === middle[0]) && split.rankImbalance <= STAGE_IMBALANCE_WARNING) return [];
+  const lo = Math.min(...split.layersPerStage);
+  const hi = Math.max(...split.layersPerStage);
+  const loss = Math.round(split.rankImbalance * 100);
+  const boundary = split.boundary.last > 0.05 ? `; the last stage also runs the output head${model.mtpDepth > 0 ? ' and MTP' : ''} (≈${fmt(split.boundary.last)} layers of work)` : '';
+  const severity = split.rankImbalance > STAGE_IMBALANCE_WARNING ? 'warning' : 'info';
   return [
     report(ctx, severity, 'parallelism/uneven-stages', 'parallelism.pipeline',
       `${fmt(model.layers)} layers over ${how} is uneven: ${lo}–${hi} per stage${boundary}. The slowest rank sets the pace: about ${loss}% of each step is lost to the imbalance.`,
@@ -140,25 +140,19 @@ function microBatches(ctx: RuleContext): Diagnostic[] {
   }
   const m = exact;
   const P = p.pipeline;
-  const name = SCHEDULE_DISPLAY_NAMES[p.schedule];
+  const name = scheduleSpec(p.schedule).displayName;
   const problem = P > 1 ? validateScheduleRequest({ kind: p.schedule, ranks: P, microBatches: m, virtualStages: p.virtualStages }) : undefined;
   if (problem) {
+    // The schedule names the nearest micro-batch count or pipeline degrees that clear its problem.
     const fixes: (Fix | undefined)[] = [];
-    const fixFor: Record<string, () => number | undefined> = {
-      'schedule/interleaved-micro-batches': () => Math.max(P, Math.round(m / P) * P),
-      'schedule/dualpipe-odd-micro-batches': () => Math.max(2 * P, m + 1),
-      'schedule/too-few-micro-batches': () => 2 * P,
-    };
-    const target = fixFor[problem.code]?.();
-    if (target !== undefined) fixes.push(batchTo(target, true));
-    const path = problem.code === 'schedule/dualpipe-odd-ranks' ? 'parallelism.pipeline' : 'training.global_batch_size';
-    if (problem.code === 'schedule/dualpipe-odd-ranks') {
-      for (const v of [P - 1, P + 1].filter((v) => v >= 2)) fixes.push(setValueFix(ctx.doc, 'parallelism.pipeline', v));
-    }
+    if (problem.microBatches !== undefined) fixes.push(batchTo(problem.microBatches, true));
+    const path = problem.ranks ? 'parallelism.pipeline' : 'training.global_batch_size';
+    for (const v of problem.ranks ?? []) fixes.push(setValueFix(ctx.doc, 'parallelism.pipeline', v));
     const reason = problem.reason.charAt(0).toUpperCase() + problem.reason.slice(1);
     return [report(ctx, 'error', problem.code, path, `${reason} (micro-batches = ${formula} = ${fmt(m)}).`, fixes)];
   }
-  if (P > 1 && m < P && ['gpipe', '1f1b', 'interleaved-1f1b', 'zb-h1', 'zb-h2'].includes(p.schedule)) {
+  // Schedules that need m ≥ 2P have refused m < P above; for the rest the fill and drain dominate.
+  if (P > 1 && m < P) {
     const bubble = Math.round(((P - 1) / (m + P - 1)) * 100);
     return [report(ctx, 'warning', 'schedule/bubbles-dominate', 'training.global_batch_size',
       `${name} with ${plural(m, 'micro-batch', 'micro-batches')} over ${fmt(P)} pipeline ranks: bubbles take about ${bubble}% of each step (bubble (p−1)/m with m < p).`,
@@ -169,10 +163,11 @@ function microBatches(ctx: RuleContext): Diagnostic[] {
 
 function virtualStages(ctx: RuleContext): Diagnostic[] {
   const p = ctx.config.parallelism;
-  if (p.schedule !== 'interleaved-1f1b' && p.virtualStages > 1) {
+  if (!scheduleSpec(p.schedule).usesVirtualStages && p.virtualStages > 1) {
+    const chunked = registeredSchedules().filter((s) => s.usesVirtualStages).map((s) => s.kind);
     return [report(ctx, 'warning', 'parallelism/virtual-stages-unused', 'parallelism.virtual_stages',
-      `virtual_stages ${fmt(p.virtualStages)} has no effect: only interleaved-1f1b splits ranks into chunks (schedule is ${p.schedule}).`,
-      [setValueFix(ctx.doc, 'parallelism.virtual_stages', 1), setValueFix(ctx.doc, 'parallelism.schedule', 'interleaved-1f1b')])];
+      `virtual_stages ${fmt(p.virtualStages)} has no effect: only ${chunked.join(' and ')} splits ranks into chunks (schedule is ${p.schedule}).`,
+      [setValueFix(ctx.doc, 'parallelism.virtual_stages', 1), ...chunked.map((kind) => setValueFix(ctx.doc, 'parallelism.schedule', kind))])];
   }
   return [];
 }

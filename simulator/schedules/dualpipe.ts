@@ -5,6 +5,7 @@
  * so that each chunk's all-to-all and PP traffic hides under the other's compute.
  */
 import { type OpColumns, perRank, RankProgram } from './program';
+import { atLeastTwoPerRank, type ScheduleSpec } from './spec';
 
 /** The two streams a rank runs: near (leg 0) and far (leg 1). */
 export type Leg = 0 | 1;
@@ -72,3 +73,40 @@ export function dualPipe(ranks: number, microBatches: number): OpColumns {
     dualPipeSteps(rank, H, Math.min(pipelineRank, ranks - 1 - pipelineRank), microBatches / 2, direction);
   }, 'direction', 2 * microBatches + ranks);
 }
+
+export const dualPipeSchedule: ScheduleSpec<'dualpipe'> = {
+  kind: 'dualpipe',
+  displayName: 'DualPipe',
+  docs: 'DualPipe (DeepSeek-V3): micro-batches enter from both ends and forward/backward chunks overlap, hiding the expert all-to-all. Bubble (P/2−1)(F&B+B−3W); two copies of the parameters; P even, m even and ≥ 2P.',
+  evenLayerSplit: false,
+  laneField: 'direction',
+  usesVirtualStages: false,
+  directions: 2,
+  pairsChunks: true,
+  // One lane per direction. A single rank runs no pipeline (the rules skip the schedule) and holds the model once.
+  lanesPerRank: ({ ranks }) => (ranks === 1 ? 1 : 2),
+  // P stages, each held by two ranks (r holds stage r of direction 0 and P−1−r of direction 1).
+  stageCount: ({ ranks }) => ranks,
+  stageOfLane: (ranks, rank, lane) => (lane === 1 ? ranks - 1 - rank : rank),
+  validate: (shape) => {
+    const { ranks: P, microBatches: N } = shape;
+    if (P % 2 !== 0)
+      return {
+        code: 'schedule/dualpipe-odd-ranks',
+        reason: `DualPipe needs an even number of pipeline ranks, got ${P}`,
+        ranks: [P - 1, P + 1].filter((v) => v >= 2),
+      };
+    if (N % 2 !== 0)
+      return {
+        code: 'schedule/dualpipe-odd-micro-batches',
+        reason: `DualPipe splits micro-batches evenly between its two directions, so their number must be even, got ${N}`,
+        microBatches: Math.max(2 * P, N + 1),
+      };
+    return atLeastTwoPerRank('DualPipe', shape);
+  },
+  // N forwards and N backwards per rank (N counts both directions), plus at most P deferred Ws.
+  opBound: ({ ranks, microBatches }) => ranks * (2 * microBatches + ranks),
+  generate: ({ ranks, microBatches }) => dualPipe(ranks, microBatches),
+  // P+1 (DeepSeek-V3 Table 2).
+  peakActivationChunks: ({ ranks, microBatches }) => Math.min(Math.max(1, microBatches), ranks + 1),
+};

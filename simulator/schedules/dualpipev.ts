@@ -6,7 +6,23 @@
  */
 import { dualPipeSteps, type Leg } from './dualpipe';
 import { type OpColumns, perRank } from './program';
+import { atLeastTwoPerRank, type ScheduleSpec, vShape } from './spec';
 
 export function dualPipeV(ranks: number, microBatches: number): OpColumns {
   return perRank(ranks, (pipelineRank, rank) => dualPipeSteps(rank, ranks, pipelineRank, microBatches, (leg: Leg) => leg), 'chunk', 4 * microBatches + 2 * ranks);
 }
+
+export const dualPipeVSchedule: ScheduleSpec<'dualpipev'> = {
+  kind: 'dualpipev',
+  displayName: 'DualPipeV',
+  docs: 'DualPipeV (DualPipe cut in half, V shape): one parameter copy, two chunks per rank, the same overlap; stages = 2 × P, m ≥ 2P.',
+  evenLayerSplit: false,
+  ...vShape,
+  pairsChunks: true,
+  validate: (shape) => atLeastTwoPerRank('DualPipeV', shape),
+  // At most F, b and W per micro-batch on each leg.
+  opBound: ({ ranks, microBatches }) => ranks * microBatches * 2 * 3,
+  generate: ({ ranks, microBatches }) => dualPipeV(ranks, microBatches),
+  // 2P+2 half-size chunks: DualPipe's P+1 per device.
+  peakActivationChunks: ({ ranks, microBatches }) => Math.min(2 * Math.max(1, microBatches), 2 * ranks + 2),
+};

@@ -4,6 +4,7 @@
  * (why Megatron requires N to be a multiple of P); backwards visit the chunks in reverse.
  */
 import { type OpColumns, perRank } from './program';
+import type { ScheduleSpec } from './spec';
 
 export function interleaved1F1B(ranks: number, microBatches: number, chunksPerRank: number): OpColumns {
   const group = ranks * chunksPerRank;
@@ -26,3 +27,37 @@ export function interleaved1F1B(ranks: number, microBatches: number, chunksPerRa
     for (let k = total - warmup; k < total; k++) rank.backward(microBatchOf(k), chunkOf(k, false));
   }, 'chunk', 2 * total);
 }
+
+const isCount = (n: number) => Number.isInteger(n) && n >= 1;
+const chunks = (virtualStages: number) => Math.max(1, virtualStages);
+
+export const interleavedSchedule: ScheduleSpec<'interleaved-1f1b'> = {
+  kind: 'interleaved-1f1b',
+  displayName: 'Interleaved 1F1B',
+  docs: 'Interleaved 1F1B (Megatron-LM, Narayanan et al., 2021): `virtual_stages` chunks per rank divide the bubble by that factor, at more point-to-point traffic; m must be a multiple of P.',
+  evenLayerSplit: true,
+  laneField: 'chunk',
+  usesVirtualStages: true,
+  directions: 1,
+  pairsChunks: false,
+  lanesPerRank: ({ virtualStages }) => chunks(virtualStages),
+  stageCount: ({ ranks, virtualStages }) => ranks * chunks(virtualStages),
+  stageOfLane: (ranks, rank, lane) => lane * ranks + rank,
+  validate: ({ ranks: P, microBatches: N, virtualStages: v }) => {
+    if (!isCount(v)) return { code: 'schedule/invalid-virtual-stages', reason: `virtual stages per rank must be a positive integer, got ${v}` };
+    if (N % P !== 0)
+      return {
+        code: 'schedule/interleaved-micro-batches',
+        reason: `interleaved 1F1B needs micro-batches to be a multiple of pipeline ranks (Megatron-LM): ${N} is not a multiple of ${P}`,
+        microBatches: Math.max(P, Math.round(N / P) * P),
+      };
+    return undefined;
+  },
+  opBound: ({ ranks, microBatches, virtualStages }) => ranks * microBatches * chunks(virtualStages) * 2,
+  generate: ({ ranks, microBatches, virtualStages }) => interleaved1F1B(ranks, microBatches, virtualStages),
+  // Megatron's warm-up 2(P−r−1) + (v−1)P, plus one.
+  peakActivationChunks: ({ ranks: P, microBatches, virtualStages }, r) => {
+    const v = chunks(virtualStages);
+    return Math.min(Math.max(1, microBatches) * v, 2 * (P - r - 1) + (v - 1) * P + 1);
+  },
+};

@@ -3,6 +3,7 @@
  * and one backward, then drains. At most P micro-batches in flight on rank 0.
  */
 import { type OpColumns, perRank } from './program';
+import { oneStagePerRank, type ScheduleSpec } from './spec';
 
 export function oneFOneB(ranks: number, microBatches: number): OpColumns {
   return perRank(ranks, (pipelineRank, rank) => {
@@ -16,3 +17,16 @@ export function oneFOneB(ranks: number, microBatches: number): OpColumns {
     for (let microBatch = steady; microBatch < microBatches; microBatch++) rank.backward(microBatch);
   }, undefined, 2 * microBatches);
 }
+
+export const oneFOneBSchedule: ScheduleSpec<'1f1b'> = {
+  kind: '1f1b',
+  displayName: '1F1B',
+  docs: '1F1B (PipeDream-Flush, Narayanan et al., 2021): one forward, one backward in the steady state. Bubble (P−1)(F+B); activations of at most P micro-batches.',
+  evenLayerSplit: true,
+  ...oneStagePerRank,
+  validate: () => undefined,
+  opBound: ({ ranks, microBatches }) => ranks * microBatches * 2,
+  generate: ({ ranks, microBatches }) => oneFOneB(ranks, microBatches),
+  // P−r (Narayanan et al. 2021).
+  peakActivationChunks: ({ ranks, microBatches }, r) => Math.min(Math.max(1, microBatches), ranks - r),
+};

@@ -11,6 +11,7 @@ export const KIND_b = 2;
 export const KIND_W = 3;
 export const KIND_FB = 4;
 export const KIND_NAMES: readonly OpKind[] = ['F', 'B', 'b', 'W', 'FB'];
+export const KIND_CODES: Readonly<Record<OpKind, number>> = { F: KIND_F, B: KIND_B, b: KIND_b, W: KIND_W, FB: KIND_FB };
 
 /**
  * Every rank's ops as columns, ranks concatenated: rank r's ops are first[r] .. first[r+1]−1. An op's lane is its

@@ -12,6 +12,7 @@
  * the 2P cap is kept here.
  */
 import { columnsOf, type OpColumns, RankProgram } from './program';
+import { atLeastTwoPerRank, type ScheduleSpec, vShape } from './spec';
 
 export function zbV(ranks: number, microBatches: number): OpColumns {
   const P = ranks;
@@ -68,3 +69,18 @@ export function zbV(ranks: number, microBatches: number): OpColumns {
   }
   return columnsOf(programs, 'chunk');
 }
+
+export const zbVSchedule: ScheduleSpec<'zbv'> = {
+  kind: 'zbv',
+  displayName: 'ZB-V',
+  docs: 'ZB-V (Qi et al., 2024): two chunks per rank in a V shape; near-zero bubble at 1F1B memory. Stages = 2 × P.',
+  evenLayerSplit: false,
+  ...vShape,
+  pairsChunks: false,
+  validate: (shape) => atLeastTwoPerRank('ZB-V', shape),
+  // F, b and W per micro-batch on each leg.
+  opBound: ({ ranks, microBatches }) => ranks * microBatches * 2 * 3,
+  generate: ({ ranks, microBatches }) => zbV(ranks, microBatches),
+  // p·M_B in half-size chunks: 2P.
+  peakActivationChunks: ({ ranks, microBatches }) => Math.min(2 * Math.max(1, microBatches), 2 * ranks),
+};

@@ -1,7 +1,7 @@
 /** Each cross-field rule: a config that breaks it (with the numbers in the message) and one that passes. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pipelineLayout } from '../../simulator/stages';
+import { layerSplit } from '../../simulator/stages';
 import { applyFix, check, codes, DEEPSEEK, LLAMA, only, setLine } from './helpers';
 
 const ds = (edits: [string, string][]) => edits.reduce((t, [k, v]) => setLine(t, k, v), DEEPSEEK());
@@ -103,7 +103,7 @@ test('an uneven split reports the layers and the loss of the split the simulator
   for (const schedule of ['dualpipe', 'dualpipev', 'zbv', '1f1b', 'interleaved-1f1b']) {
     const r = check(ds([['pipeline', '7'], ['schedule', schedule], ['virtual_stages', schedule === 'interleaved-1f1b' ? '2' : '1']]));
     const d = only(r, 'parallelism/uneven-stages');
-    const layout = pipelineLayout(r.config!);
+    const layout = layerSplit(r.config!);
     const [, lo, hi, loss] = /: (\d+)–(\d+) per stage.* about (\d+)% of each step/.exec(d.message) ?? [];
     assert.deepEqual([Number(lo), Number(hi)], [Math.min(...layout.layersPerStage), Math.max(...layout.layersPerStage)], d.message);
     assert.equal(Number(loss), Math.round(layout.rankImbalance * 100), d.message);

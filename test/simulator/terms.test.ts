@@ -8,7 +8,7 @@ import { ablate, ablationVariants } from '../../simulator/ablate';
 import { expertAllToAll, expertRouting } from '../../simulator/comm';
 import { buildCostModel } from '../../simulator/costs';
 import type { ResolvedConfig } from '../../simulator/config';
-import { splitLayers } from '../../simulator/layout';
+import { splitLayers } from '../../simulator/splitLayers';
 import type { SimulationResult } from '../../simulator/result';
 import { simulate } from '../../simulator/simulate';
 import { stageLayers } from '../../simulator/stages';

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { generateSchedule } from '../../simulator/schedules/index';
 import type { TimedOp } from '../../simulator/schedules/types';
 import { executeSchedule, unitDurations } from '../../simulator/timeline';
-import { BUCKETS, canvasHeight, fitViewport, plotWidth, zoomAt, type TimelineGeometry } from '../../webview/layout';
+import { BUCKETS, canvasHeight, fitViewport, plotWidth, zoomAt, type TimelineGeometry } from '../../webview/geometry';
 import { drawTimeline, type Ctx2D, type TimelinePalette } from '../../webview/timelineDraw';
 import { syntheticRow } from './fixtures';
 

@@ -4,7 +4,7 @@
  */
 import type { MemoryResult } from '../../simulator/result';
 import { formatGiB } from '../format';
-import { MEMORY_PARTS, memoryScaleGiB, memorySegments, type MemoryPart } from '../layout';
+import { MEMORY_PARTS, memoryScaleGiB, memorySegments, type MemoryPart } from '../geometry';
 import { afterPaintThen } from '../paint';
 import { h, icon, section, setText } from './dom';
 

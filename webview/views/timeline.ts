@@ -22,7 +22,7 @@ import {
   zoomLevel,
   type TimelineGeometry,
   type Viewport,
-} from '../layout';
+} from '../geometry';
 import { drawTimeline, type TimelinePalette } from '../timelineDraw';
 import { clear, h, icon, section } from './dom';
 

@@ -24,7 +24,7 @@ import {
   zoomAt,
   zoomLevel,
   type TimelineGeometry,
-} from '../../webview/layout';
+} from '../../webview/geometry';
 import { syntheticRow } from './fixtures';
 
 const g: TimelineGeometry = { width: 1032, gutter: 32, axis: 20, rowHeight: 20, rowGap: 3 };

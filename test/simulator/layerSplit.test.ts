@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ResolvedConfig, ScheduleKind } from '../../simulator/config';
-import { pipelineLayout, stageCount, stagesOfRank } from '../../simulator/stages';
+import { layerSplit, stageCount, stagesOfRank } from '../../simulator/stages';
 import { deepSeekV3 } from './fixtures';
 
 /** Every way to put `layers` layers on `stages` stages, at least one each. */
@@ -33,7 +33,7 @@ test('for every schedule, the split minimises the heaviest rank, counting each s
             model: { ...base.model, layers },
             parallelism: { ...base.parallelism, schedule: kind, pipeline: P, virtualStages: v },
           };
-          const layout = pipelineLayout(config);
+          const layout = layerSplit(config);
           const { first, last } = layout.boundary;
           const rankLoads = (split: number[]) =>
             Array.from({ length: P }, (_, r) =>

@@ -1,0 +1,127 @@
+/**
+ * The executor's fast path (typed columns, `fillSeconds`, a fixed transfer time: no object per op) against its
+ * object path (op and transfer callbacks) and against a reference written here the obvious way (ranks visited in
+ * turn until none can move, inputs looked up by name): every op's start and end must agree exactly, for every
+ * schedule kind on small shapes with durations that differ per kind and per stage.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { SCHEDULE_KINDS } from '../../simulator/config';
+import { generateSchedule, stageOf } from '../../simulator/schedules/index';
+import { KIND_CODES } from '../../simulator/schedules/program';
+import type { OpRef, Schedule, ScheduleOp, ScheduleRequest } from '../../simulator/schedules/types';
+import { executeSchedule, type OpDurations, timelineColumns } from '../../simulator/timeline';
+
+/** Seconds of an op from its kind and stages: distinct per kind and stage, so a wrong stage shows. */
+const secondsOf = (kind: number, stage: number, backStage: number) => 1 + kind * 0.37 + stage * 0.011 + backStage * 0.0007;
+const TRANSFER = 0.05;
+
+function stagesOf(schedule: Schedule, rank: number, op: ScheduleOp): [number, number] {
+  const stage = stageOf(schedule, rank, op);
+  return [stage, op.backward ? stageOf(schedule, rank, op.backward) : stage];
+}
+
+/** Reference: per rank, the next op runs once its inputs are done; loop until no rank can move. */
+function reference(schedule: Schedule): number[][][] {
+  const done = new Map<string, { at: number; rank: number }>();
+  const streamOf = (ref: OpRef) => `${ref.direction ?? 0}/${ref.microBatch}`;
+  const key = (ref: OpRef, stage: number, phase: 'act' | 'grad') => `${streamOf(ref)}@${stage}:${phase}`;
+  const next = schedule.order.map(() => 0);
+  const free = schedule.order.map(() => 0);
+  const times = schedule.order.map((ops) => ops.map(() => [NaN, NaN]));
+  for (let moved = true; moved; ) {
+    moved = false;
+    schedule.order.forEach((ops, rank) => {
+      for (; next[rank] < ops.length; next[rank]++) {
+        const op = ops[next[rank]];
+        const [stage, backStage] = stagesOf(schedule, rank, op);
+        const back = op.kind === 'FB' ? (op.backward as OpRef) : op;
+        const needs: { key: string; fromOtherRank: boolean }[] = [];
+        const outs: string[] = [];
+        if (op.kind === 'F' || op.kind === 'FB') {
+          if (stage > 0) needs.push({ key: key(op, stage - 1, 'act'), fromOtherRank: true });
+          outs.push(key(op, stage, 'act'));
+        }
+        if (op.kind === 'B' || op.kind === 'b' || op.kind === 'FB') {
+          needs.push({ key: key(back, backStage, 'act'), fromOtherRank: false });
+          if (backStage < schedule.stages - 1) needs.push({ key: key(back, backStage + 1, 'grad'), fromOtherRank: true });
+          outs.push(key(back, backStage, 'grad'));
+        }
+        if (op.kind === 'W') needs.push({ key: key(op, stage, 'grad'), fromOtherRank: false });
+        if (!needs.every((n) => done.has(n.key))) break;
+        let t = free[rank];
+        for (const n of needs) {
+          const d = done.get(n.key) as { at: number; rank: number };
+          t = Math.max(t, d.at + (n.fromOtherRank && d.rank !== rank ? TRANSFER : 0));
+        }
+        const end = t + secondsOf(KIND_CODES[op.kind], stage, backStage);
+        times[rank][next[rank]] = [t, end];
+        free[rank] = end;
+        for (const out of outs) done.set(out, { at: end, rank });
+        moved = true;
+      }
+    });
+  }
+  assert.deepEqual(next, schedule.order.map((ops) => ops.length), 'the reference ran every op');
+  return times;
+}
+
+const fast: OpDurations = {
+  op: () => {
+    throw new Error('the fast path builds no op object');
+  },
+  fillSeconds: ({ first, kind, stage, backStage, problem }, seconds) => {
+    for (let g = 0; g < first[first.length - 1]; g++) if (problem[g] === 0) seconds[g] = secondsOf(kind[g], stage[g], backStage[g]);
+  },
+  transferSeconds: TRANSFER,
+};
+
+const shapes: Omit<ScheduleRequest, 'kind'>[] = [
+  { ranks: 2, microBatches: 4, virtualStages: 2 },
+  { ranks: 4, microBatches: 8, virtualStages: 2 },
+  { ranks: 4, microBatches: 12, virtualStages: 3 },
+  { ranks: 6, microBatches: 18, virtualStages: 3 },
+];
+
+test('fast path = object path = reference: every op of every schedule kind starts and ends at the same time', () => {
+  let compared = 0;
+  for (const kind of SCHEDULE_KINDS)
+    for (const shape of shapes) {
+      const generated = generateSchedule({ kind, ...shape });
+      if (!generated.ok) continue;
+      const schedule = generated.value;
+      const objects: OpDurations = {
+        op: (rank, op) => secondsOf(KIND_CODES[op.kind], ...stagesOf(schedule, rank, op)),
+        transfer: () => TRANSFER,
+      };
+      const a = executeSchedule(schedule, fast);
+      const b = executeSchedule(schedule, objects);
+      assert.ok(a.ok && b.ok, `${kind} ${JSON.stringify(shape)}`);
+      const expected = reference(schedule);
+      const actual = a.value.ranks.map((ops) => ops.map((op) => [op.start, op.end]));
+      assert.deepEqual(actual, expected, `${kind} ${JSON.stringify(shape)}: fast path vs reference`);
+      assert.deepEqual(b.value.ranks.map((ops) => ops.map((op) => [op.start, op.end])), expected, `${kind}: object path vs reference`);
+      assert.deepEqual({ ...a.value, ranks: [] }, { ...b.value, ranks: [] });
+      // The typed columns hold the same times as the TimedOp lists.
+      const columns = timelineColumns(a.value);
+      assert.ok(columns);
+      assert.deepEqual(Array.from(columns.end), actual.flat().map(([, end]) => end));
+      compared++;
+    }
+  assert.ok(compared >= 2 * SCHEDULE_KINDS.length, `compared ${compared} schedules`);
+});
+
+test('the fast path asks for the durations once and never per op object; the wiring it caches does not leak between schedules', () => {
+  let fills = 0;
+  const counting: OpDurations = { ...fast, fillSeconds: (ops, seconds) => (fills++, fast.fillSeconds?.(ops, seconds)) };
+  const one = generateSchedule({ kind: '1f1b', ranks: 4, microBatches: 8 });
+  const other = generateSchedule({ kind: 'zb-h1', ranks: 4, microBatches: 8 });
+  assert.ok(one.ok && other.ok);
+  const first = executeSchedule(one.value, counting);
+  const again = executeSchedule(one.value, counting);
+  const third = executeSchedule(other.value, counting);
+  assert.equal(fills, 3);
+  assert.ok(first.ok && again.ok && third.ok);
+  assert.deepEqual(again.value.ranks, first.value.ranks);
+  assert.deepEqual(third.value.ranks.map((ops) => ops.map((op) => [op.start, op.end])), reference(other.value));
+});
