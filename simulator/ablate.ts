@@ -5,6 +5,7 @@
  */
 import type { ResolvedConfig } from './config';
 import type { SimulationOutcome } from './result';
+import { scheduleSpec } from './schedules/registry';
 import { simulate } from './simulate';
 
 export type AblationId = 'fp8' | 'dualpipe' | 'node-limit' | 'flex-dispatch' | 'overlap' | 'all';
@@ -30,8 +31,8 @@ const UNDO: readonly Undo[] = [
   },
   {
     id: 'dualpipe',
-    label: (c) => `${c.parallelism.schedule === 'dualpipev' ? 'DualPipeV' : 'DualPipe'} → 1F1B`,
-    applies: (c) => c.parallelism.schedule === 'dualpipe' || c.parallelism.schedule === 'dualpipev',
+    label: (c) => `${scheduleSpec(c.parallelism.schedule).displayName} → 1F1B`,
+    applies: (c) => scheduleSpec(c.parallelism.schedule).pairsChunks,
     undo: (c) => withParallelism(c, { schedule: '1f1b', virtualStages: 1 }),
   },
   {

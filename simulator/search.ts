@@ -29,6 +29,7 @@
 import { buildCostModel, type CostModel } from './costs';
 import type { Recompute, ResolvedConfig, ScheduleKind } from './config';
 import { SCHEDULE_KINDS } from './config';
+import { scheduleSpec } from './schedules/registry';
 import { GOODPUT_FRACTION } from './constants';
 import { estimateMemory, stageParameters } from './memory';
 import { dataParallelStep, expertAllToAll, tensorParallelLayer } from './comm';
@@ -282,11 +283,17 @@ function space(base: ResolvedConfig, nodes: readonly number[]) {
   const experts = m.moe ? uniqueSorted(divisors(m.moe.routedExperts).filter((e) => e <= maxWorld && (m.moe!.routedExperts / e <= MAX_EXPERTS_PER_GPU || e === p.expert))) : [1];
   const schedules: { schedule: ScheduleKind; virtualStages: number }[] = [];
   for (const kind of SCHEDULE_KINDS) {
-    if (kind !== 'interleaved-1f1b') schedules.push({ schedule: kind, virtualStages: 1 });
+    if (!scheduleSpec(kind).usesVirtualStages) schedules.push({ schedule: kind, virtualStages: 1 });
     else for (const v of uniqueSorted([...VIRTUAL_STAGES, ...(p.schedule === kind && p.virtualStages > 1 ? [p.virtualStages] : [])])) schedules.push({ schedule: kind, virtualStages: v });
   }
   const zeroStages = uniqueSorted([...ZERO_STAGES, p.zeroStage]) as (0 | 1 | 2 | 3)[];
   return { tensors, contexts, pipelines, microBatchSizes, experts, schedules, zeroStages };
+}
+
+/** Whether a schedule gives each rank one stage (no chunks, legs or second direction): it then runs on one rank too. */
+function oneStagePerRank(kind: ScheduleKind): boolean {
+  const spec = scheduleSpec(kind);
+  return !spec.usesVirtualStages && spec.lanesPerRank({ ranks: 2, microBatches: 1, virtualStages: 1 }) === 1;
 }
 
 /** Without pipeline parallelism there is no schedule to choose: one entry stands for all (the file's one-stage
@@ -294,7 +301,7 @@ function space(base: ResolvedConfig, nodes: readonly number[]) {
 function schedulesFor(base: ResolvedConfig, all: { schedule: ScheduleKind; virtualStages: number }[], pipeline: number) {
   if (pipeline > 1) return all;
   const own = base.parallelism.schedule;
-  return [{ schedule: ['gpipe', '1f1b', 'zb-h1', 'zb-h2'].includes(own) ? own : ('1f1b' as ScheduleKind), virtualStages: 1 }];
+  return [{ schedule: oneStagePerRank(own) ? own : ('1f1b' as ScheduleKind), virtualStages: 1 }];
 }
 
 /** Expert-tensor degrees for a TP degree: 1, and the TP degree itself (Megatron's default ETP = TP). */
@@ -383,16 +390,17 @@ function rankProfile(
   }
   // Without a split backward every op is F or B and every F's B runs on the same rank, so a rank's last op is a B
   // whose input gradient still has to pass every earlier stage: the backward chain after it is counted too.
-  const unsplit = l.schedule === 'gpipe' || l.schedule === '1f1b' || l.schedule === 'interleaved-1f1b';
+  const spec = scheduleSpec(l.schedule);
+  const unsplit = !spec.splitsBackward;
   const out: RankProfile = { chain: [], opPerMicroBatch: [], held: [] };
   for (let r = 0; r < l.pipeline; r++) {
     const held = stagesOfRank(l.schedule, l.pipeline, l.virtualStages, r).filter((s) => s < stages);
     const first = Math.min(...held);
     out.held.push(held);
     out.opPerMicroBatch.push(held.reduce((a, s) => a + op[s], 0));
-    // DualPipe: a rank computes stage r for one direction and stage P−1−r for the other; its first op waits for the
-    // shorter of the two forward chains.
-    out.chain.push(l.schedule === 'dualpipe' ? Math.min(prefix[r] ?? 0, prefix[l.pipeline - 1 - r] ?? 0) : prefix[first] + (unsplit ? backPrefix[first] : 0));
+    // Two directions (DualPipe): a rank computes stage r for one direction and stage P−1−r for the other; its first
+    // op waits for the shorter of the two forward chains.
+    out.chain.push(spec.directions === 2 ? Math.min(prefix[r] ?? 0, prefix[l.pipeline - 1 - r] ?? 0) : prefix[first] + (unsplit ? backPrefix[first] : 0));
   }
   return out;
 }
@@ -511,7 +519,8 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
                   const N = (base.training.globalBatchSize * tensor * pipeline * context) / (world * microBatchSize);
                   const commKey = `${n}/${tensor}/${pipeline}/${context}/${expert}/${expertTensor}/${maxNodesPerToken}/${microBatchSize}`;
                   for (const { schedule, virtualStages } of schedulesFor(base, s.schedules, pipeline)) {
-                    const paired = schedule === 'dualpipe' || schedule === 'dualpipev';
+                    const spec = scheduleSpec(schedule);
+                    const paired = spec.pairsChunks;
                     // The layer split depends on the schedule itself (Megatron's even split for its own schedules, balanced for the
                     // others), so each schedule has its own.
                     const splitKey = `${schedule}/${pipeline}/${virtualStages}`;
@@ -529,7 +538,7 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
                         const entry: { layout: Layout; config?: ResolvedConfig; bounds: Bounds } = { layout, bounds: { objective: 0, days: 0, step: 0 } };
                         if (!profile) {
                           const computeKey = `${tensor}/${context}/${expert}/${expertTensor}/${microBatchSize}/${recompute}/${paired}`;
-                          const profileKey = `${computeKey}|${commKey}|${splitKey}|${schedule === 'dualpipe'}|${schedule === 'gpipe' || schedule === '1f1b' || schedule === 'interleaved-1f1b'}`;
+                          const profileKey = `${computeKey}|${commKey}|${splitKey}|${spec.directions}|${!spec.splitsBackward}`;
                           profile = profiles.get(profileKey);
                           if (!profile) {
                             const config = (entry.config ??= applyLayout(base, layout));
@@ -552,7 +561,7 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
                             profiles.set(profileKey, profile);
                           }
                         }
-                        const perStage = schedule === 'dualpipe' ? N / 2 : N;
+                        const perStage = N / spec.directions;
                         if (step < 0) {
                           step = 0;
                           for (let r = 0; r < pipeline; r++) step = Math.max(step, profile.chain[r] + perStage * profile.opPerMicroBatch[r]);
@@ -581,7 +590,7 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
   // counts them walking each rank's ops in order), so once one layout with a (schedule, P, N, v) is simulated, every
   // other layout with them gets its exact peak from the closed-form estimate; before that, one chunk per rank bounds it.
   const peaks = new Map<string, number[]>();
-  const peaksKey = (l: Layout, N: number) => `${l.schedule}/${l.pipeline}/${N}/${l.schedule === 'interleaved-1f1b' ? l.virtualStages : 1}`;
+  const peaksKey = (l: Layout, N: number) => `${l.schedule}/${l.pipeline}/${N}/${scheduleSpec(l.schedule).usesVirtualStages ? l.virtualStages : 1}`;
   const memoryCache = new Map<string, number>();
   const memoryBound = (entry: (typeof valid)[number]) => {
     const l = entry.layout;

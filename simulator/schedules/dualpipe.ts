@@ -79,6 +79,7 @@ export const dualPipeSchedule: ScheduleSpec<'dualpipe'> = {
   displayName: 'DualPipe',
   docs: 'DualPipe (DeepSeek-V3): micro-batches enter from both ends and forward/backward chunks overlap, hiding the expert all-to-all. Bubble (P/2−1)(F&B+B−3W); two copies of the parameters; P even, m even and ≥ 2P.',
   evenLayerSplit: false,
+  splitsBackward: true,
   laneField: 'direction',
   usesVirtualStages: false,
   directions: 2,

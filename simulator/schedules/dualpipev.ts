@@ -17,6 +17,7 @@ export const dualPipeVSchedule: ScheduleSpec<'dualpipev'> = {
   displayName: 'DualPipeV',
   docs: 'DualPipeV (DualPipe cut in half, V shape): one parameter copy, two chunks per rank, the same overlap; stages = 2 × P, m ≥ 2P.',
   evenLayerSplit: false,
+  splitsBackward: true,
   ...vShape,
   pairsChunks: true,
   validate: (shape) => atLeastTwoPerRank('DualPipeV', shape),

@@ -14,6 +14,7 @@ export const gpipeSchedule: ScheduleSpec<'gpipe'> = {
   displayName: 'GPipe',
   docs: 'GPipe (Huang et al., 2019): all forwards, then all backwards. Bubble (P−1)(F+B); keeps the activations of all m micro-batches.',
   evenLayerSplit: true,
+  splitsBackward: false,
   ...oneStagePerRank,
   validate: () => undefined,
   opBound: ({ ranks, microBatches }) => ranks * microBatches * 2,

@@ -36,6 +36,7 @@ export const interleavedSchedule: ScheduleSpec<'interleaved-1f1b'> = {
   displayName: 'Interleaved 1F1B',
   docs: 'Interleaved 1F1B (Megatron-LM, Narayanan et al., 2021): `virtual_stages` chunks per rank divide the bubble by that factor, at more point-to-point traffic; m must be a multiple of P.',
   evenLayerSplit: true,
+  splitsBackward: false,
   laneField: 'chunk',
   usesVirtualStages: true,
   directions: 1,

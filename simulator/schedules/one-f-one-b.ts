@@ -23,6 +23,7 @@ export const oneFOneBSchedule: ScheduleSpec<'1f1b'> = {
   displayName: '1F1B',
   docs: '1F1B (PipeDream-Flush, Narayanan et al., 2021): one forward, one backward in the steady state. Bubble (P−1)(F+B); activations of at most P micro-batches.',
   evenLayerSplit: true,
+  splitsBackward: false,
   ...oneStagePerRank,
   validate: () => undefined,
   opBound: ({ ranks, microBatches }) => ranks * microBatches * 2,

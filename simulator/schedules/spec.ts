@@ -50,6 +50,8 @@ export interface ScheduleSpec<K extends string = string> {
    * is balanced by load.
    */
   readonly evenLayerSplit: boolean;
+  /** Whether some backward is split into an input-gradient b and a deferred weight-gradient W. */
+  readonly splitsBackward: boolean;
   /** Lanes (chunks, V legs or directions) each rank runs. */
   lanesPerRank(shape: ScheduleShape): number;
   /** Model stages the layers are split into (DualPipe: P, held twice). */

@@ -30,6 +30,7 @@ export const zbH1Schedule: ScheduleSpec<'zb-h1'> = {
   displayName: 'ZB-H1',
   docs: 'ZB-H1 (zero bubble, Qi et al., 2023): the backward is split into input (b) and weight (W) gradients and W fills the bubble. Bubble (P−1)(F+B−2W) at 1F1B memory.',
   evenLayerSplit: false,
+  splitsBackward: true,
   ...oneStagePerRank,
   validate: () => undefined,
   // F, b and W per micro-batch.

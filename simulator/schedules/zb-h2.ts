@@ -30,6 +30,7 @@ export const zbH2Schedule: ScheduleSpec<'zb-h2'> = {
   displayName: 'ZB-H2',
   docs: 'ZB-H2 (Qi et al., 2023): more warm-up forwards fill the pipeline to a near-zero bubble, at about twice 1F1B\'s activation memory.',
   evenLayerSplit: false,
+  splitsBackward: true,
   ...oneStagePerRank,
   validate: () => undefined,
   // F, b and W per micro-batch.

@@ -75,6 +75,7 @@ export const zbVSchedule: ScheduleSpec<'zbv'> = {
   displayName: 'ZB-V',
   docs: 'ZB-V (Qi et al., 2024): two chunks per rank in a V shape; near-zero bubble at 1F1B memory. Stages = 2 × P.',
   evenLayerSplit: false,
+  splitsBackward: true,
   ...vShape,
   pairsChunks: false,
   validate: (shape) => atLeastTwoPerRank('ZB-V', shape),

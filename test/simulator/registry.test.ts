@@ -36,6 +36,7 @@ const lifo: ScheduleSpec<'test-lifo'> = {
   displayName: 'Test LIFO',
   docs: 'Test-only: all forwards, then the backwards newest first.',
   evenLayerSplit: false,
+  splitsBackward: false,
   ...oneStagePerRank,
   validate: ({ ranks, microBatches }) =>
     microBatches > 4 * ranks
