@@ -1,5 +1,5 @@
 // Runs every compiled unit test (out/test/**/*.test.js, not e2e) with Node's built-in runner.
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -9,7 +9,10 @@ function collect(dir) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) {
       if (name !== 'e2e' && name !== 'integration') files.push(...collect(path));
-    } else if (name.endsWith('.test.js')) files.push(path);
+    } else if (name.endsWith('.test.js') && existsSync(path.replace(/^out[\\/]/, '').replace(/\.js$/, '.ts'))) {
+      // Only tests whose source still exists: a renamed or deleted test leaves its old .js behind in out/.
+      files.push(path);
+    }
   }
   return files;
 }
