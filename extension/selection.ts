@@ -18,7 +18,7 @@ export const CANDIDATE_LANGUAGES: readonly string[] = ['shellscript', 'yaml', 'j
 /** Plain-text documents are probed only under these names (a `.toml` without a TOML extension, a Slurm script). */
 const PLAINTEXT_NAMES = /\.(toml|sh|bash|slurm|sbatch)$/i;
 
-export const FORMAT_IDS: readonly FormatId[] = ['yaml', 'megatron', 'torchtitan', 'nemo', 'deepspeed', 'hf'];
+export { defaultClusterSetting, formatFilesSetting } from '../language/service';
 
 export interface DocumentFacts {
   /** The document's path (for name-based recognition). */
@@ -54,27 +54,4 @@ export function selectDocument(
   if (document.languageId === 'plaintext' && !PLAINTEXT_NAMES.test(document.fileName)) return undefined;
   const format = formatOf(document.text, document.fileName);
   return format === undefined ? undefined : { format, by: 'content' };
-}
-
-/** `trainingConfig.formats.files` as written (any JSON) → its valid glob/format pairs; the rest is ignored. */
-export function formatFilesSetting(raw: unknown): Array<[string, FormatId]> {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return [];
-  const out: Array<[string, FormatId]> = [];
-  for (const [glob, format] of Object.entries(raw as Record<string, unknown>).slice(0, 256)) {
-    if (glob.trim() !== '' && typeof format === 'string' && (FORMAT_IDS as readonly string[]).includes(format)) out.push([glob, format as FormatId]);
-  }
-  return out;
-}
-
-/**
- * `trainingConfig.defaultCluster` as written → the ParseOptions.defaults it gives (`{ cluster: {...} }`), scalar
- * values only; undefined when unset or not an object.
- */
-export function defaultClusterSetting(raw: unknown): Record<string, unknown> | undefined {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
-  const cluster: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(raw as Record<string, unknown>).slice(0, 64)) {
-    if (/^[a-z_][a-z0-9_]*$/.test(key) && (typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)))) cluster[key] = value;
-  }
-  return Object.keys(cluster).length > 0 ? { cluster } : undefined;
 }

@@ -24,7 +24,7 @@ export { importFiles, type ImportFile, type ImportOutcome } from './formats/impo
 export type { ImportOptions } from './formats/combine';
 export { EXPORTERS, type ExportResult, type ExportTarget, type ExportWarning } from './export';
 /** Which files are training configs without any setting (the extension's selector, the language server's). */
-export { DEFAULT_PATTERNS } from './files';
+export { DEFAULT_PATTERNS, defaultClusterSetting, FORMAT_IDS, formatFilesSetting } from './files';
 
 export interface LanguageService {
   check(text: string, options?: CheckOptions): CheckResult;

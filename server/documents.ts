@@ -5,7 +5,7 @@
  * edited without pause is still checked every MAX_WAIT_MS.
  */
 import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
-import type { CheckResult, LanguageService } from '../language/service';
+import type { CheckOptions, CheckResult, LanguageService } from '../language/service';
 import { PositionCodec, type Encoding } from './encoding';
 
 /** Quiet gap after an edit before the check; a larger document waits a few times its own last check, capped. */
@@ -20,7 +20,7 @@ export interface OpenDocument {
   readonly text: TextDocument;
   readonly codec: PositionCodec;
   /** The check of `checkedVersion`; recomputed on demand when the text moved on. */
-  checked?: { version: number; result: CheckResult; ms: number };
+  checked?: { version: number; options: string; result: CheckResult; ms: number };
   timer?: ReturnType<typeof setTimeout>;
   /** When the oldest edit not yet checked arrived (performance.now()). */
   dirtySince?: number;
@@ -39,7 +39,7 @@ export class Documents {
     private readonly encoding: Encoding,
     private readonly service: LanguageService,
     /** The check the text needs, given its URI (the file name tells some formats apart). */
-    private readonly checkOptions: (uri: string) => { fileName: string },
+    private readonly checkOptions: (uri: string) => CheckOptions,
     /** A scheduled check finished: publish it. */
     private readonly onChecked: (document: OpenDocument) => void,
   ) {}
@@ -83,10 +83,13 @@ export class Documents {
   /** The check of the document's current text, computed now when stale (a pending publication still happens). */
   result(entry: OpenDocument): CheckResult {
     const version = entry.text.version;
-    if (entry.checked?.version === version) return entry.checked.result;
+    const options = this.checkOptions(entry.uri);
+    // A settings change (a forced format, a default cluster) makes the same text a different check.
+    const optionsKey = JSON.stringify(options);
+    if (entry.checked?.version === version && entry.checked.options === optionsKey) return entry.checked.result;
     const started = performance.now();
-    const result = this.service.check(entry.text.getText(), this.checkOptions(entry.uri));
-    entry.checked = { version, result, ms: performance.now() - started };
+    const result = this.service.check(entry.text.getText(), options);
+    entry.checked = { version, options: optionsKey, result, ms: performance.now() - started };
     return result;
   }
 

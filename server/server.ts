@@ -21,11 +21,11 @@ import {
   type InitializeResult,
   type Position as LspPosition,
 } from 'vscode-languageserver/node';
-import { createLanguageService, type CheckResult, type Diagnostic, type LanguageService, type PresentedFix } from '../language/service';
+import { createLanguageService, type CheckOptions, type CheckResult, type Diagnostic, type LanguageService, type PresentedFix } from '../language/service';
 import { DIAGNOSTIC_SOURCE, toCodeAction, toLspCompletion, toLspDiagnostic, toLspHover, type ClientFeatures } from './convert';
 import { Documents, type OpenDocument } from './documents';
 import { negotiateEncoding, type Encoding } from './encoding';
-import { isTrainingConfigPath, parseSettings, SECTION, uriPath, DEFAULT_SETTINGS, type ServerSettings } from './settings';
+import { DEFAULT_SETTINGS, forcedFormat, isTrainingConfigPath, parseSettings, SECTION, uriPath, type ServerSettings } from './settings';
 import { registerSimulation } from './simulation';
 import { documentSymbols } from './symbols';
 
@@ -52,6 +52,8 @@ export class TrainingConfigServer {
   private pushedSettings: unknown;
   private roots: string[] = [];
   private globalSettings?: Promise<ServerSettings>;
+  /** The window-wide settings last received, for the synchronous check options (a forced format, a default cluster). */
+  private knownGlobal: ServerSettings = DEFAULT_SETTINGS;
   private readonly resourceSettings = new Map<string, Promise<ServerSettings>>();
   /** URIs whose last published diagnostics were not empty. */
   private readonly published = new Set<string>();
@@ -127,7 +129,7 @@ export class TrainingConfigServer {
     const folders = (params.workspaceFolders ?? []).map((f) => f.uri);
     if (folders.length === 0 && params.rootUri) folders.push(params.rootUri);
     this.roots = folders.map(uriPath).map((p) => p.replace(/\/$/, ''));
-    this.documents = new Documents(this.encoding, this.service, (uri) => ({ fileName: uriPath(uri) }), (entry) => void this.publish(entry));
+    this.documents = new Documents(this.encoding, this.service, (uri) => this.checkOptions(uri), (entry) => void this.publish(entry));
     return {
       capabilities: {
         positionEncoding: this.encoding,
@@ -167,14 +169,22 @@ export class TrainingConfigServer {
 
   /** The settings for a document: `files` is window-wide, `validate` per resource. */
   private settingsFor(uri: string): Promise<ServerSettings> {
-    this.globalSettings ??= this.fetchSettings();
+    this.globalSettings ??= this.fetchSettings().then((s) => (this.knownGlobal = s));
     let resource = this.resourceSettings.get(uri);
     if (!resource) {
       const global = this.globalSettings;
-      resource = Promise.all([global, this.fetchSettings(uri)]).then(([g, r]) => ({ files: g.files, validate: r.validate }), () => DEFAULT_SETTINGS);
+      resource = Promise.all([global, this.fetchSettings(uri)]).then(([g, r]) => ({ ...g, validate: r.validate }), () => DEFAULT_SETTINGS);
       this.resourceSettings.set(uri, resource);
     }
     return resource;
+  }
+
+  /** How a document is checked: its name, the format `formats.files` forces on it, and the default cluster. */
+  private checkOptions(uri: string): CheckOptions {
+    const fileName = uriPath(uri);
+    const { formatFiles, defaults } = this.knownGlobal;
+    const format = forcedFormat(fileName, formatFiles, this.roots);
+    return { fileName, ...(format ? { format } : {}), ...(defaults ? { defaults } : {}) };
   }
 
   private afterSettings(uri: string, then: () => void): void {
@@ -187,7 +197,8 @@ export class TrainingConfigServer {
    * DeepSpeed JSON, …). Any other YAML falls to the YAML front end and is left alone: docker-compose.yaml is no config.
    */
   private served(entry: OpenDocument, settings: ServerSettings): boolean {
-    if (isTrainingConfigPath(uriPath(entry.uri), settings.files, this.roots)) return true;
+    const path = uriPath(entry.uri);
+    if (isTrainingConfigPath(path, settings.files, this.roots) || forcedFormat(path, settings.formatFiles, this.roots)) return true;
     // The front end that read the document; YAML is also where a document no front end claims goes.
     return this.documents.result(entry).document.format !== 'yaml';
   }

@@ -4,7 +4,7 @@
  * `workspace/didChangeConfiguration`. Editors send the section nested (`{validate: {enable: false}}`, as Neovim's
  * `settings` table) or flat (`{"validate.enable": false}`); both are read.
  */
-import { DEFAULT_PATTERNS } from '../language/service';
+import { DEFAULT_PATTERNS, defaultClusterSetting, formatFilesSetting, type FormatId } from '../language/service';
 
 export const SECTION = 'trainingConfig';
 
@@ -13,9 +13,13 @@ export interface ServerSettings {
   files: string[];
   /** Report problems (hover, completion and code actions work either way). */
   validate: boolean;
+  /** `formats.files`: glob → the format its files are read as, whatever their content says. */
+  formatFiles: Array<[string, FormatId]>;
+  /** `defaultCluster`, as the front ends' defaults (`{ cluster: {...} }`): what a file cannot say. */
+  defaults?: Record<string, unknown>;
 }
 
-export const DEFAULT_SETTINGS: ServerSettings = { files: [], validate: true };
+export const DEFAULT_SETTINGS: ServerSettings = { files: [], validate: true, formatFiles: [] };
 
 type Obj = Record<string, unknown>;
 const isObject = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -40,6 +44,8 @@ export function parseSettings(raw: unknown): ServerSettings {
   return {
     files: Array.isArray(files) ? files.filter((f): f is string => typeof f === 'string' && f.trim() !== '').slice(0, 256) : [],
     validate: lookup(section, 'validate.enable') !== false,
+    formatFiles: formatFilesSetting(lookup(section, 'formats.files')),
+    defaults: defaultClusterSetting(lookup(section, 'defaultCluster')),
   };
 }
 
@@ -98,6 +104,16 @@ export function isTrainingConfigPath(path: string, files: readonly string[], roo
     if (re && candidates.some((c) => re.test(c))) return true;
   }
   return false;
+}
+
+/** The format a `formats.files` glob forces on a path, if any (tried like `files`, relative to the folders too). */
+export function forcedFormat(path: string, formatFiles: ReadonlyArray<readonly [string, FormatId]>, roots: readonly string[] = []): FormatId | undefined {
+  const candidates = [path, ...roots.filter((r) => path.startsWith(`${r}/`)).map((r) => path.slice(r.length + 1))];
+  for (const [pattern, format] of formatFiles) {
+    const re = globToRegExp(pattern);
+    if (re && candidates.some((c) => re.test(c))) return format;
+  }
+  return undefined;
 }
 
 /** The path of a `file:` URI (or the opaque part of `untitled:` and other schemes), percent-decoded. */

@@ -139,6 +139,25 @@ test('a Megatron-LM launch script is served too: the core’s diagnostics on its
   }
 });
 
+test('formats.files forces a format and defaultCluster fills what a launch script cannot say, as in the editor', async () => {
+  const script = readFileSync(join(repoRoot(), 'test', 'fixtures', 'formats', 'megatron-uneven-pp.sh'), 'utf8');
+  const uri = 'file:///work/launch/notes.txt';
+  const settings = { formats: { files: { '**/launch/*.txt': 'megatron' } }, defaultCluster: { gpu: 'h100-sxm', nodes: 4 } };
+  const client = startServer();
+  try {
+    await initialized(client, { workspace: {} }, { initializationOptions: settings }); // settings from initializationOptions
+    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'plaintext', version: 1, text: script } });
+    const published = await client.diagnostics((p) => p.uri === uri);
+    const core = service.check(script, { fileName: '/work/launch/notes.txt', format: 'megatron', defaults: { cluster: { gpu: 'h100-sxm', nodes: 4 } } });
+    assert.deepEqual(shown(published.diagnostics), core.diagnostics.map((d) => ({ code: d.code, message: d.message, range: d.range })));
+    assert.ok(!published.diagnostics.some((d) => d.code === 'schema/missing-key' && /cluster/.test(d.message)), 'the default cluster is used');
+    assert.ok(published.diagnostics.some((d) => d.code === 'megatron/layers-not-divisible'), 'read as Megatron-LM arguments');
+    assert.equal(await stop(client), 0);
+  } finally {
+    client.kill();
+  }
+});
+
 test('UTF-8 positions when the client prefers them: diagnostics, hover and edits count bytes, not UTF-16 units', async () => {
   // Non-ASCII before errors and keys on their lines: `é` is 1 UTF-16 unit and 2 bytes, `🚀` 2 units and 4 bytes.
   const utf8Text = BROKEN.replace('  sequence_length: 8192', '  sequence_length: {"é🚀": 1}').replace(

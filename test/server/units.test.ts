@@ -35,12 +35,15 @@ test('UTF-8 columns are Buffer.byteLength of the line’s prefix, and convert ba
 });
 
 test('settings arrive nested (Neovim’s settings table) or flat (VS Code’s keys); junk falls back to defaults', () => {
-  assert.deepEqual(parseSettings({ validate: { enable: false }, files: ['a/*.yaml'] }), { validate: false, files: ['a/*.yaml'] });
-  assert.deepEqual(parseSettings({ 'validate.enable': false }), { validate: false, files: [] });
-  assert.deepEqual(parseSettings({ trainingConfig: { validate: { enable: false } } }), { validate: false, files: [] });
-  assert.deepEqual(parseSettings(null), { validate: true, files: [] });
-  assert.deepEqual(parseSettings({ files: 'x', validate: 'no' }), { validate: true, files: [] });
-  assert.deepEqual(parseSettings({ files: [1, '', 'b.yaml'] }), { validate: true, files: ['b.yaml'] });
+  assert.deepEqual(parseSettings({ validate: { enable: false }, files: ['a/*.yaml'] }), { validate: false, files: ['a/*.yaml'], formatFiles: [], defaults: undefined });
+  assert.deepEqual(parseSettings({ 'validate.enable': false }), { validate: false, files: [], formatFiles: [], defaults: undefined });
+  assert.deepEqual(parseSettings({ trainingConfig: { validate: { enable: false } } }), { validate: false, files: [], formatFiles: [], defaults: undefined });
+  assert.deepEqual(parseSettings(null), { validate: true, files: [], formatFiles: [] });
+  assert.deepEqual(parseSettings({ files: 'x', validate: 'no' }), { validate: true, files: [], formatFiles: [], defaults: undefined });
+  assert.deepEqual(parseSettings({ files: [1, '', 'b.yaml'] }), { validate: true, files: ['b.yaml'], formatFiles: [], defaults: undefined });
+  assert.deepEqual(parseSettings({ formats: { files: { '**/*.sh': 'megatron', 'x': 'nope' } }, defaultCluster: { gpu: 'h100-sxm', nodes: 4, bad: {} } }), {
+    validate: true, files: [], formatFiles: [['**/*.sh', 'megatron']], defaults: { cluster: { gpu: 'h100-sxm', nodes: 4 } },
+  });
 });
 
 test('globs match as VS Code document filters do, against the path and the path in each workspace folder', () => {
