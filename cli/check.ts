@@ -1,6 +1,6 @@
 /** `tcs check FILE...`: the editor's diagnostics in a terminal, as compiler-style lines or JSON. */
 import { checkSource, createLanguageService, recheckBudget, type CheckResult, type Diagnostic, type TextEdit } from '../language/service';
-import type { Command } from './io';
+import { stripBom, type Command } from './io';
 
 /** Fixes re-checked per file (each a full check, about a millisecond on a real config), and the time for them. */
 const CLI_FIXES_RECHECKED = 256;
@@ -66,7 +66,6 @@ export function formatDiagnostics(file: string, diagnostics: readonly ReportedDi
 }
 
 /** The editor never sees a UTF-8 byte-order mark; strip it so columns on line 1 match. */
-export const stripBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 
 export const checkCommand: Command = (argv, io) => {
   const json = argv.includes('--json');

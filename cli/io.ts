@@ -11,11 +11,13 @@ export interface CliIO {
 /** A subcommand returns its exit code: 0 ok, 1 problems found, 2 usage error. */
 export type Command = (argv: string[], io: CliIO) => number;
 
+/** Text without a leading byte-order mark (editors write one; parsers would see it as content). */
+export const stripBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+
 /** A file's text without a byte-order mark, or undefined after saying on stderr why it cannot be read. */
 export function readInput(io: CliIO, file: string): string | undefined {
   try {
-    const text = io.readFile(file);
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    return stripBom(io.readFile(file));
   } catch (e) {
     io.err(`${file}: cannot read: ${(e as NodeJS.ErrnoException)?.code === 'ENOENT' ? 'no such file' : String((e as Error)?.message ?? e)}\n`);
     return undefined;

@@ -6,8 +6,7 @@
 import { findLayouts, type SearchResult } from '../language/service';
 import { formatCount } from '../simulator/format';
 import { OBJECTIVES, type Objective, type PricedLayout } from '../simulator/search';
-import { stripBom } from './check';
-import type { CliIO, Command } from './io';
+import { readInput, type CliIO, type Command } from './io';
 
 export const SEARCH_USAGE = `usage: tcs search FILE [--objective gpu-hours|days|cost] [--gpus N | --nodes MIN-MAX]
                   [--memory-headroom 0.1] [--top K] [--max-simulations N] [--json]
@@ -133,13 +132,8 @@ export const searchCommand: Command = (argv: string[], io: CliIO) => {
     io.err(`${args}\n${SEARCH_USAGE}\n`);
     return 2;
   }
-  let text: string;
-  try {
-    text = stripBom(io.readFile(args.file));
-  } catch (e) {
-    io.err(`cannot read ${args.file}: ${(e as Error).message}\n`);
-    return 1;
-  }
+  const text = readInput(io, args.file);
+  if (text === undefined) return 1;
   const nodes = args.nodes ? nodeCounts(args.nodes[0], args.nodes[1]) : undefined;
   const started = performance.now();
   const found = findLayouts(text, { objective: args.objective, nodes, gpus: args.gpus, memoryHeadroom: args.headroom, top: args.top, maxSimulations: args.maxSimulations }, { fileName: args.file });

@@ -11,8 +11,8 @@ import { SCHEDULE_KINDS, type ResolvedConfig, type ScheduleKind } from '../simul
 import { doesNotFitText, formatCount } from '../simulator/format';
 import type { SimulationResult } from '../simulator/result';
 import { simulate } from '../simulator/simulate';
-import { formatDiagnostics, reportDiagnostics, stripBom } from './check';
-import type { CliIO, Command } from './io';
+import { formatDiagnostics, reportDiagnostics } from './check';
+import { readInput, type CliIO, type Command } from './io';
 
 const USAGE = `usage: tcs simulate FILE [--schedule <${SCHEDULE_KINDS.join('|')}>] [--ablate] [--json]`;
 
@@ -124,13 +124,8 @@ export const simulateCommand: Command = (argv: string[], io: CliIO) => {
     io.err(`${args}\n${USAGE}\n`);
     return 2;
   }
-  let text: string;
-  try {
-    text = stripBom(io.readFile(args.file));
-  } catch (e) {
-    io.err(`cannot read ${args.file}: ${(e as Error).message}\n`);
-    return 1;
-  }
+  const text = readInput(io, args.file);
+  if (text === undefined) return 1;
   const source = checkSource(text, args.file);
   if (source) {
     // A Megatron-LM script, torchtitan TOML, … : its own lines, the values it lacks assumed and said so.
