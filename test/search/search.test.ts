@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { searchCommand } from '../../cli/search';
 import { simulateCommand } from '../../cli/simulate';
-import type { CliIO } from '../../cli/io';
+import { transcriptIO } from '../support/fakeIO';
 import { checkText } from '../../language/check';
 import { applyChanges, findLayouts, ruleRejection } from '../../language/layouts';
 import { applyLayout, layoutOf, paretoFrontier, structuralProblem, type Layout, type PricedLayout } from '../../simulator/search';
@@ -18,19 +18,7 @@ import { SCHEDULE_KINDS } from '../../simulator/config';
 const EXAMPLES = join(__dirname, '..', '..', '..', 'examples');
 const example = (name: string) => readFileSync(join(EXAMPLES, name), 'utf8');
 
-function fakeIO(files: Record<string, string>): CliIO & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    out(t: string) { io.stdout += t; },
-    err(t: string) { io.stderr += t; },
-    readFile(path: string) {
-      if (path in files) return files[path];
-      throw new Error(`no file ${path}`);
-    },
-  };
-  return io;
-}
+const fakeIO = (files: Record<string, string>) => transcriptIO(files);
 
 /** A search small enough for a unit test: its layouts are exact whatever budget cut the search. */
 const QUICK = { maxSimulations: 40, top: 3 };

@@ -5,23 +5,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { checkCommand } from '../../cli/check';
 import { simulateCommand } from '../../cli/simulate';
-import type { CliIO } from '../../cli/io';
+import { transcriptIO } from '../support/fakeIO';
 
 const EXAMPLES = join(__dirname, '..', '..', '..', 'examples');
 
-function fakeIO(files: Record<string, string> = {}): CliIO & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    out(t: string) { io.stdout += t; },
-    err(t: string) { io.stderr += t; },
-    readFile(path: string) {
-      if (path in files) return files[path];
-      return readFileSync(join(EXAMPLES, path), 'utf8');
-    },
-  };
-  return io;
-}
+const fakeIO = (files: Record<string, string> = {}) => transcriptIO(files, (path) => readFileSync(join(EXAMPLES, path), 'utf8'));
 
 test('tcs simulate prints the headline numbers and breakdowns of the DeepSeek-V3 example', () => {
   const io = fakeIO();

@@ -16,3 +16,22 @@ export function fakeIO(files: Record<string, string>) {
   };
   return { io, out: () => out.join(''), err: () => err.join(''), written };
 }
+
+/**
+ * A CliIO that is its own transcript (`io.stdout`, `io.stderr`), for tests that pass it straight to a command.
+ * Files not in `files` are read by `fallback` when given (e.g. the bundled examples), else are missing.
+ */
+export function transcriptIO(files: Record<string, string> = {}, fallback?: (path: string) => string): CliIO & { stdout: string; stderr: string } {
+  const io = {
+    stdout: '',
+    stderr: '',
+    out(t: string) { io.stdout += t; },
+    err(t: string) { io.stderr += t; },
+    readFile(path: string) {
+      if (path in files) return files[path];
+      if (fallback) return fallback(path);
+      throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+    },
+  };
+  return io;
+}
