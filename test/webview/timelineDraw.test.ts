@@ -69,7 +69,7 @@ function scene(rows: readonly (readonly TimedOp[])[], makespan: number, vp = fit
   return { rows, makespanSeconds: makespan, viewport: vp, geometry, height: canvasHeight(geometry, rows.length), devicePixelRatio: 2 };
 }
 
-test('every visible op is drawn once, with at most one fill change per bucket (plus hatch)', () => {
+test('every visible op is drawn once, with at most one fill change per bucket (plus the second direction's band)', () => {
   const rows = [syntheticRow(50), syntheticRow(50, 1, 1)];
   const ctx = new FakeCtx();
   const stats = drawTimeline(ctx, scene(rows, 100), palette);
@@ -78,9 +78,15 @@ test('every visible op is drawn once, with at most one fill change per bucket (p
   // Tracks for idle time, then the ops.
   assert.equal(ctx.fills.filter((f) => f.style === 'track').length, 2);
   assert.equal(ctx.fills.filter((f) => f.style === 'orange').length, 20);
-  // The second direction is hatched: its blocks are filled twice (colour, then hatch).
+  // The second direction's blocks are filled, then crossed by a solid band inside the block (not a pattern fill).
   const dir1 = rows.flat().filter((o) => o.direction === 1).length;
-  assert.equal(ctx.fills.filter((f) => f.style === 'hatch').length, dir1);
+  const bands = ctx.fills.filter((f) => f.style === 'hatch');
+  assert.equal(bands.length, dir1);
+  for (const band of bands) {
+    const block = ctx.fills.find((f) => f.style !== 'hatch' && f.style !== 'track' && f.x === band.x && f.w === band.w && f.y <= band.y && band.y + band.h <= f.y + f.h);
+    assert.ok(block, `band at ${band.x},${band.y} lies inside its block`);
+    assert.ok(band.h < block.h, 'the band is thinner than its block');
+  }
 });
 
 test('labels appear once blocks are wide enough, and only for visible blocks', () => {

@@ -1,6 +1,6 @@
 /**
  * One step's pipeline timeline on a <canvas>: a row per rank, ops coloured by kind, shaded by micro-batch, the second
- * DualPipe direction hatched, idle time as bare track. Hover for an op's details; wheel / + / − to zoom, drag / arrow
+ * DualPipe direction crossed by a band, idle time as bare track. Hover for an op's details; wheel / + / − to zoom, drag / arrow
  * keys to pan, 0 to fit. No per-op DOM: drawing is batched by fill in timelineDraw.ts.
  */
 import type { OpKind, TimedOp } from '../../simulator/schedules/types';
@@ -146,7 +146,7 @@ export class TimelineView {
     const family = cssVar(style, '--vscode-editor-font-family', 'monospace');
     return {
       ops,
-      hatch: this.hatchPattern(bg) ?? bg,
+      hatch: bg,
       foreground: fg,
       track: fg,
       trackAlpha: document.body.classList.contains('vscode-high-contrast') ? 0.2 : 0.09,
@@ -154,32 +154,6 @@ export class TimelineView {
       focus: cssVar(style, '--vscode-focusBorder', fg),
       font: `11px ${family}`,
     };
-  }
-
-  /** Diagonal stripes in the background colour, laid over the second direction's blocks. */
-  private hatchPattern(color: string): CanvasPattern | undefined {
-    const dpr = window.devicePixelRatio || 1;
-    const size = Math.round(6 * dpr);
-    const tile = document.createElement('canvas');
-    tile.width = size;
-    tile.height = size;
-    const c = tile.getContext('2d');
-    if (!c || !this.ctx) return undefined;
-    c.strokeStyle = color;
-    c.globalAlpha = 0.6;
-    c.lineWidth = Math.max(1, 1.5 * dpr);
-    c.beginPath();
-    c.moveTo(-1, size + 1);
-    c.lineTo(size + 1, -1);
-    c.moveTo(-1, 1);
-    c.lineTo(1, -1);
-    c.moveTo(size - 1, size + 1);
-    c.lineTo(size + 1, size - 1);
-    c.stroke();
-    const pattern = this.ctx.createPattern(tile, 'repeat');
-    // Patterns are in device pixels; the context draws in CSS pixels scaled by dpr.
-    pattern?.setTransform(new DOMMatrix().scale(1 / dpr));
-    return pattern ?? undefined;
   }
 
   private draw(): number {
