@@ -69,7 +69,7 @@ function scene(rows: readonly (readonly TimedOp[])[], makespan: number, vp = fit
   return { rows, makespanSeconds: makespan, viewport: vp, geometry, height: canvasHeight(geometry, rows.length), devicePixelRatio: 2 };
 }
 
-test('every visible op is drawn once, with at most one fill change per bucket (plus the second direction's band)', () => {
+test('every visible op is drawn once, with at most one fill change per bucket (plus the band of the second direction)', () => {
   const rows = [syntheticRow(50), syntheticRow(50, 1, 1)];
   const ctx = new FakeCtx();
   const stats = drawTimeline(ctx, scene(rows, 100), palette);
