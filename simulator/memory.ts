@@ -13,7 +13,7 @@
 import type { ResolvedConfig } from './config';
 import { GIB, RESERVED_GIB, SCALE_BYTES } from './constants';
 import { placement } from './comm';
-import { countParameters, gemmInFp8, gemmParameters, isGated, type LayerKind, layerShape, mtpKind, unfusedAttention } from './model';
+import { countParameters, gemmInFp8, gemmParameters, isGated, type LayerKind, layerCounts, layerShape, mtpKind, unfusedAttention } from './model';
 import type { MemoryResult, StageMemory } from './result';
 import { publishedPeakChunks, stageCount, type StageLayers, stageLayers, stagesOfRank } from './stages';
 
@@ -35,10 +35,20 @@ interface StageParameters {
  * the layer input. Routing probabilities are applied before the down-projection, so expert outputs are not kept.
  */
 export function activationBytesPerToken(config: ResolvedConfig, kind: LayerKind): number {
+  return savedActivations(config, kind).total;
+}
+
+/**
+ * Saved bytes per token of one layer (`activationBytesPerToken`) and the part of them that are inputs of its weight
+ * GEMMs (what a weight-gradient pass W still reads after the input-gradient pass b: M_W in Zero Bubble's terms).
+ * Under selective recompute b rebuilds the norm and activation outputs W needs; they are counted as retained, capped
+ * at what the forward stored. Full recompute keeps only the layer input, which b expands again: all of it retained.
+ */
+function savedActivations(config: ResolvedConfig, kind: LayerKind): { total: number; weightInputs: number } {
   const model = config.model;
   const h = model.hiddenSize;
   const recompute = config.training.recompute;
-  if (recompute === 'full') return 2 * h;
+  if (recompute === 'full') return { total: 2 * h, weightInputs: 2 * h };
   const shape = layerShape(model, kind, 1);
   const selective = recompute === 'selective';
   const fp8 = (group: 'attention' | 'mlp' | 'experts') => gemmInFp8(config, group);
@@ -46,23 +56,58 @@ export function activationBytesPerToken(config: ResolvedConfig, kind: LayerKind)
     fp8(group) ? 1 + SCALE_BYTES / Math.max(1, config.precision.fp8?.activationTile ?? 128) : 2;
   const a = model.attention;
   let bytes = 2 * (2 * h); // the two norms' inputs
-  if (!selective) bytes += 2 * h * cached('attention'); // norm outputs = the first GEMM inputs
-  if (a.type === 'mla') bytes += 2 * ((a.qLoraRank ?? 0) + shape.kvCacheDim); // latents feed the up-projections
+  let weightInputs = 0;
+  const normOutputs = 2 * h * cached('attention'); // norm outputs = the first GEMM inputs
+  if (!selective) bytes += normOutputs;
+  weightInputs += normOutputs;
+  if (a.type === 'mla') {
+    const latents = 2 * ((a.qLoraRank ?? 0) + shape.kvCacheDim); // latents feed the up-projections
+    bytes += latents;
+    weightInputs += latents;
+  }
   if (!(selective && a.type === 'mla')) bytes += 2 * (a.heads * shape.qkDim * (a.type === 'mla' ? 2 : 1) + (a.type === 'mla' ? a.heads * shape.vDim : shape.kvCacheDim));
-  bytes += a.heads * shape.vDim * cached('attention') + 4 * a.heads; // attention output (o-proj input) and LSE
+  const attentionOutput = a.heads * shape.vDim * cached('attention'); // the o-projection's input
+  bytes += attentionOutput + 4 * a.heads; // and the log-sum-exp
+  weightInputs += attentionOutput;
   // Unfused attention kept whole (no recompute) saves the softmax output, the dropout mask and its output per score:
   // 5·a·s bytes per token (Korthikanti et al. 2022, Eq. 1); selective recompute re-runs that core instead.
   if (unfusedAttention(config) && !selective) bytes += 5 * a.heads * (config.training.sequenceLength / Math.max(1, config.parallelism.context));
   const gated = isGated(model);
-  const ffnBytes = (hidden: number, group: 'mlp' | 'experts') =>
-    h * cached(group) + (gated ? 2 : 1) * hidden * cached(group) + (selective ? 0 : hidden * cached(group));
+  // Per FFN copy: its input and the down-projection's input feed weight GEMMs; the activation function's input does not.
+  const ffn = (hidden: number, group: 'mlp' | 'experts') => ({
+    total: h * cached(group) + (gated ? 2 : 1) * hidden * cached(group) + (selective ? 0 : hidden * cached(group)),
+    weightInputs: h * cached(group) + hidden * cached(group),
+  });
   if (kind === 'moe' && model.moe) {
     const m = model.moe;
-    bytes += 4 * m.routedExperts + (m.expertsPerToken + m.sharedExperts) * ffnBytes(m.expertHiddenSize, 'experts');
+    const copies = m.expertsPerToken + m.sharedExperts;
+    const f = ffn(m.expertHiddenSize, 'experts');
+    bytes += 4 * m.routedExperts + copies * f.total;
+    weightInputs += copies * f.weightInputs;
   } else {
-    bytes += ffnBytes(model.ffnHiddenSize, 'mlp');
+    const f = ffn(model.ffnHiddenSize, 'mlp');
+    bytes += f.total;
+    weightInputs += f.weightInputs;
   }
-  return bytes;
+  return { total: bytes, weightInputs: Math.min(bytes, weightInputs) };
+}
+
+/**
+ * M_W / M_B: the share of a stage's saved activations a split backward's b leaves for its W (Zero Bubble, Qi et al.
+ * 2024, §3.1 and Table 1: M_B = 34sbh + 5as²b, M_W = 32sbh for a GPT layer; the reference scheduler's mem_w = −32h).
+ * Weighted over the model's dense and MoE layers.
+ */
+export function retainedAfterInputBackward(config: ResolvedConfig): number {
+  const counts = layerCounts(config.model);
+  let total = 0;
+  let retained = 0;
+  for (const [kind, n] of [['dense', counts.dense], ['moe', counts.moe]] as const) {
+    if (n <= 0) continue;
+    const s = savedActivations(config, kind);
+    total += n * s.total;
+    retained += n * s.weightInputs;
+  }
+  return total > 0 ? retained / total : 1;
 }
 
 function layerParameters(config: ResolvedConfig, kind: LayerKind): StageParameters {

@@ -10,7 +10,7 @@ import { dataParallelStep, placement } from './comm';
 import { buildCostModel, type CostModel } from './costs';
 import { FAMILY_CONSTANTS, GOODPUT_FRACTION } from './constants';
 import { countParameters, gemmFlopsPerToken, layerCounts, layerShape, modelFlopsPerToken, mtpKind } from './model';
-import { estimateMemory, stageParameters } from './memory';
+import { estimateMemory, retainedAfterInputBackward, stageParameters } from './memory';
 import type { CommBreakdown, CommKind, SimulationOutcome, SimulationResult, TimelineResult } from './result';
 import { findSchedule, generateSchedule, scheduleSpec, stageOf } from './schedules/index';
 import { KIND_B, KIND_b, KIND_CODES, KIND_F, KIND_FB, KIND_NAMES, KIND_W } from './schedules/program';
@@ -297,6 +297,7 @@ function executePipeline(config: ResolvedConfig, schedule: Schedule, costs: Cost
       perRank = opSecondsAndWork(table, costs.stages.length, ops, seconds);
     },
     transferSeconds: costs.pipelineTransfer.seconds,
+    retainedAfterInputBackward: retainedAfterInputBackward(config),
   };
   const executed = executeSchedule(schedule, durations);
   return executed.ok ? { ok: true, value: { timeline: executed.value, perRank } } : executed;

@@ -33,6 +33,11 @@ export interface OpDurations {
   fillSeconds?(ops: StagedOps, seconds: Float64Array): void;
   /** Seconds of every point-to-point transfer, when all take the same: used when there is no `transfer`. */
   transferSeconds?: number;
+  /**
+   * Share of a chunk's saved activations an input-only backward (b) leaves for its W: the inputs of the weight
+   * GEMMs (Zero Bubble, Qi et al. 2024, §3.1: b frees M_B − M_W, W frees M_W). Default 1: b frees nothing.
+   */
+  retainedAfterInputBackward?: number;
 }
 
 /** Every op of a schedule with the stages it computes, ranks concatenated: what `fillSeconds` reads. */
@@ -283,7 +288,7 @@ export function executeSchedule(schedule: Schedule, durations: OpDurations, opti
   if ('code' in times) return { ok: false, code: times.code, reason: times.reason };
   const deadlock = stuckRanks(c, times.nextOp, ops);
   if (deadlock) return { ok: false, code: 'schedule/deadlock', reason: deadlock };
-  return { ok: true, value: timelineOf(c, times, ops, options.keepOps ?? true) };
+  return { ok: true, value: timelineOf(c, times, ops, options.keepOps ?? true, durations.retainedAfterInputBackward ?? 1) };
 }
 
 /** Where an op's object comes from when one is needed: the hand-built order, else built from the columns. */
@@ -414,7 +419,7 @@ function stuckRanks(c: Compiled, nextOp: Int32Array, ops: OpSource): string | un
 }
 
 /** The numbers of a finished run, its typed columns, and its TimedOp lists built on first read. */
-function timelineOf(c: Compiled, times: Times, ops: OpSource, keepOps: boolean): ExecutedTimeline {
+function timelineOf(c: Compiled, times: Times, ops: OpSource, keepOps: boolean, retained: number): ExecutedTimeline {
   const { first, kind } = c;
   const { start, end, freeAt } = times;
   const P = first.length - 1;
@@ -426,7 +431,7 @@ function timelineOf(c: Compiled, times: Times, ops: OpSource, keepOps: boolean):
     let busy = 0;
     for (let g = first[rank]; g < first[rank + 1]; g++) busy += end[g] - start[g];
     idlePerRank.push(makespan - busy);
-    peakActivationsPerRank.push(peakActivations(kind, first[rank], first[rank + 1]));
+    peakActivationsPerRank.push(peakActivations(kind, first[rank], first[rank + 1], retained));
   }
   const value = { makespan, idlePerRank, peakActivationsPerRank } as ExecutedTimeline;
   const build = (): TimedOp[][] => (keepOps ? timedOps(first, start, end, ops) : Array.from({ length: P }, () => []));
@@ -517,20 +522,27 @@ const ranksAccessor: PropertyDescriptor & ThisType<ExecutedTimeline & LazyRanks>
 };
 
 /**
- * Peak micro-batch chunks whose activations a rank holds. A chunk's activations are held from the START of its
- * forward (F, or the forward half of FB) until the END of the op that last reads them: the full backward B (or the
- * backward half of FB), or, when the backward is split, the W (the weight gradient still needs the stored inputs; b
- * alone frees nothing). Ops on a rank never overlap, so walking them in order visits these events in time order.
- * With this reading 1F1B peaks at P on rank 0, ZB-H1 at P, ZB-H2 at 2P−1 and DualPipe at P+1 (an FB pair holds the
- * new forward and the not-yet-freed backward together), as the Zero Bubble paper and DeepSeek-V3 Table 2 count them.
+ * Peak micro-batch chunks whose activations a rank holds, in units of one chunk's saved activations (M_B). A chunk's
+ * activations are held from the START of its forward (F, or the forward half of FB) until the END of the op that last
+ * reads them. A full backward B (or the backward half of FB) frees them all. A split backward frees them in two parts
+ * (Zero Bubble, Qi et al. 2024, §3.1; the reference scheduler's mem_b = −(M_B − M_W), mem_w = −M_W): the input-only
+ * backward b frees what only it reads (attention and activation-function internals, norm inputs), and leaves
+ * `retained` = M_W / M_B, the weight GEMMs' inputs, until its W. Ops on a rank never overlap, so walking them in order
+ * visits these events in time order. With retained = 1 (b frees nothing) ZB-H1 peaks at P on every rank; with the
+ * paper's M_W < M_B rank r holds (P − r)·M_B + r·M_W, 1F1B's P on rank 0 and less further down, as the paper says
+ * (§2.1: "the first worker ... does not exceed the peak memory of 1F1B"). 1F1B peaks at P − r, DualPipe at P+1 and
+ * DualPipeV at 2P+1 half-stage chunks (DeepSeek-V3 Table 2; deepseek-ai/DualPipe README: PP+1 with PP = 2P).
  */
-function peakActivations(kind: Uint8Array, from: number, to: number): number {
+function peakActivations(kind: Uint8Array, from: number, to: number, retained: number): number {
   let held = 0;
   let peak = 0;
   for (let g = from; g < to; g++) {
-    if (kind[g] === F || kind[g] === FB) held++;
+    const k = kind[g];
+    if (k === F || k === FB) held++;
     if (held > peak) peak = held;
-    if (kind[g] === B || kind[g] === W || kind[g] === FB) held--;
+    if (k === B || k === FB) held--;
+    else if (k === b) held -= 1 - retained;
+    else if (k === W) held -= retained;
   }
   return peak;
 }

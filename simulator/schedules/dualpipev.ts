@@ -24,6 +24,6 @@ export const dualPipeVSchedule: ScheduleSpec<'dualpipev'> = {
   // At most F, b and W per micro-batch on each leg.
   opBound: ({ ranks, microBatches }) => ranks * microBatches * 2 * 3,
   generate: ({ ranks, microBatches }) => dualPipeV(ranks, microBatches),
-  // 2P+2 half-size chunks: DualPipe's P+1 per device.
-  peakActivationChunks: ({ ranks, microBatches }) => Math.min(2 * Math.max(1, microBatches), 2 * ranks + 2),
+  // PP+1 chunks of a PP = 2P-stage model per device (deepseek-ai/DualPipe README), i.e. 2P+1 half-size chunks.
+  peakActivationChunks: ({ ranks, microBatches }) => Math.min(2 * Math.max(1, microBatches), 2 * ranks + 1),
 };

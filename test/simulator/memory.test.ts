@@ -17,6 +17,18 @@ test('without timeline peaks, DualPipe holds P+1 chunks on every rank (DeepSeek-
   assert.deepEqual(new Set(m.perStage.map((s) => s.peakActivationChunks)), new Set([17]));
 });
 
+test('without timeline peaks, DualPipeV holds 2P+1 half-stage chunks per device (DualPipe README: PP+1 with PP = 2P)', () => {
+  const c = deepSeekV3();
+  const m = estimateMemory({ ...c, parallelism: { ...c.parallelism, schedule: 'dualpipev' } });
+  assert.deepEqual(new Set(m.perStage.map((s) => s.peakActivationChunks)), new Set([2 * 16 + 1]));
+});
+
+test('a split backward frees activations in two parts: DualPipe\'s executed peak stays within P+1 chunks and above P', () => {
+  const r = simulate(deepSeekV3());
+  assert.ok(r.ok);
+  for (const s of r.result.memory.perStage) assert.ok(s.peakActivationChunks <= 17 + 1e-9 && s.peakActivationChunks > 16, `rank ${s.rank}: ${s.peakActivationChunks}`);
+});
+
 test('without timeline peaks, 1F1B holds P−r chunks on rank r', () => {
   const c = llama3405B();
   const m = estimateMemory({ ...c, parallelism: { ...c.parallelism, schedule: '1f1b' } });

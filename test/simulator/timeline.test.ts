@@ -104,6 +104,21 @@ test('peak activations: ZB-H1 holds P on every rank, ZB-H2 2P−1 (Zero Bubble p
   assert.deepEqual(run({ kind: 'zb-h2', ranks: 4, microBatches: 12 }, { F: 1, B: 2, W: 1 }).peakActivationsPerRank, each(4, 7));
 });
 
+test('peak activations with b freeing M_B − M_W: ZB-H1 rank r holds (P−r)·M_B + r·M_W, rank 0 1F1B\'s P (Qi et al. 2024, §2.1, §3.1)', () => {
+  // Zero Bubble Table 1 for a GPT layer without the s² scores: M_B = 34sbh, M_W = 32sbh.
+  const retained = 32 / 34;
+  const generated = generateSchedule({ kind: 'zb-h1', ranks: 4, microBatches: 12 });
+  assert.ok(generated.ok);
+  const executed = executeSchedule(generated.value, { ...unitDurations({ F: 1, B: 2, W: 1 }), retainedAfterInputBackward: retained });
+  assert.ok(executed.ok);
+  const peaks = executed.value.peakActivationsPerRank;
+  for (let r = 0; r < 4; r++) assert.ok(Math.abs(peaks[r] - (4 - r + r * retained)) < 1e-9, `rank ${r}: ${peaks[r]}`);
+  // With M_W → 0 (W keeping nothing) it is 1F1B's P, P−1, …, 1.
+  const bare = executeSchedule(generated.value, { ...unitDurations({ F: 1, B: 2, W: 1 }), retainedAfterInputBackward: 0 });
+  assert.ok(bare.ok);
+  assert.deepEqual(bare.value.peakActivationsPerRank, [4, 3, 2, 1]);
+});
+
 test('peak activations: DualPipe holds P+1 chunks per rank, DualPipeV 2P+1 (PP+1 with PP = 2P); ZB-V 2P (P micro-batches)', () => {
   const costs = { F: 1, B: 2, W: 1, FB: 3 };
   assert.deepEqual(run({ kind: 'dualpipe', ranks: 8, microBatches: 32 }, costs).peakActivationsPerRank, each(8, 9));
