@@ -36,6 +36,7 @@ export const zbH1Schedule: ScheduleSpec<'zb-h1'> = {
   // F, b and W per micro-batch.
   opBound: ({ ranks, microBatches }) => ranks * microBatches * 3,
   generate: ({ ranks, microBatches }) => zbH1(ranks, microBatches),
-  // P−r, as 1F1B (Qi et al. 2024).
+  // P−r chunks held whole, as 1F1B (Qi et al. 2024, §2.1); the executed timeline adds r·M_W/M_B for the r Ws a
+  // rank keeps pending (their inputs), the closed form leaves it out: rank 0's P, the peak, is the same.
   peakActivationChunks: ({ ranks, microBatches }, r) => Math.min(Math.max(1, microBatches), ranks - r),
 };
