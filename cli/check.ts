@@ -1,5 +1,5 @@
 /** `tcs check FILE...`: the editor's diagnostics in a terminal, as compiler-style lines or JSON. */
-import { checkSource, createLanguageService, recheckBudget, type CheckResult, type Diagnostic, type TextEdit } from '../language/service';
+import { createLanguageService, recheckBudget, type CheckResult, type Diagnostic, type TextEdit } from '../language/service';
 import { stripBom, type Command } from './io';
 
 /** Fixes re-checked per file (each a full check, about a millisecond on a real config), and the time for them. */
@@ -8,8 +8,9 @@ const CLI_RECHECK_MS = 2000;
 
 export const CHECK_USAGE = `usage: tcs check [--json] FILE...
   FILE is a training config, or a Megatron-LM script / YAML / argument dump, torchtitan TOML or JSON, NeMo or
-  Megatron-Bridge YAML, DeepSpeed JSON or HF config.json: checked on its own lines (values it lacks are assumed
-  and said so; give them with a "# tcs: cluster.gpu=h100-sxm cluster.nodes=64" comment line).
+  Megatron-Bridge YAML, DeepSpeed JSON or HF config.json: checked on its own lines as the editor checks it, fixes
+  in its own syntax (values it lacks are assumed and said so; give them with a
+  "# tcs: cluster.gpu=h100-sxm cluster.nodes=64" comment line).
   Checks training configs and prints file:line:col severity code message (1-based), each followed by its best
   quick fix (tried against the whole config: "clears all N errors" or "N errors left"; files over 64 KB and
   fixes past 256 (or 2 s) per file are not re-checked and say so).
@@ -65,8 +66,6 @@ export function formatDiagnostics(file: string, diagnostics: readonly ReportedDi
   return out;
 }
 
-/** The editor never sees a UTF-8 byte-order mark; strip it so columns on line 1 match. */
-
 export const checkCommand: Command = (argv, io) => {
   const json = argv.includes('--json');
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -98,13 +97,7 @@ export const checkCommand: Command = (argv, io) => {
       counts.error++;
       continue;
     }
-    // A Megatron-LM script, torchtitan TOML, NeMo YAML, … is checked on its own flags and keys (no fixes yet).
-    const source = checkSource(text, file);
-    if (source) {
-      for (const d of source.diagnostics) counts[d.severity]++;
-      reports.push({ file, diagnostics: source.diagnostics.map(({ severity, code, message, path, range }) => ({ severity, code, message, path, range })) });
-      continue;
-    }
+    // Any format, as the editor checks it: a Megatron-LM script or a TOML on its own flags and keys, fixes in its syntax.
     const result = language.check(text, { fileName: file });
     for (const d of result.diagnostics) counts[d.severity]++;
     reports.push({ file, diagnostics: reportDiagnostics(result) });

@@ -5,7 +5,7 @@
  * needs X of Y GiB", and the exit code is 1. Exit 1 also when the config has other errors (nothing is simulated then)
  * or cannot be simulated.
  */
-import { checkSource, createLanguageService, errorCount, hasErrors, simulationBlockers, type Diagnostic } from '../language/service';
+import { ASSUMED_CODE, createLanguageService, errorCount, hasErrors, simulationBlockers, type Diagnostic } from '../language/service';
 import { ablate, type AblationRow } from '../simulator/ablate';
 import { SCHEDULE_KINDS, type ResolvedConfig, type ScheduleKind } from '../simulator/config';
 import { doesNotFitText, formatCount } from '../simulator/format';
@@ -126,19 +126,6 @@ export const simulateCommand: Command = (argv: string[], io: CliIO) => {
   }
   const text = readInput(io, args.file);
   if (text === undefined) return 1;
-  const source = checkSource(text, args.file);
-  if (source) {
-    // A Megatron-LM script, torchtitan TOML, … : its own lines, the values it lacks assumed and said so.
-    const bad = errorCount(source.diagnostics);
-    const errorsText = () => formatDiagnostics(args.file, source.diagnostics.filter((d) => d.severity === 'error').map(({ severity, code, message, path, range }) => ({ severity, code, message, path, range })));
-    if (simulationBlockers(source.diagnostics).length > 0 || !source.config) {
-      io.err(errorsText());
-      io.err(`${args.file}: not simulated: ${bad} error${bad === 1 ? '' : 's'}\n`);
-      return 1;
-    }
-    for (const d of source.diagnostics.filter((x) => x.code === 'formats/assumed')) io.err(`${args.file}: ${d.message}\n`);
-    return simulateResolved(io, args, source.config, source.diagnostics, errorsText);
-  }
   const checked = createLanguageService().check(text, { fileName: args.file });
   const blockers = simulationBlockers(checked.diagnostics);
   if (blockers.length > 0 || !checked.config) {
@@ -148,6 +135,8 @@ export const simulateCommand: Command = (argv: string[], io: CliIO) => {
     io.err(errors > 0 ? `${args.file}: not simulated: ${errors} error${errors === 1 ? '' : 's'}\n` : `${args.file}: the config could not be resolved\n`);
     return 1;
   }
+  // A Megatron-LM script, torchtitan TOML, …: what it lacks was assumed; say so beside the numbers.
+  for (const d of checked.diagnostics) if (d.code === ASSUMED_CODE) io.err(`${args.file}: ${d.message}\n`);
   return simulateResolved(io, args, checked.config, checked.diagnostics, () => formatDiagnostics(args.file, reportDiagnostics(checked, (d) => d.severity === 'error')));
 };
 

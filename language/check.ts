@@ -5,6 +5,7 @@
 import { INTERNAL_ERROR_CODE, type Diagnostic } from './diagnostics';
 import { layerSplit } from '../simulator/stages';
 import { derivedValues } from './derived';
+import { ASSUMED_CODE, assumedDiagnostic, completeDocument, type Assumed } from './formats/assumed';
 import { frontEndFor, FRONT_ENDS, type FormatId, type FrontEnd, type SourceDocument } from './formats';
 import type { ResolvedConfig } from '../simulator/config';
 import { resolveConfig } from './resolve';
@@ -41,14 +42,25 @@ export interface CheckOptions {
   defaults?: Record<string, unknown>;
 }
 
+/** A diagnostic about an assumed value says so: the problem may be the assumption's, not the file's. */
+function markAssumed(diagnostics: Diagnostic[], assumed: readonly Assumed[], fromTheFile: ReadonlySet<Diagnostic>): void {
+  for (let i = 0; i < diagnostics.length; i++) {
+    const d = diagnostics[i];
+    if (d.code === ASSUMED_CODE || fromTheFile.has(d) || !assumed.some((a) => d.path === a.path || d.path.startsWith(`${a.path}.`))) continue;
+    diagnostics[i] = { ...d, message: `${d.message} (with an assumed \`${d.path}\`)` };
+  }
+}
+
 /** Parses `text` with the front end its format or name calls for, and checks it. */
 export function checkText(text: string, options: CheckOptions = {}, frontEnds: readonly FrontEnd[] = FRONT_ENDS): CheckResult {
   const safe = typeof text === 'string' ? text : '';
   return checkDocument(frontEndFor({ ...options, text: safe }, frontEnds).parse(safe, { fileName: options.fileName, defaults: options.defaults }));
 }
 
-export function checkDocument(document: SourceDocument): CheckResult {
-  const diagnostics = [...document.diagnostics];
+export function checkDocument(parsed: SourceDocument): CheckResult {
+  // A launch script, a TOML, a config.json say only part of a config: the rest is assumed, and said so.
+  const { document, assumed } = completeDocument(parsed);
+  const diagnostics = [...document.diagnostics, ...assumed.map((a) => assumedDiagnostic(document, a))];
   const result: CheckResult = { document, diagnostics, derived: {} };
   if (document.value === undefined) {
     if (document.diagnostics.length === 0) {
@@ -82,6 +94,7 @@ export function checkDocument(document: SourceDocument): CheckResult {
       diagnostics.push(internalError(document, 'the cross-field rules', e));
     }
   }
+  if (assumed.length > 0) markAssumed(diagnostics, assumed, new Set(document.diagnostics));
   diagnostics.sort(byPosition);
   return result;
 }

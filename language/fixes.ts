@@ -8,12 +8,21 @@ import type { SourceDocument } from './formats/types';
 import { keyName } from './paths';
 
 /** Sets `path` to `value`: replaces the value when the key exists, inserts the key otherwise. */
-export function setValueFix(doc: SourceDocument, path: string, value: unknown, title?: string, preferred = false): Fix | undefined {
+export function setValueFix(doc: Pick<SourceDocument, 'edits'>, path: string, value: unknown, title?: string, preferred = false): Fix | undefined {
   const edits = doc.edits.setValue(path, value);
   if (!edits) return undefined;
-  const fix: Fix = { title: title ?? `Set ${keyName(path)} to ${doc.edits.valueText(value)}`, edits };
+  const fix: Fix = { title: title ?? `Set ${setText(doc, path, value)}`, edits };
   if (preferred) fix.preferred = true;
   return fix;
+}
+
+/**
+ * "pipeline to 8" in our YAML; in a format whose keys are not the config's, the edit as the file reads it
+ * ("`--pipeline-model-parallel-size 8`"), so a fix title names what the user will see change.
+ */
+export function setText(doc: Pick<SourceDocument, 'edits'>, path: string, value: unknown, shown = doc.edits.valueText(value)): string {
+  const written = doc.edits.assignment?.(path, value);
+  return written !== undefined ? `\`${written}\`` : `${keyName(path)} to ${shown}`;
 }
 
 export function renameKeyFix(doc: SourceDocument, path: string, newKey: string): Fix | undefined {

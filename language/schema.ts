@@ -292,6 +292,22 @@ function relevant(errors: ErrorObject[], doc: SourceDocument): ErrorObject[] {
   return out;
 }
 
+/**
+ * The dotted paths of required keys a value lacks, conditional ones (`kv_heads` for `gqa`) included; not those of
+ * an alternative the value did not take (a custom GPU's peaks when `gpu` is absent). A section missing is one
+ * path; its own required keys show once it is there.
+ */
+export function missingRequired(value: unknown): string[] {
+  const v = validate();
+  if (v(value)) return [];
+  const out = new Set<string>();
+  for (const e of v.errors ?? []) {
+    if (e.keyword !== 'required' || /\/(anyOf|oneOf)\//.test(e.schemaPath)) continue;
+    out.add(joinPath(dotted(e.instancePath), String(e.params.missingProperty)));
+  }
+  return [...out];
+}
+
 /** Schema diagnostics for a parsed document; none for an empty one (check.ts reports that). */
 export function validateSchema(doc: SourceDocument): Diagnostic[] {
   if (doc.value === undefined) return [];

@@ -19,7 +19,7 @@ export { DOES_NOT_FIT_CODE, errorCount, hasErrors, INTERNAL_ERROR_CODE, MAX_RECH
 /** Layout search: the file's layouts priced, the rules as the final check, and one edit for a found layout. */
 export { applyChanges, findLayouts, layoutFix, ruleRejection, type LayoutChange, type LayoutSearch, type SearchOptions, type SearchResult } from './layouts';
 // Other formats: import, export and checking a file in its own format (language/formats/, language/export/).
-export { checkSource, type SourceCheck } from './formats/checkSource';
+export { ASSUMED_CODE } from './formats/assumed';
 export { importFiles, type ImportFile, type ImportOutcome } from './formats/importFiles';
 export type { ImportOptions } from './formats/combine';
 export { EXPORTERS, type ExportResult, type ExportTarget, type ExportWarning } from './export';

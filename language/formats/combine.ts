@@ -5,7 +5,10 @@
  */
 import type { Diagnostic } from '../diagnostics';
 import { schemaAt } from '../schema';
+import { assumeMissing, type Assumed } from './assumed';
 import { getPath, setPath, type ImportedDocument, type Origin } from './source';
+
+export type { Assumed };
 
 type Obj = Record<string, unknown>;
 
@@ -20,12 +23,6 @@ export interface ImportOptions {
   gpusPerNode?: number;
 }
 
-export interface Assumed {
-  path: string;
-  value: unknown;
-  /** "--gpu option", "default". */
-  from: string;
-}
 
 export interface Combined {
   value: Obj;
@@ -60,30 +57,6 @@ function note(file: string, doc: ImportedDocument, o: Origin): string {
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-
-/** Required keys a config must have, with the default import uses when no input gives them. */
-const REQUIRED: { path: string; when?: (v: Obj) => boolean }[] = [
-  { path: 'model.layers' },
-  { path: 'model.hidden_size' },
-  { path: 'model.vocab_size' },
-  { path: 'model.attention.type' },
-  { path: 'model.attention.heads' },
-  { path: 'model.moe.routed_experts', when: (v) => getPath(v, 'model.moe') !== undefined },
-  { path: 'model.moe.experts_per_token', when: (v) => getPath(v, 'model.moe') !== undefined },
-  { path: 'model.moe.expert_hidden_size', when: (v) => getPath(v, 'model.moe') !== undefined },
-  { path: 'training.tokens' },
-  { path: 'training.sequence_length' },
-  { path: 'training.global_batch_size' },
-  { path: 'cluster.gpu' },
-  { path: 'cluster.nodes' },
-  { path: 'cluster.gpus_per_node' },
-];
-
-/**
- * What import assumes for a required key no input gives, where the schema's first example would mislead (256 nodes
- * of H800): one node of the most common GPU. Other required keys take the schema's default or first example.
- */
-const IMPORT_DEFAULTS: Record<string, unknown> = { 'cluster.gpu': 'h100-sxm', 'cluster.nodes': 1 };
 
 export function combine(inputs: readonly ImportInput[], options: ImportOptions = {}): Combined {
   const value: Obj = {};
@@ -130,12 +103,10 @@ export function combine(inputs: readonly ImportInput[], options: ImportOptions =
   if (options.gpu !== undefined) force('cluster.gpu', options.gpu, '--gpu option');
   if (options.nodes !== undefined) force('cluster.nodes', options.nodes, '--nodes option');
   if (options.gpusPerNode !== undefined) force('cluster.gpus_per_node', options.gpusPerNode, '--gpus-per-node option');
-  for (const r of REQUIRED) {
-    if (getPath(value, r.path) !== undefined || (r.when && !r.when(value))) continue;
-    const schema = schemaAt(r.path);
-    const stated = Object.hasOwn(IMPORT_DEFAULTS, r.path) ? IMPORT_DEFAULTS[r.path] : schema?.default ?? schema?.examples?.[0];
-    if (stated === undefined) continue;
-    force(r.path, stated, 'no input gives it');
+  // What no input gives: the one rule the check uses too (formats/assumed.ts).
+  for (const a of assumeMissing(value)) {
+    notes.set(a.path, `assumed: ${a.from}`);
+    assumed.push(a);
   }
   if (getPath(value, 'name') === undefined) {
     setPath(value, 'name', `Imported from ${inputs.map((i) => i.file.replace(/^.*[\\/]/, '')).join(' + ')}`);

@@ -4,6 +4,8 @@
  * Flag names and defaults: NVIDIA/Megatron-LM megatron/training/arguments.py (main, d98e8a6).
  */
 import { layerFreqText, parseLayerFreq, parseLayout } from './layerSpec';
+import { setValueFix, written } from '../fixes';
+import { divisors, nearest } from '../rules/context';
 import { Collector, intOf, type Origin } from './source';
 
 export interface ArgValue {
@@ -322,7 +324,9 @@ export function megatronToConfig(args: readonly Arg[], c: Collector, launch: Lau
   } else if (layers !== undefined && pp > 1 && !arg('decoder-first-pipeline-num-layers') && !arg('decoder-last-pipeline-num-layers')) {
     const ppArg = byName.get('pipeline-model-parallel-size');
     if (layers % pp !== 0) {
-      c.report('error', 'megatron/layers-not-divisible', `${layers} layers do not divide over pipeline size ${pp}: Megatron-LM asserts "Number of layers should be divisible by the pipeline-model-parallel size". Give a \`--pipeline-model-parallel-layout\` or \`--decoder-first/last-pipeline-num-layers\`.`, ppArg ? ppArg.values[0] ?? ppArg : undefined, 'parallelism.pipeline');
+      // The pipeline sizes nearest that divide the layers; the fix re-check keeps those the world size allows.
+      const fixes = written(nearest(divisors(layers).filter((d) => d > 1), pp, 4).map((v) => setValueFix(c, 'parallelism.pipeline', v)));
+      c.report('error', 'megatron/layers-not-divisible', `${layers} layers do not divide over pipeline size ${pp}: Megatron-LM asserts "Number of layers should be divisible by the pipeline-model-parallel size". Give a \`--pipeline-model-parallel-layout\` or \`--decoder-first/last-pipeline-num-layers\`.`, ppArg ? ppArg.values[0] ?? ppArg : undefined, 'parallelism.pipeline', fixes);
     } else if (vpp !== undefined && vpp > 1 && (layers / pp) % vpp !== 0) {
       c.report('error', 'megatron/layers-not-divisible', `${layers / pp} layers per pipeline rank do not split into ${vpp} virtual stages; Megatron refuses this.`, vStages?.a.values[0], 'parallelism.virtual_stages');
     }

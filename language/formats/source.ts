@@ -3,7 +3,7 @@
  * recording, for each config path, where it came from (the flag or key, its line, its ranges), and the
  * `SourceDocument` assembled from both. Pure and bounded: nothing here loops over more than the text.
  */
-import type { Diagnostic, Position, Range, Severity, TextEdit } from '../diagnostics';
+import type { Diagnostic, Fix, Position, Range, Severity, TextEdit } from '../diagnostics';
 import { textPositions } from './text';
 import type { EditWriter, FormatId, NodeRanges, SourceDocument } from './types';
 
@@ -100,10 +100,16 @@ export class Collector {
     return getPath(this.value, path) !== undefined;
   }
 
+  private writer?: EditWriter;
+  /** Edits in the file's own syntax, from the origins recorded (read when an edit is asked for). */
+  get edits(): EditWriter {
+    return (this.writer ??= editWriter(this));
+  }
+
   /** A diagnostic at an origin (or the document start); `path` is the config path it is about. */
-  report(severity: Severity, code: string, message: string, at?: { start: number; end: number }, path = ''): void {
+  report(severity: Severity, code: string, message: string, at?: { start: number; end: number }, path = '', fixes: readonly Fix[] = []): void {
     const range = at ? this.index.range(at.start, at.end) : this.index.range(0, 0);
-    this.diagnostics.push({ severity, code, message, path, range });
+    this.diagnostics.push(fixes.length > 0 ? { severity, code, message, path, range, fixes: [...fixes] } : { severity, code, message, path, range });
   }
 }
 
@@ -141,7 +147,26 @@ export function sourceDocument(format: FormatId, text: string, c: Collector, ext
     }
     return best && { path: best.path, on: best.on };
   };
-  const edits: EditWriter = {
+  const edits = c.edits;
+  return {
+    format,
+    text,
+    value: empty ? undefined : c.value,
+    nodes,
+    diagnostics: [...extra, ...c.diagnostics],
+    positionAt: c.index.positionAt,
+    offsetAt: c.index.offsetAt,
+    pathAt,
+    edits,
+    partial: true,
+    origins: c.origins,
+  };
+}
+
+/** Edits in the file's own syntax: a value is rewritten where its origin wrote it; what the file lacks, as a `# tcs:` line. */
+function editWriter(c: Collector): EditWriter {
+  const { text } = c;
+  return {
     setValue(path, value): TextEdit[] | undefined {
       const o = c.origins.get(path);
       if (!o || o.implicit) return directiveEdit(text, c.index, path, value);
@@ -153,18 +178,17 @@ export function sourceDocument(format: FormatId, text: string, c: Collector, ext
     renameKey: () => undefined,
     appendItems: () => undefined,
     valueText: (v) => (typeof v === 'string' ? v : JSON.stringify(v)),
-  };
-  return {
-    format,
-    text,
-    value: empty ? undefined : c.value,
-    nodes,
-    diagnostics: [...extra, ...c.diagnostics],
-    positionAt: c.index.positionAt,
-    offsetAt: c.index.offsetAt,
-    pathAt,
-    edits,
-    origins: c.origins,
+    assignment(path, value) {
+      const o = c.origins.get(path);
+      if (!o || o.implicit) return directiveEdit(text, c.index, path, value)?.[0].newText.trim();
+      const newText = o.write?.(value);
+      if (newText === undefined) return undefined;
+      if (o.key.startsWith('# tcs:')) return `${o.key}=${newText}`;
+      // The key as written and what separates it from its value (`--flag `, `key = `, `"key": `), when adjacent;
+      // a value set elsewhere (a shell variable) is named by its flag.
+      const between = o.keyEnd <= o.valueStart ? text.slice(o.keyEnd, o.valueStart) : '\n';
+      return /^["']?[ \t]*[:=]?[ \t]*["']?$/.test(between) ? text.slice(o.keyStart, o.valueStart) + newText : `${o.key} ${newText}`;
+    },
   };
 }
 

@@ -29,6 +29,11 @@ export interface EditWriter {
   appendItems(path: string, values: readonly unknown[]): TextEdit[] | undefined;
   /** A value as this format writes it, for fix titles ("Set schedule to zb-h1"). */
   valueText(value: unknown): string;
+  /**
+   * For a format whose keys are not the config's: the text `setValue` writes, read as the file's own key and value
+   * (`--pipeline-model-parallel-size 8`, `pipeline_parallel_degree = 8`, `# tcs: cluster.nodes=4`), for fix titles.
+   */
+  assignment?(path: string, value: unknown): string | undefined;
 }
 
 export interface SourceDocument {
@@ -45,6 +50,11 @@ export interface SourceDocument {
   /** The innermost node whose key or value contains the position (ends inclusive, for a cursor after a value). */
   pathAt(position: Position): { path: string; on: 'key' | 'value' } | undefined;
   edits: EditWriter;
+  /**
+   * The format holds only part of a training config (a launch script names no GPU, a config.json no batch): the
+   * check assumes what it lacks by one rule (formats/assumed.ts) and says so, instead of reporting it missing.
+   */
+  partial?: boolean;
 }
 
 export interface ParseOptions {

@@ -4,7 +4,7 @@
  */
 import { registeredSchedules, scheduleSpec, validateScheduleRequest } from '../../simulator/schedules';
 import type { Diagnostic, Fix } from '../diagnostics';
-import { setValueFix } from '../fixes';
+import { setText, setValueFix } from '../fixes';
 import type { ResolvedConfig } from '../../simulator/config';
 import { stageCount } from '../../simulator/stages';
 import { divisors, fmt, has, nearest, plural, report, type RuleContext } from './context';
@@ -127,7 +127,7 @@ function microBatches(ctx: RuleContext): Diagnostic[] {
   const exact = t.globalBatchSize / perStep;
   const formula = `global_batch_size ${fmt(t.globalBatchSize)} / (data ${fmt(p.data)} × micro_batch_size ${fmt(t.microBatchSize)})`;
   const batchTo = (m: number, preferred = false) =>
-    setValueFix(ctx.doc, 'training.global_batch_size', m * perStep, `Set global_batch_size to ${fmt(m * perStep)} (${plural(m, 'micro-batch', 'micro-batches')})`, preferred);
+    setValueFix(ctx.doc, 'training.global_batch_size', m * perStep, `Set ${setText(ctx.doc, 'training.global_batch_size', m * perStep, fmt(m * perStep))} (${plural(m, 'micro-batch', 'micro-batches')})`, preferred);
   if (exact < 1) {
     return [report(ctx, 'error', 'parallelism/micro-batches', 'training.global_batch_size',
       `${formula} = ${fmt(exact)}: fewer sequences per step than data-parallel ranks × micro_batch_size.`, [batchTo(1)])];

@@ -78,16 +78,17 @@ test('settings as written: bad entries are dropped, the default cluster becomes 
   assert.equal(defaultClusterSetting('h100'), undefined);
 });
 
-test('the default cluster fills what a launch script does not say; the missing-cluster error names both ways', () => {
+test('the default cluster fills what a launch script does not say; the assumed-cluster info names both ways', () => {
   const script = fixture('megatron-deepseek.sh').replace(/^.*# tcs:.*$/gm, '');
-  const missing = language.check(script, { fileName: '/w/run.sh' }).diagnostics.filter((d) => d.code === 'schema/missing-key' && d.path.startsWith('cluster'));
-  assert.ok(missing.length > 0, 'without a cluster the script misses one');
-  for (const d of missing) {
+  const assumed = language.check(script, { fileName: '/w/run.sh' }).diagnostics.filter((d) => d.code === 'formats/assumed' && d.path.startsWith('cluster'));
+  assert.ok(assumed.length > 0, 'without a cluster the script\'s is assumed');
+  for (const d of assumed) {
+    assert.equal(d.severity, 'info');
     assert.match(d.message, /# tcs: cluster/);
     assert.match(d.message, /trainingConfig\.defaultCluster/);
   }
   const withDefaults = language.check(script, { fileName: '/w/run.sh', defaults: { cluster: { gpu: 'h100-sxm', nodes: 64, gpus_per_node: 8 } } });
-  assert.deepEqual(withDefaults.diagnostics.filter((d) => d.code === 'schema/missing-key' && d.path.startsWith('cluster')), []);
+  assert.deepEqual(withDefaults.diagnostics.filter((d) => d.code === 'formats/assumed' && d.path.startsWith('cluster')), []);
   assert.equal((withDefaults.document.value as { cluster: { gpu: string } }).cluster.gpu, 'h100-sxm');
   // What the file says (its `# tcs:` line) wins over the setting.
   const own = language.check(fixture('megatron-deepseek.sh'), { fileName: '/w/run.sh', defaults: { cluster: { gpu: 'h100-sxm' } } });

@@ -21,15 +21,19 @@ test('the facade picks the front end by content and name, and rules land on the 
   assert.equal(svc.check('name: x\n# --num-layers 4 from torchrun\n', { fileName: 'a.train.yaml' }).document.format, 'yaml', 'a training config is never taken for a script');
 });
 
-test('a missing cluster says how to give it, and its fix writes a # tcs: line that the re-check reads', () => {
+test('a cluster the file lacks is assumed, said so with how to give it, and its fix writes a # tcs: line that the re-check reads', () => {
   const svc = createLanguageService();
   const text = fixture('megatron-uneven-pp.sh');
   const result = svc.check(text, { fileName: 'launch.sh' });
-  const d = result.diagnostics.find((x) => x.code === 'schema/missing-key' && x.path === 'cluster.gpu')!;
-  assert.match(d.message, /add a comment line `# tcs: cluster\.gpu=…`/);
+  assert.ok(!result.diagnostics.some((x) => x.code === 'schema/missing-key'), 'nothing the file cannot say is reported missing');
+  const d = result.diagnostics.find((x) => x.code === 'formats/assumed' && x.path === 'cluster.gpu')!;
+  assert.equal(d.severity, 'info');
+  assert.match(d.message, /"h100-sxm" is assumed\. To give it, add a comment line `# tcs: cluster\.gpu=…`/);
   const [fix] = svc.fixes(result, d);
-  assert.match(fix.fix.edits[0].newText, /^# tcs: cluster\.gpu=\S+\n$/);
+  assert.equal(fix.fix.edits[0].newText, '# tcs: cluster.gpu=h100-sxm\n');
   const after = svc.check(apply(text, fix.fix.edits, result.document.offsetAt), { fileName: 'launch.sh' });
-  assert.ok(!after.diagnostics.some((x) => x.code === 'schema/missing-key' && x.path === 'cluster.gpu'));
-  assert.equal(svc.check(fixture('hf-mixtral.json'), { fileName: 'config.json' }).diagnostics.find((x) => x.code === 'schema/missing-key' && x.path.startsWith('cluster'))?.message.includes('tcs import'), true, 'JSON has no comments');
+  assert.ok(!after.diagnostics.some((x) => x.code === 'formats/assumed' && x.path === 'cluster.gpu'));
+  const json = svc.check(fixture('hf-mixtral.json'), { fileName: 'config.json' }).diagnostics.find((x) => x.code === 'formats/assumed' && x.path.startsWith('cluster'));
+  assert.match(json?.message ?? '', /tcs import/, 'JSON has no comments');
+  assert.equal(json?.fixes, undefined);
 });
