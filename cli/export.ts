@@ -1,13 +1,17 @@
-/** `tcs export --to megatron|torchtitan|nemo FILE [-o OUT]`: a training config → the framework's own launch config. */
+/** `tcs export --to megatron|torchtitan|torchtitan-json|nemo FILE [-o OUT]`: a training config → the framework's own launch config. */
 import { createLanguageService, errorCount, EXPORTERS, type ExportTarget } from '../language/service';
 import { readInput, type Command } from './io';
 
-export const EXPORT_USAGE = `usage: tcs export --to megatron|torchtitan|nemo FILE [-o OUT]
-  megatron    Megatron-LM pretrain_gpt.py arguments behind a torchrun line (a bash script)
-  torchtitan  torchtitan TOML (v0.2.x)
-  nemo        Megatron-Bridge overrides (YAML for scripts/training/run_recipe.py --config-file)
-  What the target cannot express is a warning naming the key (on stderr and as # WARN lines in the output);
-  the GPU and the rest of the cluster travel in a "# tcs:" comment, so \`tcs import\` reads them back.
+export const EXPORT_USAGE = `usage: tcs export --to megatron|torchtitan|torchtitan-json|nemo FILE [-o OUT]
+  megatron         Megatron-LM pretrain_gpt.py arguments behind a torchrun line (a bash script)
+  torchtitan       torchtitan TOML (v0.2.x, run with --job.config_file)
+  torchtitan-json  torchtitan main's Trainer.Config as JSON (the shape --debug.save_config_file writes:
+                   token-count batches, model_spec by model_registry flavor); main runs Python recipes
+                   (--module/--config), so this is the values for one, and what \`tcs import\` reads back
+  nemo             Megatron-Bridge overrides (YAML for scripts/training/run_recipe.py --config-file)
+  What the target cannot express is a warning naming the key (on stderr and as WARN lines in the output);
+  the GPU and the rest of the cluster travel in a "# tcs:" comment (in JSON, a "tcs" key), so \`tcs import\`
+  reads them back.
   Exit code: 0 written, 1 the config has errors (nothing written), 2 usage error.`;
 
 export const exportCommand: Command = (argv, io) => {
@@ -35,7 +39,7 @@ export const exportCommand: Command = (argv, io) => {
     } else files.push(a);
   }
   if (!to || !Object.hasOwn(EXPORTERS, to) || files.length !== 1) {
-    io.err(`tcs export: ${!to ? 'no --to target' : !Object.hasOwn(EXPORTERS, to) ? `unknown target \`${to}\` (megatron, torchtitan, nemo)` : 'give exactly one FILE'}\n${EXPORT_USAGE}\n`);
+    io.err(`tcs export: ${!to ? 'no --to target' : !Object.hasOwn(EXPORTERS, to) ? `unknown target \`${to}\` (${Object.keys(EXPORTERS).join(', ')})` : 'give exactly one FILE'}\n${EXPORT_USAGE}\n`);
     return 2;
   }
   const file = files[0];

@@ -20,13 +20,20 @@ function nearestFlavor(value: unknown): { flavor: Flavor; differing: string[] } 
   return best!;
 }
 
-export function exportTorchtitan(value: unknown): ExportResult {
+/** torchtitan's settings for a config, by TOML section and key (v0.2.x names), with what they cannot say. */
+export interface TorchtitanPlan {
+  config: ResolvedConfig;
+  sections: Map<string, [key: string, value: unknown, comment?: string][]>;
+  warnings: ExportWarning[];
+  notes: string[];
+}
+
+export function planTorchtitan(value: unknown): TorchtitanPlan {
   const r: ResolvedConfig = resolveConfig(value);
-  const raw = obj(value);
   const warnings: ExportWarning[] = [];
   const notes: string[] = [];
   const warn = (path: string, message: string, kind: ExportWarning['kind'] = 'dropped') => warnings.push({ path, message, kind });
-  const { model: m, training: t, precision: pr, parallelism: p, cluster: c } = r;
+  const { model: m, training: t, precision: pr, parallelism: p } = r;
   const sections = new Map<string, [string, unknown, string?][]>();
   const put = (section: string, key: string, v: unknown, comment?: string) => {
     if (!sections.has(section)) sections.set(section, []);
@@ -165,6 +172,13 @@ export function exportTorchtitan(value: unknown): ExportResult {
   put('activation_checkpoint', 'mode', t.recompute);
   if (t.recompute === 'selective') put('activation_checkpoint', 'selective_ac_option', 'op');
 
+  return { config: r, sections, warnings, notes };
+}
+
+export function exportTorchtitan(value: unknown): ExportResult {
+  const { config: r, sections, warnings, notes } = planTorchtitan(value);
+  const c = r.cluster;
+  const raw = obj(value);
   const lines = [`# torchtitan (v0.2.x TOML) exported by tcs from "${r.name}".`];
   const directive = directiveLine(raw, []);
   if (directive) lines.push(directive);

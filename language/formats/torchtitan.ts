@@ -1,6 +1,9 @@
 /**
  * torchtitan configs: the TOML of v0.2.x (torchtitan/config/job_config.py) and the JSON a resolved config is dumped
- * to (`--debug.save_config_file`, same sections). The model shape is not in the file: `[model] name` + `flavor`
+ * to (`--debug.save_config_file`): v0.2.x's has the TOML's sections; main's (`Trainer.Config.to_dict()`,
+ * pytorch/torchtitan@b5bcd76 torchtitan/trainer.py) names the model under `model_spec`, counts batches in tokens
+ * (`training.max_context_length`, `num_tokens_per_*`) and gives the checkpointing policy's Config or null. A
+ * `tcs` key (written by `tcs export --to torchtitan-json`) carries the name and the cluster. The model shape is not in the file: `[model] name` + `flavor`
  * select one of torchtitan's built-in flavors (torchtitanFlavors.ts); an unknown flavor leaves the shape to a
  * paired config.json.
  */
@@ -22,30 +25,34 @@ function detect(text: string, fileName?: string): boolean {
 const span = (o: { keyStart: number; keyEnd: number }) => ({ start: o.keyStart, end: o.keyEnd });
 
 function readConfig(k: Keyed, c: Collector, json: boolean): void {
-  const name = k.get('model.name');
-  const flavorName = k.get('model.flavor');
+  // torchtitan main's dump (Trainer.Config.to_dict()) names the model under model_spec; v0.2.x under [model].
+  const spec = json && !k.has('model.name') && k.has('model_spec.name') ? 'model_spec' : 'model';
+  const name = k.get(`${spec}.name`);
+  const flavorName = k.get(`${spec}.flavor`);
   const flavor = typeof name === 'string' && typeof flavorName === 'string' ? flavorOf(name, flavorName) : undefined;
   const inline = json ? k.get('model.n_layers') ?? k.get('model_spec.model.n_layers') : undefined;
   if (flavor) {
-    const o = k.origin('model.flavor', `torchtitan flavor ${name}/${flavorName}`);
+    const o = k.origin(`${spec}.flavor`, `torchtitan flavor ${name}/${flavorName}`);
     const put = (path: string, v: unknown) => {
       if (v !== null && typeof v === 'object' && !Array.isArray(v)) for (const [kk, vv] of Object.entries(v)) put(`${path}.${kk}`, vv);
       else c.set(path, v, o);
     };
     put('model', flavor.model);
   } else if (inline === undefined && (name !== undefined || flavorName !== undefined)) {
-    c.report('warning', 'torchtitan/unknown-flavor', `torchtitan's model shape is in code; \`${String(name)}\` flavor \`${String(flavorName)}\` is not in the built-in table (llama3 8B/70B/405B, deepseek_v3 16B/236B/671B). Import the model's config.json with this file.`, span(k.origin(flavorName !== undefined ? 'model.flavor' : 'model.name')), 'model');
+    c.report('warning', 'torchtitan/unknown-flavor', `torchtitan's model shape is in code; \`${String(name)}\` flavor \`${String(flavorName)}\` is not in the built-in table (llama3 8B/70B/405B, deepseek_v3 16B/236B/671B). Import the model's config.json with this file.`, span(k.origin(flavorName !== undefined ? `${spec}.flavor` : `${spec}.name`)), 'model');
   }
   if (json) readModelArgs(k);
 
-  const seq = k.copyInt('training.sequence_length', 'training.seq_len');
+  const main = json && k.has('training.max_context_length');
+  const seq = k.copyInt('training.sequence_length', main ? 'training.max_context_length' : 'training.seq_len');
   const pp = k.int('parallelism.pipeline_parallel_degree') ?? 1;
   const local = k.int('training.local_batch_size') ?? k.int('training.batch_size');
   let gbs = k.int('training.global_batch_size');
   const shard = k.int('parallelism.data_parallel_shard_degree') ?? -1;
   const replicate = k.int('parallelism.data_parallel_replicate_degree') ?? 1;
   const dp = shard > 0 ? shard * replicate : undefined;
-  if (gbs !== undefined && gbs > 0) c.set('training.global_batch_size', gbs, k.origin('training.global_batch_size'));
+  if (main) gbs = readTokenBatches(k, c, seq, dp);
+  else if (gbs !== undefined && gbs > 0) c.set('training.global_batch_size', gbs, k.origin('training.global_batch_size'));
   else if (local !== undefined && dp !== undefined) {
     gbs = local * dp;
     c.set('training.global_batch_size', gbs, k.origin('training.local_batch_size', `local_batch_size × DP (${local} × ${dp})`));
@@ -53,12 +60,15 @@ function readConfig(k: Keyed, c: Collector, json: boolean): void {
     gbs = undefined;
     c.report('info', 'torchtitan/batch-from-world', 'global_batch_size is -1: torchtitan uses local_batch_size × the data-parallel size, which follows from the GPU count; give `global_batch_size` or the cluster (`# tcs: cluster.nodes=N`).', span(k.origin('training.local_batch_size')), 'training.global_batch_size');
   }
-  if (pp > 1) {
+  if (main) {
+    // batches were read as token counts above
+  } else if (pp > 1) {
     if (k.has('parallelism.pipeline_parallel_microbatch_size')) k.copyInt('training.micro_batch_size', 'parallelism.pipeline_parallel_microbatch_size');
     else c.set('training.micro_batch_size', 1, { ...k.origin('parallelism.pipeline_parallel_degree', 'no pipeline_parallel_microbatch_size: torchtitan\'s default 1') });
   } else if (local !== undefined) k.copyInt('training.micro_batch_size', k.has('training.local_batch_size') ? 'training.local_batch_size' : 'training.batch_size');
   const steps = k.int('training.steps');
   if (steps !== undefined && gbs !== undefined && seq !== undefined) c.set('training.tokens', steps * gbs * seq, k.origin('training.steps', `steps × global batch × seq_len (${steps} × ${gbs} × ${seq})`));
+  if (main) readCheckpointPolicy(k, c);
   const mode = k.get('activation_checkpoint.mode');
   if (mode === 'none' || mode === 'selective' || mode === 'full') k.copy('training.recompute', 'activation_checkpoint.mode', (v) => v);
   else if (mode !== undefined) c.report('error', 'torchtitan/bad-choice', `activation_checkpoint.mode must be none, selective or full, not ${JSON.stringify(mode)}.`, span(k.origin('activation_checkpoint.mode')), 'training.recompute');
@@ -133,6 +143,57 @@ function readConfig(k: Keyed, c: Collector, json: boolean): void {
   if (k.get('parallelism.pipeline_parallel_expert_parallel_overlap') === true) k.copy('parallelism.overlap_expert_comm', 'parallelism.pipeline_parallel_expert_parallel_overlap', (v) => v);
 }
 
+/**
+ * torchtitan main counts batches in tokens (torchtitan/config/configs.py TrainingConfig): the micro-batch is
+ * num_tokens_per_microbatch_per_dp_rank ÷ sequence, the global batch num_tokens_per_train_step ÷ sequence (−1:
+ * micro-batch × parallelism.num_pp_microbatches × DP). Returns the global batch in sequences.
+ */
+function readTokenBatches(k: Keyed, c: Collector, seq: number | undefined, dp: number | undefined): number | undefined {
+  const perMicro = k.int('training.num_tokens_per_microbatch_per_dp_rank') ?? 16384;
+  const perStep = k.int('training.num_tokens_per_train_step') ?? -1;
+  if (seq === undefined || seq <= 0) return undefined;
+  const whole = (n: number, what: string, path: string) => {
+    if (Number.isInteger(n)) return true;
+    c.report('warning', 'torchtitan/tokens', `${what} is not a whole number of ${seq}-token sequences.`, span(k.origin(path)), '');
+    return false;
+  };
+  const mbs = perMicro / seq;
+  const microPath = 'training.num_tokens_per_microbatch_per_dp_rank';
+  if (whole(mbs, microPath, microPath)) c.set('training.micro_batch_size', mbs, k.origin(microPath, `${microPath} ÷ max_context_length (${perMicro} ÷ ${seq})`));
+  if (perStep > 0) {
+    if (!whole(perStep / seq, 'training.num_tokens_per_train_step', 'training.num_tokens_per_train_step')) return undefined;
+    c.set('training.global_batch_size', perStep / seq, k.origin('training.num_tokens_per_train_step', `num_tokens_per_train_step ÷ max_context_length (${perStep} ÷ ${seq})`));
+    return perStep / seq;
+  }
+  const m = k.int('parallelism.num_pp_microbatches') ?? 1;
+  if (dp === undefined || !Number.isInteger(mbs)) return undefined;
+  c.set('training.global_batch_size', mbs * m * dp, k.origin(microPath, `micro-batch × num_pp_microbatches × DP (${mbs} × ${m} × ${dp})`));
+  return mbs * m * dp;
+}
+
+/** torchtitan main's activation_checkpoint is the policy's Config (SelectiveAC, FullAC, MemoryBudgetAC) or null. */
+function readCheckpointPolicy(k: Keyed, c: Collector): void {
+  const policy = k.get('activation_checkpoint');
+  const path = 'activation_checkpoint';
+  if (policy === null) c.set('training.recompute', 'none', k.origin(path, 'activation_checkpoint null: no checkpointing'));
+  else if (k.has('activation_checkpoint.force_recompute_mm_shapes_by_fqns')) c.set('training.recompute', 'selective', k.origin(path, 'SelectiveAC.Config'));
+  else if (k.has('activation_checkpoint.memory_budget')) {
+    c.set('training.recompute', 'selective', k.origin(path, 'MemoryBudgetAC.Config read as selective'));
+    c.report('info', 'formats/unrepresented', 'A memory-budget checkpointing policy has no value in the config; it is read as selective recompute.', span(k.origin(path)), 'training.recompute');
+  } else if (policy !== undefined && !k.has('activation_checkpoint.mode')) c.set('training.recompute', 'full', k.origin(path, 'FullAC.Config'));
+}
+
+/** The tcs key of an exported JSON: what torchtitan has no field for (the name, the cluster). */
+function readTcsKey(k: Keyed): void {
+  if (typeof k.get('tcs.name') === 'string') k.copy('name', 'tcs.name', (v) => v);
+  const walk = (v: unknown, path: string, depth: number) => {
+    if (depth > 4) return;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) for (const [key, x] of Object.entries(v)) walk(x, `${path}.${key}`, depth + 1);
+    else if (v !== undefined) k.copy(path, `tcs.${path}`, (x) => x);
+  };
+  walk(k.get('tcs.cluster'), 'cluster', 0);
+}
+
 /** The JSON dump carries the model's arguments themselves (TransformerModelArgs field names). */
 function readModelArgs(k: Keyed): void {
   const base = k.has('model_spec.model.n_layers') ? 'model_spec.model' : k.has('model.n_layers') ? 'model' : undefined;
@@ -171,7 +232,11 @@ export function parseTorchtitan(text: string, options: ParseOptions = {}): Impor
   if (refused) return sourceDocument('torchtitan', text, c, [refused]);
   if (/^\s*\{/.test(text)) {
     const { value, k } = readJson(text, c);
-    if (value !== undefined) readConfig(k, c, true);
+    if (value !== undefined) {
+      readConfig(k, c, true);
+      readTcsKey(k);
+    }
+    c.fillDefaults(options.defaults);
     return sourceDocument('torchtitan', text, c);
   }
   const r = parseToml(text);

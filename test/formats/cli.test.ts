@@ -62,6 +62,18 @@ test('export: each target writes its file and prints its warnings; a config with
   const h = fakeIO({ 'bad.train.yaml': example('deepseek-v3.train.yaml').replace('  pipeline: 16', '  pipeline: 7') });
   assert.equal(main(['export', '--to', 'nemo', 'bad.train.yaml'], h.io), 1);
   assert.equal(main(['export', '--to', 'deepspeed', 'bad.train.yaml'], fakeIO({}).io), 2);
+  // torchtitan main's JSON: written, its warnings on stderr, and read back by tcs import with nothing assumed.
+  const j = fakeIO({ 'ds.train.yaml': example('deepseek-v3.train.yaml') });
+  assert.equal(main(['export', '--to', 'torchtitan-json', 'ds.train.yaml', '-o', 'ds.json'], j.io), 0);
+  assert.equal(JSON.parse(j.written['ds.json']).model_spec.flavor, '671B');
+  assert.match(j.err(), /^warning precision\.compute: torchtitan main applies FP8 through converters/m);
+  const back = fakeIO({ 'ds.json': j.written['ds.json'] });
+  main(['import', 'ds.json'], back.io);
+  assert.match(back.out(), /^ {2}global_batch_size: 15360 {2}# ds\.json:\d+ training\.num_tokens_per_train_step/m);
+  assert.doesNotMatch(back.err(), /^assumed/m);
+  const help = fakeIO({});
+  main(['export', '--help'], help.io);
+  assert.match(help.out(), /torchtitan-json +torchtitan main's Trainer\.Config as JSON/);
 });
 
 test('check and simulate take a launch script or a TOML directly, diagnostics on its own lines', () => {

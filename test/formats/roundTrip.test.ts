@@ -13,7 +13,7 @@ import { parseYamlDocument as parseDocument } from '../../language/formats/yaml'
 import { checkText } from '../../language/check';
 import { EXAMPLES_DIR, example } from '../language/helpers';
 
-const EXPECTED_FORMAT: Record<ExportTarget, string> = { megatron: 'megatron', torchtitan: 'torchtitan', nemo: 'nemo' };
+const EXPECTED_FORMAT: Record<ExportTarget, string> = { megatron: 'megatron', torchtitan: 'torchtitan', 'torchtitan-json': 'torchtitan', nemo: 'nemo' };
 
 for (const name of readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.train.yaml'))) {
   for (const target of Object.keys(EXPORTERS) as ExportTarget[]) {
@@ -58,4 +58,28 @@ test('an exported Megatron script re-imported checks as the original does', () =
     const yaml = JSON.stringify(combine([{ file: 'o', doc }]).value);
     assert.deepEqual(checkText(yaml).diagnostics.filter((d) => d.severity === 'error'), [], name);
   }
+});
+
+/** Fields of torchtitan main's TrainingConfig and ParallelismConfig (pytorch/torchtitan@b5bcd76 torchtitan/config/configs.py). */
+const MAIN_TRAINING = ['num_tokens_per_microbatch_per_dp_rank', 'num_tokens_per_train_step', 'max_context_length', 'max_norm', 'steps', 'enable_cpu_offload', 'disable_cuda_graphs', 'dtype', 'mixed_precision_param', 'mixed_precision_reduce', 'gc_freq', 'gc_debug'];
+const MAIN_PARALLELISM = ['data_parallel_replicate_degree', 'data_parallel_shard_degree', 'fsdp_reshard_after_forward', 'enable_fsdp_symm_mem', 'tensor_parallel_degree', 'enable_sequence_parallel', 'spmd_backend', 'pipeline_parallel_degree', 'module_fqns_per_model_part', 'pipeline_parallel_first_stage_less_layers', 'pipeline_parallel_last_stage_less_layers', 'pipeline_parallel_layers_per_stage', 'pipeline_parallel_schedule', 'pipeline_parallel_schedule_csv', 'num_pp_microbatches', 'context_parallel_degree', 'context_parallel_load_balancer', 'context_parallel_ptrr_mask_key', 'expert_parallel_degree'];
+
+test('the torchtitan-json export uses only torchtitan main\'s field names, batches in tokens', () => {
+  for (const name of readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.train.yaml'))) {
+    const x = parseDocument(example(name)).value;
+    const out = JSON.parse(EXPORTERS['torchtitan-json'].run(x).text) as Record<string, Record<string, unknown> | null>;
+    assert.deepEqual(Object.keys(out).sort(), ['activation_checkpoint', 'model_spec', 'parallelism', 'tcs', 'training'], name);
+    for (const k of Object.keys(out.training!)) assert.ok(MAIN_TRAINING.includes(k), `${name}: training.${k}`);
+    for (const k of Object.keys(out.parallelism!)) assert.ok(MAIN_PARALLELISM.includes(k), `${name}: parallelism.${k}`);
+    assert.deepEqual(Object.keys(out.model_spec!), ['name', 'flavor']);
+  }
+  const ds = JSON.parse(EXPORTERS['torchtitan-json'].run(parseDocument(example('deepseek-v3.train.yaml')).value).text);
+  // 15,360 sequences of 4,096 tokens per step, one sequence per micro-batch, 120 micro-batches per DP rank (DP 128).
+  assert.equal(ds.training.num_tokens_per_train_step, 15360 * 4096);
+  assert.equal(ds.training.num_tokens_per_microbatch_per_dp_rank, 4096);
+  assert.equal(ds.parallelism.num_pp_microbatches, 120);
+  assert.deepEqual(ds.model_spec, { name: 'deepseek_v3', flavor: '671B' });
+  assert.equal(ds.activation_checkpoint.force_recompute_mm_shapes_by_fqns[0], 'moe.router.gate', 'SelectiveAC.Config');
+  const paths = EXPORTERS['torchtitan-json'].run(parseDocument(example('deepseek-v3.train.yaml')).value).warnings.map((w) => w.path);
+  for (const p of ['precision.compute', 'model.mtp_depth', 'parallelism.zero_stage', 'parallelism.schedule']) assert.ok(paths.includes(p), p);
 });
