@@ -1,14 +1,15 @@
-/** `tcs export --to megatron|torchtitan|torchtitan-json|nemo FILE [-o OUT]`: a training config → the framework's own launch config. */
+/** `tcs export --to megatron|torchtitan|torchtitan-python|torchtitan-json|nemo FILE [-o OUT]`: a training config → the framework's own launch config. */
 import { createLanguageService, errorCount, EXPORTERS, type ExportTarget } from '../language/service';
 import { readInput, type Command } from './io';
 
-export const EXPORT_USAGE = `usage: tcs export --to megatron|torchtitan|torchtitan-json|nemo FILE [-o OUT]
-  megatron         Megatron-LM pretrain_gpt.py arguments behind a torchrun line (a bash script)
-  torchtitan       torchtitan TOML (v0.2.x, run with --job.config_file)
-  torchtitan-json  torchtitan main's Trainer.Config as JSON (the shape --debug.save_config_file writes:
-                   token-count batches, model_spec by model_registry flavor); main runs Python recipes
-                   (--module/--config), so this is the values for one, and what \`tcs import\` reads back
-  nemo             Megatron-Bridge overrides (YAML for scripts/training/run_recipe.py --config-file)
+export const EXPORT_USAGE = `usage: tcs export --to megatron|torchtitan|torchtitan-python|torchtitan-json|nemo FILE [-o OUT]
+  megatron           Megatron-LM pretrain_gpt.py arguments behind a torchrun line (a bash script)
+  torchtitan         torchtitan TOML (v0.2.x, run with --job.config_file)
+  torchtitan-python  a torchtitan main recipe: a Python function returning Trainer.Config, run with
+                     --module M --config F (token-count batches, model_registry with FP8 converters and MTP)
+  torchtitan-json    the same config as JSON, in the shape main's --debug.save_config_file writes; what
+                     \`tcs import\` reads back (FP8 and MTP, Python arguments, are warned and dropped)
+  nemo               Megatron-Bridge overrides (YAML for scripts/training/run_recipe.py --config-file)
   What the target cannot express is a warning naming the key (on stderr and as WARN lines in the output);
   the GPU and the rest of the cluster travel in a "# tcs:" comment (in JSON, a "tcs" key), so \`tcs import\`
   reads them back.

@@ -12,7 +12,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   check: { run: checkCommand, summary: 'check FILE...      validate training configs (--json for machine output)' },
   simulate: { run: simulateCommand, summary: 'simulate FILE      GPU-hours, memory and throughput of a config' },
   import: { run: importCommand, summary: 'import FILE...     Megatron-LM / torchtitan / NeMo / DeepSpeed / HF files → a training config' },
-  export: { run: exportCommand, summary: 'export --to T FILE  a training config → Megatron-LM / torchtitan (TOML, or main\'s JSON) / NeMo launch config' },
+  export: { run: exportCommand, summary: 'export --to T FILE  a training config → Megatron-LM / torchtitan (TOML; main: Python or JSON) / NeMo launch config' },
   schedule: { run: scheduleCommand, summary: 'schedule ...       print a pipeline schedule' },
   search: { run: searchCommand, summary: 'search FILE        the cheapest layouts that fit: Pareto frontier and top K' },
   // Runs until the editor sends `exit` (or closes stdin); 0 here is the exit code only if nothing else sets one.

@@ -1,6 +1,6 @@
 /**
- * "Training Config: Import as Training Config" and "Export as Megatron-LM / torchtitan TOML / torchtitan JSON /
- * NeMo": the active editor's text through language/'s importer or an exporter, into a new untitled document
+ * "Training Config: Import as Training Config" and "Export as Megatron-LM / torchtitan TOML / torchtitan Python
+ * recipe / torchtitan JSON / NeMo": the active editor's text through language/'s importer or an exporter, into a new untitled document
  * (nothing is saved or overwritten; the user decides where it goes). Warnings the target cannot express are shown, and stay as # WARN lines in it.
  */
 import * as vscode from 'vscode';
@@ -10,6 +10,7 @@ export const IMPORT_COMMAND = 'trainingConfig.importAsTrainingConfig';
 export const EXPORT_COMMANDS: Record<ExportTarget, { command: string; language: string }> = {
   megatron: { command: 'trainingConfig.exportAsMegatron', language: 'shellscript' },
   torchtitan: { command: 'trainingConfig.exportAsTorchtitan', language: 'toml' },
+  'torchtitan-python': { command: 'trainingConfig.exportAsTorchtitanPython', language: 'python' },
   'torchtitan-json': { command: 'trainingConfig.exportAsTorchtitanJson', language: 'json' },
   nemo: { command: 'trainingConfig.exportAsNemo', language: 'yaml' },
 };

@@ -6,7 +6,7 @@
 import type { ResolvedConfig } from '../../simulator/config';
 import { resolveConfig } from '../resolve';
 
-export type ExportTarget = 'megatron' | 'torchtitan' | 'torchtitan-json' | 'nemo';
+export type ExportTarget = 'megatron' | 'torchtitan' | 'torchtitan-python' | 'torchtitan-json' | 'nemo';
 
 /** What resolve assumes for the expert load imbalance when a config does not say (no framework has a flag for it). */
 export const DEFAULT_IMBALANCE: number = resolveConfig({ model: { moe: {} } }).model.moe!.loadImbalance;

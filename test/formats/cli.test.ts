@@ -73,7 +73,11 @@ test('export: each target writes its file and prints its warnings; a config with
   assert.doesNotMatch(back.err(), /^assumed/m);
   const help = fakeIO({});
   main(['export', '--help'], help.io);
-  assert.match(help.out(), /torchtitan-json +torchtitan main's Trainer\.Config as JSON/);
+  assert.match(help.out(), /torchtitan-python +a torchtitan main recipe: a Python function returning Trainer\.Config/);
+  assert.match(help.out(), /torchtitan-json +the same config as JSON/);
+  const py = fakeIO({ 'ds.train.yaml': example('deepseek-v3.train.yaml') });
+  assert.equal(main(['export', '--to', 'torchtitan-python', 'ds.train.yaml'], py.io), 0);
+  assert.match(py.out(), /^def deepseek_v3_pre_training\(\) -> Trainer\.Config:$/m);
 });
 
 test('check and simulate take a launch script or a TOML directly, diagnostics on its own lines', () => {
