@@ -30,7 +30,10 @@ interface OpComm {
   tpHidden: number;
   cp: number;
   cpHidden: number;
-  /** Seconds ops waited for their own PP sends (overlap_p2p_comm off). */
+  /**
+   * overlap_p2p_comm off: seconds in blocking PP exchanges, waiting for the neighbour and the transfer (schedules
+   * with Megatron's exchanges), else seconds ops waited for their own sends.
+   */
   ppBlocked: number;
 }
 
@@ -196,7 +199,8 @@ function run(input: ResolvedConfig, options: SimulateOptions): SimulationOutcome
   // PP exposure, estimated: in steady state a transfer overlaps other micro-batches' compute; filling and draining
   // the pipeline crosses every stage boundary once each way on the critical path. (Re-executing without transfers
   // would measure it, at twice the cost.)
-  const ppExposed = Math.min(timeline.makespan, 2 * Math.max(0, schedule.stages - 1) * ppSeconds);
+  // Blocking exchanges are measured instead (each rank's seconds in them, `ppBlocked`).
+  const ppExposed = timeline.exchangeSecondsPerRank ? 0 : Math.min(timeline.makespan, 2 * Math.max(0, schedule.stages - 1) * ppSeconds);
   const critical = perRank.reduce((best, r, i) => (r.busy > perRank[best].busy ? i : best), 0);
   const tail = stepTail(config, schedule, costs, timeline, perRank);
 
@@ -240,7 +244,7 @@ function run(input: ResolvedConfig, options: SimulateOptions): SimulationOutcome
     exposedCommFraction: stepSeconds > 0 ? exposedComm / stepSeconds : 0,
     memory,
     breakdown: {
-      step: stepBreakdown(perRank[critical].busy, c, timeline.makespan, ppExposed, dpExposed, optimizerSeconds, stepSeconds),
+      step: stepBreakdown(perRank[critical].busy, c, timeline.exchangeSecondsPerRank !== undefined, timeline.makespan, ppExposed, dpExposed, optimizerSeconds, stepSeconds),
       comm,
       flops: flopsBreakdown(config),
       parameters: { total: counts.total, active: counts.active, perRank: tail.paramsPerRank },
@@ -281,8 +285,11 @@ interface RankWork {
 function executePipeline(config: ResolvedConfig, schedule: Schedule, costs: CostModel): Result<{ timeline: ExecutedTimeline; perRank: RankWork[] }> {
   const p = config.parallelism;
   const paired = scheduleSpec(schedule.kind).pairsChunks;
-  // Without --overlap-p2p-communication a stage waits for its send before its next op.
-  const blockingSend = p.overlapP2pComm || schedule.ranks <= 1 ? 0 : costs.pipelineTransfer.seconds;
+  // Without --overlap-p2p-communication a stage meets its neighbours in blocking exchanges (schedules/exchanges.ts)
+  // where the schedule says how Megatron places them; in the others (not Megatron's) it waits for its own sends.
+  const blocking = !p.overlapP2pComm && schedule.ranks > 1;
+  const exchanges = blocking && scheduleSpec(schedule.kind).exchangeAt !== undefined;
+  const blockingSend = blocking && !exchanges ? costs.pipelineTransfer.seconds : 0;
   const table = opTable(costs, p.overlapExpertComm && !paired && costs.expertCommOverlapped, blockingSend);
   let perRank: RankWork[] = [];
   const out = new Float64Array(OUT);
@@ -299,8 +306,11 @@ function executePipeline(config: ResolvedConfig, schedule: Schedule, costs: Cost
     transferSeconds: costs.pipelineTransfer.seconds,
     retainedAfterInputBackward: retainedAfterInputBackward(config),
   };
-  const executed = executeSchedule(schedule, durations);
-  return executed.ok ? { ok: true, value: { timeline: executed.value, perRank } } : executed;
+  const executed = executeSchedule(schedule, durations, { blockingExchanges: exchanges });
+  if (!executed.ok) return executed;
+  const exchangeSeconds = executed.value.exchangeSecondsPerRank;
+  if (exchangeSeconds) perRank.forEach((work, rank) => (work.comm.ppBlocked = exchangeSeconds[rank]));
+  return { ok: true, value: { timeline: executed.value, perRank } };
 }
 
 /**
@@ -500,18 +510,20 @@ function timelineResult(kind: ScheduleKind, P: number, N: number, timeline: Exec
   return result;
 }
 
-function stepBreakdown(busy: number, c: OpComm, makespan: number, ppExposed: number, dpExposed: number, optimizer: number, step: number): Record<string, number> {
+function stepBreakdown(busy: number, c: OpComm, exchanges: boolean, makespan: number, ppExposed: number, dpExposed: number, optimizer: number, step: number): Record<string, number> {
   const epExposed = c.ep - c.epHidden;
   const cpExposed = c.cp - c.cpHidden;
   const tpExposed = c.tp - c.tpHidden;
-  const compute = busy - epExposed - tpExposed - cpExposed - c.ppBlocked;
+  // Time in blocking exchanges lies between ops (not in `busy`); a blocked send is part of its op.
+  const inOps = exchanges ? 0 : c.ppBlocked;
+  const compute = busy - epExposed - tpExposed - cpExposed - inOps;
   return {
     computeSeconds: compute,
     exposedTpSeconds: tpExposed,
     exposedEpSeconds: epExposed,
     exposedCpSeconds: cpExposed,
     exposedPpSeconds: ppExposed + c.ppBlocked,
-    bubbleSeconds: Math.max(0, makespan - busy - ppExposed),
+    bubbleSeconds: Math.max(0, makespan - busy - ppExposed - (c.ppBlocked - inOps)),
     pipelineSeconds: makespan,
     exposedDpSeconds: dpExposed,
     optimizerSeconds: optimizer,

@@ -11,6 +11,7 @@
  * op objects). The TimedOp lists are built on first read of `ranks`, and never with `{ keepOps: false }`; a consumer
  * that needs only numbers reads `timelineColumns`: 10^6 ops run without 10^6 objects.
  */
+import { EXCHANGE_COMBINED, EXCHANGE_NONE, EXCHANGE_SPLIT } from './schedules/exchanges';
 import { formatOp, scheduleColumns, scheduleSpec, stageOf } from './schedules/index';
 import { KIND_B, KIND_b, KIND_CODES, KIND_F, KIND_FB, KIND_NAMES, KIND_W, type OpColumns, opAt } from './schedules/program';
 import type { OpKind, OpRef, Result, Schedule, ScheduleOp, TimedOp } from './schedules/types';
@@ -56,6 +57,11 @@ export interface StagedOps {
 export interface ExecuteOptions {
   /** Build the per-rank TimedOp lists (default true). Without them `ranks` is empty and the numbers are the same. */
   keepOps?: boolean;
+  /**
+   * Move activations and gradients in blocking rendezvous exchanges (Megatron-LM without
+   * --overlap-p2p-communication; schedules/exchanges.ts) instead of asynchronous sends. Default false.
+   */
+  blockingExchanges?: boolean;
 }
 
 export interface ExecutedTimeline {
@@ -69,6 +75,11 @@ export interface ExecutedTimeline {
   idlePerRank: number[];
   /** Most micro-batch chunks whose activations a rank held at once (see `peakActivations`). */
   peakActivationsPerRank: number[];
+  /**
+   * With `blockingExchanges`: per rank, seconds its exchanges cost beyond waiting for their inputs to be computed
+   * (that wait is the pipeline bubble, as with asynchronous sends): the rendezvous and the transfers.
+   */
+  exchangeSecondsPerRank?: number[];
 }
 
 /** Unit costs for tests and the CLI: b defaults to B − W (B = b + W), FB to F + B (no overlap gain). */
@@ -284,11 +295,256 @@ export function executeSchedule(schedule: Schedule, durations: OpDurations, opti
   const order = !columns || !numeric || durations.transfer ? schedule.order : undefined;
   const ops: OpSource = { columns, order };
   const c = columns ? wiredColumns(schedule, columns) : compileOrder(schedule, order as ScheduleOp[][]);
+  if (options.blockingExchanges) return executeWithExchanges(schedule, c, ops, durations, options);
   const times = runOps(c, ops, durations, numericSeconds(c, durations));
   if ('code' in times) return { ok: false, code: times.code, reason: times.reason };
   const deadlock = stuckRanks(c, times.nextOp, ops);
   if (deadlock) return { ok: false, code: 'schedule/deadlock', reason: deadlock };
   return { ok: true, value: timelineOf(c, times, ops, options.keepOps ?? true, durations.retainedAfterInputBackward ?? 1) };
+}
+
+function executeWithExchanges(schedule: Schedule, c: Compiled, ops: OpSource, durations: OpDurations, options: ExecuteOptions): Result<ExecutedTimeline> {
+  const x = exchangesOf(schedule, c);
+  const times = runWithExchanges(c, x, ops, durations, numericSeconds(c, durations));
+  if ('code' in times) return { ok: false, code: times.code, reason: times.reason };
+  const stuck: string[] = [];
+  for (let rank = 0; rank + 1 < c.first.length; rank++) {
+    const count = c.first[rank + 1] - c.first[rank];
+    const i = times.nextOp[rank];
+    if (i < count) stuck.push(`rank ${rank} at ${formatOp(opOf(ops, c, rank, c.first[rank] + i))} (op ${i + 1} of ${count})`);
+    else if (times.nextCall[rank] < x.rankCalls[rank + 1]) stuck.push(`rank ${rank} in its exchange after its last op`);
+  }
+  if (stuck.length > 0) return { ok: false, code: 'schedule/deadlock', reason: `deadlock: every unfinished rank waits for a neighbour that will not reach the matching exchange or produce the input: ${stuck.join('; ')}` };
+  const value = timelineOf(c, times, ops, options.keepOps ?? true, durations.retainedAfterInputBackward ?? 1);
+  value.exchangeSecondsPerRank = Array.from(times.exchangeSeconds);
+  return { ok: true, value };
+}
+
+/**
+ * The blocking exchanges of every rank, as flat arrays: rank r's calls are rankCalls[r] .. rankCalls[r+1]−1, in
+ * order; call k runs before the rank's op number at[k] (the op count: after its last op) and holds messages
+ * messageFirst[k] .. messageFirst[k+1]−1, each a key (the activation or gradient it moves) sent or received.
+ */
+interface Exchanges {
+  rankCalls: Int32Array;
+  at: Int32Array;
+  messageFirst: Int32Array;
+  messageKey: Int32Array;
+  receives: Uint8Array;
+  /** The rank and op that consume the message, and the rank that produces it (for a `transfer` callback). */
+  consumerRank: Int32Array;
+  consumerOp: Int32Array;
+  producer: Int32Array;
+}
+
+const exchangesCache = new WeakMap<Compiled, { kind: string; exchanges: Exchanges }>();
+
+function exchangesOf(schedule: Schedule, c: Compiled): Exchanges {
+  const hit = exchangesCache.get(c);
+  if (hit && hit.kind === schedule.kind) return hit.exchanges;
+  const exchanges = compileExchanges(schedule, c);
+  exchangesCache.set(c, { kind: schedule.kind, exchanges });
+  return exchanges;
+}
+
+/**
+ * Places the calls: at each boundary the spec's `exchangeAt` asks for, the sends of the ops since the previous call
+ * and the receives of the ops up to the next one (a message crosses ranks: its producer and consumer differ).
+ */
+function compileExchanges(schedule: Schedule, c: Compiled): Exchanges {
+  const { first, activationIn, gradientIn, activationOut, gradientOut, problem } = c;
+  const P = first.length - 1;
+  const spec = scheduleSpec(schedule.kind);
+  const shape = { ranks: schedule.ranks, microBatches: schedule.microBatches, virtualStages: schedule.chunksPerRank };
+  const producer = new Int32Array(c.keys).fill(-1);
+  const consumerRank = new Int32Array(c.keys).fill(-1);
+  const consumerOp = new Int32Array(c.keys).fill(-1);
+  for (let rank = 0; rank < P; rank++)
+    for (let g = first[rank]; g < first[rank + 1]; g++) {
+      if (problem[g] !== OK) continue;
+      if (activationOut[g] >= 0) producer[activationOut[g]] = rank;
+      if (gradientOut[g] >= 0) producer[gradientOut[g]] = rank;
+      for (const key of [activationIn[g], gradientIn[g]])
+        if (key >= 0) {
+          consumerRank[key] = rank;
+          consumerOp[key] = g;
+        }
+    }
+  const rankCalls = new Int32Array(P + 1);
+  const at: number[] = [];
+  const messageFirst: number[] = [0];
+  const messageKey: number[] = [];
+  const receives: number[] = [];
+  const call = (position: number, sends: number[], recvs: number[]) => {
+    if (sends.length + recvs.length === 0) return;
+    for (const key of sends) messageKey.push(key), receives.push(0);
+    for (const key of recvs) messageKey.push(key), receives.push(1);
+    at.push(position);
+    messageFirst.push(messageKey.length);
+  };
+  for (let rank = 0; rank < P; rank++) {
+    const base = first[rank];
+    const count = first[rank + 1] - base;
+    const kindAt = (j: number) => (j <= 0 || j >= count ? EXCHANGE_COMBINED : spec.exchangeAt ? spec.exchangeAt(shape, rank, j, count) : EXCHANGE_COMBINED);
+    let sends: number[] = [];
+    for (let j = 0; j <= count; ) {
+      const kind = kindAt(j);
+      let next = j + 1;
+      while (next < count && kindAt(next) === EXCHANGE_NONE) next++;
+      const recvs: number[] = [];
+      for (let i = j; i < Math.min(next, count); i++) {
+        const g = base + i;
+        if (problem[g] !== OK) continue;
+        for (const key of [activationIn[g], gradientIn[g]]) if (key >= 0 && producer[key] >= 0 && producer[key] !== rank) recvs.push(key);
+      }
+      if (kind === EXCHANGE_SPLIT) {
+        call(j, sends, []);
+        call(j, [], recvs);
+      } else call(j, sends, recvs);
+      sends = [];
+      for (let i = j; i < Math.min(next, count); i++) {
+        const g = base + i;
+        if (problem[g] !== OK) continue;
+        for (const key of [activationOut[g], gradientOut[g]]) if (key >= 0 && consumerRank[key] >= 0 && consumerRank[key] !== rank) sends.push(key);
+      }
+      j = next;
+    }
+    rankCalls[rank + 1] = at.length;
+  }
+  return {
+    rankCalls,
+    at: Int32Array.from(at),
+    messageFirst: Int32Array.from(messageFirst),
+    messageKey: Int32Array.from(messageKey),
+    receives: Uint8Array.from(receives),
+    consumerRank,
+    consumerOp,
+    producer,
+  };
+}
+
+/**
+ * The event loop with blocking exchanges. A rank reaching a call posts its side of every message in it (at the time
+ * it got there), then waits until the other end of each has posted too; a message moves from the later of the two
+ * posts and takes its transfer time; the call ends when the last message has arrived, and the rank's next op starts
+ * then. An op starts when its rank is free: its inputs from other ranks came in an earlier call.
+ */
+function runWithExchanges(c: Compiled, x: Exchanges, ops: OpSource, durations: OpDurations, seconds: Float64Array | undefined): (Times & { nextCall: Int32Array; exchangeSeconds: Float64Array }) | { code: string; reason: string } {
+  const { first, kind, activationIn, localIn, gradientIn, activationOut, gradientOut, problem } = c;
+  const { rankCalls, at, messageFirst, messageKey, receives } = x;
+  const P = first.length - 1;
+  const transfer = durations.transfer;
+  const fixedTransfer = durations.transferSeconds ?? 0;
+  const byKind = durations.secondsByKind;
+  const perKind = seconds || !byKind ? undefined : Float64Array.from(KIND_NAMES, (name) => byKind[name]);
+  const total = first[P];
+  const doneAt = new Float64Array(c.keys).fill(-1);
+  const doneOn = new Int32Array(c.keys).fill(-1);
+  const sendPost = new Float64Array(c.keys).fill(-1);
+  const recvPost = new Float64Array(c.keys).fill(-1);
+  const arrived = new Float64Array(c.keys).fill(-1);
+  const start = new Float64Array(total);
+  const end = new Float64Array(total);
+  const firstWaiter = new Int32Array(c.keys).fill(-1);
+  const nextWaiter = new Int32Array(P).fill(-1);
+  const nextOp = new Int32Array(P);
+  const nextCall = Int32Array.from(rankCalls.subarray(0, P));
+  const posted = new Uint8Array(P);
+  const freeAt = new Float64Array(P);
+  const exchangeSeconds = new Float64Array(P);
+  const ready = new Int32Array(P);
+  let readyCount = 0;
+  for (let rank = P - 1; rank >= 0; rank--) ready[readyCount++] = rank;
+  const inputAt = (key: number, rank: number) => (doneOn[key] === rank ? doneAt[key] : arrived[key]);
+  const wake = (key: number) => {
+    for (let waiter = firstWaiter[key]; waiter >= 0; waiter = nextWaiter[waiter]) ready[readyCount++] = waiter;
+    firstWaiter[key] = -1;
+  };
+  // A key's phase is its parity (phase 1: the input gradient; keys of one stream and stage are 2 apart).
+  const transferOf = (key: number): number => {
+    if (!transfer) return fixedTransfer;
+    const g = x.consumerOp[key];
+    const op = opOf(ops, c, x.consumerRank[key], g);
+    const gradient = (key & 1) === 1;
+    return transfer(x.producer[key], x.consumerRank[key], gradient && kind[g] === FB ? (op.backward as OpRef) : op, gradient ? 'gradient' : 'activation');
+  };
+
+  while (readyCount > 0) {
+    const rank = ready[--readyCount];
+    const base = first[rank];
+    const count = first[rank + 1] - base;
+    let i = nextOp[rank];
+    let free = freeAt[rank];
+    for (;;) {
+      const k = nextCall[rank];
+      if (k < rankCalls[rank + 1] && at[k] === i) {
+        if (!posted[rank]) {
+          for (let m = messageFirst[k]; m < messageFirst[k + 1]; m++) {
+            const key = messageKey[m];
+            if (receives[m]) recvPost[key] = free;
+            else sendPost[key] = free;
+            wake(key);
+          }
+          posted[rank] = 1;
+        }
+        let missing = -1;
+        for (let m = messageFirst[k]; m < messageFirst[k + 1] && missing < 0; m++) if ((receives[m] ? sendPost : recvPost)[messageKey[m]] < 0) missing = messageKey[m];
+        if (missing >= 0) {
+          nextWaiter[rank] = firstWaiter[missing];
+          firstWaiter[missing] = rank;
+          break;
+        }
+        let done = free;
+        // When the last input this call receives was computed: waiting until then is the pipeline's own bubble
+        // (asynchronous sends wait as long); the rest is the exchange's (the rendezvous and the transfer).
+        let produced = free;
+        for (let m = messageFirst[k]; m < messageFirst[k + 1]; m++) {
+          const key = messageKey[m];
+          const moved = Math.max(sendPost[key], recvPost[key]) + transferOf(key);
+          if (receives[m]) {
+            arrived[key] = moved;
+            if (doneAt[key] > produced) produced = doneAt[key];
+          }
+          if (moved > done) done = moved;
+        }
+        exchangeSeconds[rank] += done - Math.min(done, produced);
+        free = done;
+        posted[rank] = 0;
+        nextCall[rank] = k + 1;
+        continue;
+      }
+      if (i >= count) break;
+      const g = base + i;
+      if (problem[g] !== OK) return invalid(ops, c, rank, g, PROBLEM[problem[g]]);
+      // Inputs: this rank's own earlier outputs, or what an earlier call received.
+      // (Never later than `free`: a call the rank already finished brought them. A missing one never comes: deadlock.)
+      const act = activationIn[g];
+      const local = localIn[g];
+      const grad = gradientIn[g];
+      if ((act >= 0 && inputAt(act, rank) < 0) || (local >= 0 && inputAt(local, rank) < 0) || (grad >= 0 && inputAt(grad, rank) < 0)) break;
+      const t = free;
+      const aOut = activationOut[g];
+      const gOut = gradientOut[g];
+      if ((aOut >= 0 && doneAt[aOut] >= 0) || (gOut >= 0 && doneAt[gOut] >= 0)) return invalid(ops, c, rank, g, 'work that already ran');
+      const op = ops.order ? ops.order[rank][i] : undefined;
+      const finish = t + (seconds ? seconds[g] : perKind ? perKind[kind[g]] : durations.op(rank, op as ScheduleOp));
+      start[g] = t;
+      end[g] = finish;
+      free = finish;
+      if (aOut >= 0) {
+        doneAt[aOut] = finish;
+        doneOn[aOut] = rank;
+      }
+      if (gOut >= 0) {
+        doneAt[gOut] = finish;
+        doneOn[gOut] = rank;
+      }
+      i++;
+    }
+    nextOp[rank] = i;
+    freeAt[rank] = free;
+  }
+  return { start, end, freeAt, nextOp, nextCall, exchangeSeconds };
 }
 
 /** Where an op's object comes from when one is needed: the hand-built order, else built from the columns. */

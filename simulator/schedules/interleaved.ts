@@ -3,8 +3,16 @@
  * Rank r holds v chunks, chunk c being model stage c·P + r. Micro-batches go through the chunks in groups of P
  * (why Megatron requires N to be a multiple of P); backwards visit the chunks in reverse.
  */
+import { EXCHANGE_COMBINED, EXCHANGE_NONE, EXCHANGE_SPLIT } from './exchanges';
 import { type OpColumns, perRank } from './program';
 import type { ScheduleSpec } from './spec';
+
+/** Megatron's warm-up forwards on rank r: 2(P−r−1) + (v−1)P, capped at the N·v total. */
+function warmupOf(ranks: number, microBatches: number, chunksPerRank: number, pipelineRank: number): number {
+  const total = microBatches * chunksPerRank;
+  // With N = P the steady state has nothing to pair, so Megatron runs all forwards first.
+  return microBatches === ranks ? total : Math.min((ranks - pipelineRank - 1) * 2 + (chunksPerRank - 1) * ranks, total);
+}
 
 export function interleaved1F1B(ranks: number, microBatches: number, chunksPerRank: number): OpColumns {
   const group = ranks * chunksPerRank;
@@ -16,9 +24,7 @@ export function interleaved1F1B(ranks: number, microBatches: number, chunksPerRa
     return forward ? chunk : chunksPerRank - 1 - chunk;
   };
   return perRank(ranks, (pipelineRank, rank) => {
-    // With N = P the steady state has nothing to pair, so Megatron runs all forwards first.
-    const warmup =
-      microBatches === ranks ? total : Math.min((ranks - pipelineRank - 1) * 2 + (chunksPerRank - 1) * ranks, total);
+    const warmup = warmupOf(ranks, microBatches, chunksPerRank, pipelineRank);
     for (let k = 0; k < warmup; k++) rank.forward(microBatchOf(k), chunkOf(k, true));
     for (let k = 0; k < total - warmup; k++) {
       rank.forward(microBatchOf(warmup + k), chunkOf(warmup + k, true));
@@ -60,5 +66,16 @@ export const interleavedSchedule: ScheduleSpec<'interleaved-1f1b'> = {
   peakActivationChunks: ({ ranks: P, microBatches, virtualStages }, r) => {
     const v = chunks(virtualStages);
     return Math.min(Math.max(1, microBatches) * v, 2 * (P - r - 1) + (v - 1) * P + 1);
+  },
+  // Megatron-LM `forward_backward_pipelining_with_interleaving` without overlap: a steady-state step runs its forward
+  // and backward back to back, then one send_forward_backward_recv_forward_backward; warm-up and cool-down use
+  // send_forward_recv_forward and send_backward_recv_backward; with every micro-batch in the warm-up the first
+  // backward's gradient comes in its own recv_backward.
+  exchangeAt: ({ ranks, microBatches, virtualStages }, r, boundary) => {
+    const v = chunks(virtualStages);
+    const total = microBatches * v;
+    const warmup = warmupOf(ranks, microBatches, v, r);
+    if (warmup >= total) return boundary === warmup ? EXCHANGE_SPLIT : EXCHANGE_COMBINED;
+    return boundary > warmup && boundary < warmup + 2 * (total - warmup) && (boundary - warmup) % 2 === 1 ? EXCHANGE_NONE : EXCHANGE_COMBINED;
   },
 };

@@ -3,6 +3,7 @@
  * accepts, how it orders ops, how much activation memory it holds and whether it overlaps chunks. The registry
  * (registry.ts) holds one `ScheduleSpec` per kind; every other module asks it instead of switching on the kind.
  */
+import type { ExchangeKind } from './exchanges';
 import type { LaneField, OpColumns } from './program';
 
 /** The numbers a schedule is generated from: P ranks, N micro-batches (DualPipe: both directions), v virtual stages. */
@@ -69,6 +70,13 @@ export interface ScheduleSpec<K extends string = string> {
    * micro-batch): the memory estimate's closed form, used without generating.
    */
   peakActivationChunks(shape: ScheduleShape, rank: number): number;
+  /**
+   * Without P2P overlap (Megatron --no-overlap-p2p-communication), the blocking exchange at boundary `boundary` of
+   * rank `rank`'s order (between its ops boundary−1 and boundary, 0 < boundary < opCount): `EXCHANGE_NONE`, one
+   * batched call (`EXCHANGE_COMBINED`) or a send call then a receive call (`EXCHANGE_SPLIT`); see exchanges.ts.
+   * Absent: one combined call between every two ops.
+   */
+  exchangeAt?(shape: ScheduleShape, rank: number, boundary: number, opCount: number): ExchangeKind;
 }
 
 /** Stage mapping of the schedules with one stage per rank (GPipe, 1F1B, ZB-H1/H2). */
