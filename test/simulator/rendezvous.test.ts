@@ -168,8 +168,8 @@ test('overlap on: every example under every schedule executes exactly the asynch
       const ops = outcome.result.timeline.ops;
       const transfer = buildCostModel(config, s.stages).pipelineTransfer.seconds;
       const reference = referenceAsync(s, (rank, i) => ops[rank][i].end - ops[rank][i].start, transfer);
-      ops.forEach((row, rank) => row.forEach((op, i) => assert.ok(Math.abs(op.start - reference[rank][i]) <= 1e-9 * Math.max(1, op.start), `${spec.kind} rank ${rank} op ${i}: ${op.start} vs ${reference[rank][i]}`)));
-      assert.equal(outcome.result.breakdown.step.exposedPpSeconds >= 0, true);
+      ops.forEach((row, rank) => row.forEach((op, i) => assert.equal(op.start, reference[rank][i], `${spec.kind} rank ${rank} op ${i}`)));
+      assert.equal(outcome.result.breakdown.step.exposedPpSeconds, Math.min(outcome.result.timeline.makespanSeconds, 2 * Math.max(0, s.stages - 1) * transfer), 'the fill-and-drain estimate, not a measured exchange');
       compared++;
     }
   assert.ok(compared >= 2 * registeredSchedules().length, `only ${compared} example × schedule runs compared`);
