@@ -239,7 +239,7 @@ async function previewRows(): Promise<void> {
         : /(64 × 512|35 × 280): message → painted, comparison rows included/.test(m.name)
           ? target(m.medianMs, 50, '≤ 50 ms')
           : {};
-      const note = /painted/.test(m.name) ? `${detail}; the page alone, no editor (keystroke → paint: npm run test:e2e)` : detail;
+      const note = /painted/.test(m.name) ? [detail, 'the page alone, no editor (keystroke → paint: npm run test:e2e)'].filter(Boolean).join('; ') : detail;
       rows.push({ area: 'preview', case: m.name, medianMs: m.medianMs, p95Ms: m.p95Ms, detail: note, ...goal });
     }
   } catch (e) {

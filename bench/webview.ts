@@ -156,7 +156,7 @@ export async function webviewBenchmarks(runs: number): Promise<Measurement[]> {
 if (require.main === module) {
   webviewBenchmarks(Number(process.argv[2] ?? 15)).then(
     (rows) => {
-      for (const r of rows) console.log(`${r.name}: median ${r.medianMs} ms, p95 ${r.p95Ms} ms, ${JSON.stringify(r.detail)}`);
+      for (const r of rows) console.log(`${r.name}: median ${r.medianMs} ms, p95 ${r.p95Ms} ms${r.detail ? `, ${JSON.stringify(r.detail)}` : ''}`);
     },
     (e) => {
       console.error(e);

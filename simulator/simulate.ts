@@ -16,7 +16,7 @@ import { findSchedule, generateSchedule, scheduleSpec, stageOf } from './schedul
 import { KIND_B, KIND_b, KIND_CODES, KIND_F, KIND_FB, KIND_NAMES, KIND_W } from './schedules/program';
 import type { OpKind, Result, Schedule, ScheduleRequest, TimedOp } from './schedules/types';
 import { stagesOfRank } from './stages';
-import { executeSchedule, type ExecutedTimeline, type OpDurations, type StagedOps, type TimelineColumns, timelineColumns } from './timeline';
+import { executeSchedule, type ExecutedTimeline, type OpDurations, type StagedOps, type TimelineColumns, timelineColumns, type TimelineOps, timelineOps } from './timeline';
 
 export interface SimulateOptions {
   schedule?: ScheduleKind;
@@ -484,6 +484,17 @@ function commBreakdown(
   ];
 }
 
+const EXECUTED = Symbol('executed');
+
+/**
+ * A simulated timeline's ops as typed columns (timeline.ts `TimelineOps`): what the preview draws from, so drawing
+ * 10^5 ops builds no TimedOp. Undefined for a timeline that did not come from `simulate` here (parsed JSON, a copy).
+ */
+export function timelineOpsOf(timeline: TimelineResult): TimelineOps | undefined {
+  const executed = (timeline as TimelineResult & { [EXECUTED]?: ExecutedTimeline })[EXECUTED];
+  return executed ? timelineOps(executed) : undefined;
+}
+
 /**
  * The timeline part of the result. `ops` (one object per op) is built on first read: a caller that needs only the
  * numbers (the status bar, the comparison rows, a layout search) never builds them.
@@ -498,6 +509,7 @@ function timelineResult(kind: ScheduleKind, P: number, N: number, timeline: Exec
     ops: [] as TimedOp[][],
     opSeconds: meanOpSeconds(timelineColumns(timeline) as TimelineColumns),
   };
+  Object.defineProperty(result, EXECUTED, { value: timeline });
   // Redefining the key keeps its place in the object (JSON and spreads list the fields in the same order).
   Object.defineProperty(result, 'ops', {
     enumerable: true,

@@ -13,7 +13,7 @@
  */
 import { EXCHANGE_COMBINED, EXCHANGE_NONE, EXCHANGE_SPLIT } from './schedules/exchanges';
 import { formatOp, scheduleColumns, scheduleSpec, stageOf } from './schedules/index';
-import { KIND_B, KIND_b, KIND_CODES, KIND_F, KIND_FB, KIND_NAMES, KIND_W, type OpColumns, opAt } from './schedules/program';
+import { KIND_B, KIND_b, KIND_CODES, KIND_F, KIND_FB, KIND_NAMES, KIND_W, type OpColumns, opAt, orderOf } from './schedules/program';
 import type { OpKind, OpRef, Result, Schedule, ScheduleOp, TimedOp } from './schedules/types';
 
 export interface OpDurations {
@@ -692,6 +692,7 @@ function timelineOf(c: Compiled, times: Times, ops: OpSource, keepOps: boolean, 
   const value = { makespan, idlePerRank, peakActivationsPerRank } as ExecutedTimeline;
   const build = (): TimedOp[][] => (keepOps ? timedOps(first, start, end, ops) : Array.from({ length: P }, () => []));
   Object.defineProperty(value, COLUMNS, { value: { first, kind, start, end } satisfies TimelineColumns });
+  Object.defineProperty(value, SOURCE, { value: ops });
   Object.defineProperty(value, BUILD_RANKS, { value: build, writable: true });
   Object.defineProperty(value, RANKS, { value: undefined, writable: true });
   Object.defineProperty(value, 'ranks', ranksAccessor);
@@ -752,6 +753,49 @@ export function timelineColumns(timeline: ExecutedTimeline): TimelineColumns | u
 }
 
 const COLUMNS = Symbol('columns');
+const SOURCE = Symbol('source');
+
+/**
+ * What a drawing of an executed timeline needs without one object per op: the columns, each op's micro-batch and
+ * DualPipe direction (what it is shaded and hatched by), and any one op as a TimedOp, built when asked (a hover, a
+ * label). Ranks concatenated as in `TimelineColumns`; each rank's ops in execution order, so sorted by start.
+ */
+export interface TimelineOps extends TimelineColumns {
+  /** The forward half's micro-batch for FB. */
+  microBatch: Int32Array;
+  /** 1 for an op of DualPipe's second direction (for FB, its forward half's), else 0. */
+  direction: Int32Array | Uint8Array;
+  /** Op `g` with its start and end. */
+  opAt(rank: number, g: number): TimedOp;
+}
+
+/** The executed ops as columns (see TimelineOps); undefined for a timeline this module did not build. */
+export function timelineOps(timeline: ExecutedTimeline): TimelineOps | undefined {
+  const columns = timelineColumns(timeline);
+  const source = (timeline as ExecutedTimeline & { [SOURCE]?: OpSource })[SOURCE];
+  if (!columns || !source) return undefined;
+  const { first, start, end } = columns;
+  const total = first[first.length - 1];
+  const generated = source.columns;
+  if (generated && !source.order) {
+    return {
+      ...columns,
+      microBatch: generated.microBatch,
+      direction: generated.laneField === 'direction' ? generated.lane : new Uint8Array(total),
+      opAt: (_rank, g) => ({ ...opAt(generated, g), start: start[g], end: end[g] }),
+    };
+  }
+  const order = source.order ?? (generated ? orderOf(generated) : []);
+  const microBatch = new Int32Array(total);
+  const direction = new Uint8Array(total);
+  for (let rank = 0; rank < order.length; rank++) {
+    for (let i = 0, g = first[rank]; i < order[rank].length; i++, g++) {
+      microBatch[g] = order[rank][i].microBatch;
+      direction[g] = order[rank][i].direction === 1 ? 1 : 0;
+    }
+  }
+  return { ...columns, microBatch, direction, opAt: (rank, g) => ({ ...order[rank][g - first[rank]], start: start[g], end: end[g] }) };
+}
 
 // `ranks` is built on first read: an own enumerable accessor (spreads, JSON and deepEqual see a plain array) whose
 // state sits under non-enumerable keys; shared accessor functions keep one hidden class for every timeline.

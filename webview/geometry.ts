@@ -96,33 +96,33 @@ export function rowTop(rank: number, g: TimelineGeometry): number {
   return g.axis + g.rowGap + rank * (g.rowHeight + g.rowGap);
 }
 
-/** Index of the first op (in start order, non-overlapping) whose end is after `t`; `ops.length` if none. */
-export function firstEndingAfter(ops: readonly TimedOp[], t: number): number {
-  let lo = 0;
-  let hi = ops.length;
+/** Index in from..to of the first op (in start order, non-overlapping) whose end is after `t`; `to` if none. */
+export function firstEndingAfter(end: Float64Array, from: number, to: number, t: number): number {
+  let lo = from;
+  let hi = to;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (ops[mid].end <= t) lo = mid + 1;
+    if (end[mid] <= t) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
 /**
- * The op under time `t` on one rank, by binary search; within `toleranceSeconds` the nearest op counts too, so a
+ * The op in from..to under time `t`, by binary search; within `toleranceSeconds` the nearest op counts too, so a
  * sub-pixel op at full zoom-out can still be hovered. -1 over idle time.
  */
-export function hitTest(ops: readonly TimedOp[], t: number, toleranceSeconds = 0): number {
-  const i = firstEndingAfter(ops, t);
-  if (i < ops.length && ops[i].start <= t) return i;
+export function hitTest(start: Float64Array, end: Float64Array, from: number, to: number, t: number, toleranceSeconds = 0): number {
+  const i = firstEndingAfter(end, from, to, t);
+  if (i < to && start[i] <= t) return i;
   if (toleranceSeconds <= 0) return -1;
   let best = -1;
   let bestGap = toleranceSeconds;
-  if (i < ops.length && ops[i].start - t <= bestGap) {
+  if (i < to && start[i] - t <= bestGap) {
     best = i;
-    bestGap = ops[i].start - t;
+    bestGap = start[i] - t;
   }
-  if (i > 0 && t - ops[i - 1].end < bestGap) best = i - 1;
+  if (i > from && t - end[i - 1] < bestGap) best = i - 1;
   return best;
 }
 
@@ -161,8 +161,13 @@ export const BUCKETS = OP_KINDS.length * 2 * SHADE_ALPHAS.length;
 
 export function bucketOf(op: TimedOp): number {
   const kind = OP_KINDS.indexOf(op.kind);
-  const dir = op.direction === 1 ? 1 : 0;
-  return ((kind < 0 ? 0 : kind) * 2 + dir) * SHADE_ALPHAS.length + shadeOf(op.microBatch);
+  return bucketCode(kind < 0 ? 0 : kind, op.direction === 1 ? 1 : 0, op.microBatch);
+}
+
+/** The bucket from an index into OP_KINDS (the simulator's kind codes), a direction and a micro-batch. */
+export function bucketCode(kind: number, direction: number, microBatch: number): number {
+  const k = kind >= 0 && kind < OP_KINDS.length ? kind : 0;
+  return (k * 2 + (direction === 1 ? 1 : 0)) * SHADE_ALPHAS.length + shadeOf(microBatch);
 }
 
 export function bucketParts(bucket: number): { kind: OpKind; hatched: boolean; alpha: number } {
@@ -177,34 +182,90 @@ export interface RectBuckets {
   count: number;
 }
 
+/** The ops of a timeline, ranks concatenated (webview/lanes.ts builds them): what the op layer reads. */
+export interface LaneColumns {
+  readonly ranks: number;
+  readonly first: Int32Array;
+  readonly start: Float64Array;
+  readonly end: Float64Array;
+  readonly bucket: Uint8Array;
+}
+
 /**
- * Everything the op layer draws, bucketed so the canvas changes fill at most BUCKETS times. Rows are binary-searched
- * for the first visible op, so panning through a long step stays proportional to what is on screen.
+ * The second DualPipe direction's band across the middle of its blocks: its height as a fraction of the block's (at
+ * least 1 px), and its opacity (in the background colour).
  */
-export function layoutOps(rows: readonly (readonly TimedOp[])[], vp: Viewport, g: TimelineGeometry): RectBuckets {
-  const rects: number[][] = Array.from({ length: BUCKETS }, () => []);
-  const width = plotWidth(g);
+export const BAND_FRACTION = 0.3;
+export const BAND_ALPHA = 0.6;
+
+export function bandHeight(blockHeight: number): number {
+  return Math.max(1, blockHeight * BAND_FRACTION);
+}
+
+/** Below this width (CSS px) an op's block has no gap after it. */
+export const GAP_MIN_PX = 4;
+/** Narrower ops are drawn this wide, so that each stays visible. */
+export const MIN_OP_PX = 0.5;
+
+/**
+ * An op's block in plot pixels, clipped to [0, width): [x, w], w ≤ 0 when nothing of it shows. A 1 px gap between
+ * neighbours once blocks are wide enough to show it; thinner ops are widened to MIN_OP_PX.
+ */
+export function blockSpan(start: number, end: number, vp: Viewport, width: number, out: Float64Array): void {
+  let x = (start - vp.startSeconds) * vp.pxPerSecond;
+  let w = (end - start) * vp.pxPerSecond;
+  if (x < 0) {
+    w += x;
+    x = 0;
+  }
+  if (x + w > width) w = width - x;
+  if (w >= GAP_MIN_PX) w -= 1;
+  else if (w < MIN_OP_PX) w = MIN_OP_PX;
+  out[0] = x;
+  out[1] = w;
+}
+
+/** The visible ops of rank r: [from, to) of the lane's indices whose ops overlap the window. */
+export function visibleRange(lanes: LaneColumns, r: number, vp: Viewport, width: number): [number, number] {
   const t0 = vp.startSeconds;
   const t1 = xToTime(width, vp);
-  // A 1 px gap between neighbours once blocks are wide enough to show it.
+  const from = firstEndingAfter(lanes.end, lanes.first[r], lanes.first[r + 1], t0);
+  // Then the first op starting at or after t1 (ops are sorted by start).
+  let lo = from;
+  let hi = lanes.first[r + 1];
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (lanes.start[mid] < t1) lo = mid + 1;
+    else hi = mid;
+  }
+  return [from, lo];
+}
+
+/** Ops visible in the window, all ranks. */
+export function visibleOps(lanes: LaneColumns, vp: Viewport, width: number): number {
+  let n = 0;
+  for (let r = 0; r < lanes.ranks; r++) {
+    const [from, to] = visibleRange(lanes, r, vp, width);
+    n += to - from;
+  }
+  return n;
+}
+
+/**
+ * Everything the op layer draws as rectangles, bucketed so the canvas changes fill at most BUCKETS times. Rows are
+ * binary-searched for the visible window, so panning through a long step stays proportional to what is on screen.
+ */
+export function layoutOps(lanes: LaneColumns, vp: Viewport, g: TimelineGeometry): RectBuckets {
+  const rects: number[][] = Array.from({ length: BUCKETS }, () => []);
+  const width = plotWidth(g);
+  const span = new Float64Array(2);
   let count = 0;
-  for (let r = 0; r < rows.length; r++) {
-    const ops = rows[r];
+  for (let r = 0; r < lanes.ranks; r++) {
     const y = rowTop(r, g);
-    for (let i = firstEndingAfter(ops, t0); i < ops.length; i++) {
-      const op = ops[i];
-      if (op.start >= t1) break;
-      let x = (op.start - t0) * vp.pxPerSecond;
-      let w = (op.end - op.start) * vp.pxPerSecond;
-      if (x < 0) {
-        w += x;
-        x = 0;
-      }
-      if (x + w > width) w = width - x;
-      if (w >= 4) w -= 1;
-      else if (w < 0.5) w = 0.5;
-      const bucket = rects[bucketOf(op)];
-      bucket.push(g.gutter + x, y, w, g.rowHeight);
+    const [from, to] = visibleRange(lanes, r, vp, width);
+    for (let i = from; i < to; i++) {
+      blockSpan(lanes.start[i], lanes.end[i], vp, width, span);
+      rects[lanes.bucket[i]].push(g.gutter + span[0], y, span[1], g.rowHeight);
       count++;
     }
   }

@@ -10,7 +10,7 @@ import { SCHEDULE_KINDS } from '../../simulator/config';
 import { generateSchedule, stageOf } from '../../simulator/schedules/index';
 import { KIND_CODES } from '../../simulator/schedules/program';
 import type { OpRef, Schedule, ScheduleOp, ScheduleRequest } from '../../simulator/schedules/types';
-import { executeSchedule, type OpDurations, timelineColumns } from '../../simulator/timeline';
+import { executeSchedule, type OpDurations, timelineColumns, timelineOps } from '../../simulator/timeline';
 
 /** Seconds of an op from its kind and stages: distinct per kind and stage, so a wrong stage shows. */
 const secondsOf = (kind: number, stage: number, backStage: number) => 1 + kind * 0.37 + stage * 0.011 + backStage * 0.0007;
@@ -124,4 +124,29 @@ test('the fast path asks for the durations once and never per op object; the wir
   assert.ok(first.ok && again.ok && third.ok);
   assert.deepEqual(again.value.ranks, first.value.ranks);
   assert.deepEqual(third.value.ranks.map((ops) => ops.map((op) => [op.start, op.end])), reference(other.value));
+});
+
+test("timelineOps gives every op as its TimedOp would read, from the columns and from a hand-built order alike", () => {
+  for (const kind of SCHEDULE_KINDS) {
+    const generated = generateSchedule({ kind, ranks: 4, microBatches: 8, virtualStages: 2 });
+    assert.ok(generated.ok, kind);
+    const durations: OpDurations = { op: (rank, op) => secondsOf(KIND_CODES[op.kind], ...stagesOf(generated.value, rank, op)) };
+    // Columns (generated) and objects (a copy whose order is the only truth).
+    for (const schedule of [generated.value, { ...generated.value, order: generated.value.order.map((r) => r.map((op) => ({ ...op }))) }]) {
+      const run = executeSchedule(schedule, durations);
+      assert.ok(run.ok, kind);
+      const ops = timelineOps(run.value);
+      assert.ok(ops, kind);
+      run.value.ranks.forEach((row, rank) => {
+        row.forEach((timed, i) => {
+          const g = ops.first[rank] + i;
+          const strip = (o: object) => JSON.parse(JSON.stringify(o));
+          assert.deepEqual(strip(ops.opAt(rank, g)), strip(timed), `${kind} rank ${rank} op ${i}`);
+          assert.equal(ops.microBatch[g], timed.microBatch);
+          assert.equal(ops.direction[g], timed.direction === 1 ? 1 : 0);
+          assert.equal(ops.start[g], timed.start);
+        });
+      });
+    }
+  }
 });

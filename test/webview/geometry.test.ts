@@ -25,6 +25,7 @@ import {
   zoomLevel,
   type TimelineGeometry,
 } from '../../webview/geometry';
+import { lanesOfRows } from '../../webview/lanes';
 import { syntheticRow } from './fixtures';
 
 const g: TimelineGeometry = { width: 1032, gutter: 32, axis: 20, rowHeight: 20, rowGap: 3 };
@@ -63,22 +64,28 @@ test('rows map from y, gaps and axis map to -1', () => {
 });
 
 test('hit-testing finds the op under a time by binary search, and idle time is -1', () => {
-  const row = syntheticRow(100, 1, 0.5); // op i spans [1.5 i, 1.5 i + 1)
-  assert.equal(hitTest(row, 0), 0);
-  assert.equal(hitTest(row, 1.5 * 42 + 0.5), 42);
-  assert.equal(hitTest(row, 1.5 * 42 + 1.2), -1);
-  assert.equal(hitTest(row, 1.5 * 42 + 1.2, 0.25), 42); // nearer the end of 42 than the start of 43
-  assert.equal(hitTest(row, 1.5 * 42 + 1.4, 0.25), 43);
-  assert.equal(hitTest(row, 1e9), -1);
-  assert.equal(hitTest([], 3), -1);
-  assert.equal(firstEndingAfter(row, 1.5 * 10), 10);
+  // Two lanes, the second holding the ops: indices are the concatenation's (lane 1 starts at 7).
+  const { start, end, first } = lanesOfRows([syntheticRow(7), syntheticRow(100, 1, 0.5)]); // op i spans [1.5 i, 1.5 i + 1)
+  const hit = (t: number, tolerance?: number) => {
+    const g = hitTest(start, end, first[1], first[2], t, tolerance);
+    return g < 0 ? g : g - first[1];
+  };
+  assert.equal(hit(0), 0);
+  assert.equal(hit(1.5 * 42 + 0.5), 42);
+  assert.equal(hit(1.5 * 42 + 1.2), -1);
+  assert.equal(hit(1.5 * 42 + 1.2, 0.25), 42); // nearer the end of 42 than the start of 43
+  assert.equal(hit(1.5 * 42 + 1.4, 0.25), 43);
+  assert.equal(hit(1e9), -1);
+  assert.equal(hitTest(start, end, 3, 3, 3), -1);
+  assert.equal(firstEndingAfter(end, first[1], first[2], 1.5 * 10), first[1] + 10);
 });
 
 test('hit-testing agrees with a linear scan everywhere', () => {
   const row = syntheticRow(500, 0.7, 0.3);
+  const { start, end } = lanesOfRows([row]);
   for (let t = -1; t < 520; t += 0.37) {
     const linear = row.findIndex((op) => op.start <= t && t < op.end);
-    assert.equal(hitTest(row, t), linear, `t=${t}`);
+    assert.equal(hitTest(start, end, 0, row.length, t), linear, `t=${t}`);
   }
 });
 
@@ -110,7 +117,7 @@ test('every op kind has a theme colour variable; buckets cover kind × direction
 });
 
 test('layout emits only visible ops, clipped to the plot, grouped by bucket', () => {
-  const rows = [syntheticRow(100, 1, 0), syntheticRow(100, 1, 0)];
+  const rows = lanesOfRows([syntheticRow(100, 1, 0), syntheticRow(100, 1, 0)]);
   const all = layoutOps(rows, fitViewport(100, W), g);
   assert.equal(all.count, 200);
   const window = layoutOps(rows, { startSeconds: 10.5, pxPerSecond: 100 }, g); // 10.5 s .. 20.5 s

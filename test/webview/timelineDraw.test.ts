@@ -4,7 +4,9 @@ import { generateSchedule } from '../../simulator/schedules/index';
 import type { TimedOp } from '../../simulator/schedules/types';
 import { executeSchedule, unitDurations } from '../../simulator/timeline';
 import { BUCKETS, canvasHeight, fitViewport, plotWidth, zoomAt, type TimelineGeometry } from '../../webview/geometry';
+import { lanesOfRows } from '../../webview/lanes';
 import { drawTimeline, type Ctx2D, type TimelinePalette } from '../../webview/timelineDraw';
+import type { RasterTarget } from '../../webview/timelineRaster';
 import { syntheticRow } from './fixtures';
 
 /** Records what the draw asks of the canvas. */
@@ -41,6 +43,13 @@ class FakeCtx implements Ctx2D {
   fillText(text: string): void {
     this.texts.push(text);
   }
+  images: { x: number; y: number; image: RasterTarget }[] = [];
+  createImageData(width: number, height: number): RasterTarget {
+    return { width, height, data: new Uint8ClampedArray(width * height * 4) };
+  }
+  putImageData(image: never, x: number, y: number): void {
+    this.images.push({ x, y, image: image as RasterTarget });
+  }
 }
 
 const palette: TimelinePalette = {
@@ -66,7 +75,7 @@ function dualPipe16x120(microBatches = 120): TimedOp[][] {
 }
 
 function scene(rows: readonly (readonly TimedOp[])[], makespan: number, vp = fitViewport(makespan, plotWidth(geometry))) {
-  return { rows, makespanSeconds: makespan, viewport: vp, geometry, height: canvasHeight(geometry, rows.length), devicePixelRatio: 2 };
+  return { lanes: lanesOfRows(rows), makespanSeconds: makespan, viewport: vp, geometry, height: canvasHeight(geometry, rows.length), devicePixelRatio: 2 };
 }
 
 test('every visible op is drawn once, with at most one fill change per bucket (plus the band of the second direction)', () => {

@@ -3,7 +3,7 @@
  * DualPipe direction crossed by a band, idle time as bare track. Hover for an op's details; wheel / + / − to zoom, drag / arrow
  * keys to pan, 0 to fit. No per-op DOM: drawing is batched by fill in timelineDraw.ts.
  */
-import type { OpKind, TimedOp } from '../../simulator/schedules/types';
+import type { OpKind } from '../../simulator/schedules/types';
 import type { TimelineResult } from '../../simulator/result';
 import { describeOp, formatPercent, formatSeconds, OP_NAMES, scheduleName } from '../format';
 import {
@@ -16,14 +16,15 @@ import {
   panBy,
   plotWidth,
   rowAt,
-  sortedByStart,
   xToTime,
   zoomAt,
   zoomLevel,
   type TimelineGeometry,
   type Viewport,
 } from '../geometry';
+import { lanesOfRows, lanesOfTimeline, opCount, type Lanes } from '../lanes';
 import { drawTimeline, type TimelinePalette } from '../timelineDraw';
+import { rasterColors, type Rgba } from '../timelineRaster';
 import { clear, h, icon, section } from './dom';
 
 const KIND_CLASS: Record<OpKind, string> = { F: 'op-F', B: 'op-B', b: 'op-b', W: 'op-W', FB: 'op-FB' };
@@ -46,7 +47,7 @@ export class TimelineView {
    */
   private wrapWidth = 0;
   private timeline?: TimelineResult;
-  private rows: readonly (readonly TimedOp[])[] = [];
+  private lanes: Lanes = lanesOfRows([]);
   private viewport: Viewport = { startSeconds: 0, pxPerSecond: 1 };
   private hover?: [number, number];
   private palette?: TimelinePalette;
@@ -118,7 +119,7 @@ export class TimelineView {
   setTimeline(timeline: TimelineResult, restore?: Viewport): { renderMs: number; ops: number } {
     const keepView = this.timeline !== undefined && this.timeline.ranks === timeline.ranks && this.timeline.schedule === timeline.schedule;
     this.timeline = timeline;
-    this.rows = (timeline.ops ?? []).map(sortedByStart);
+    this.lanes = lanesOfTimeline(timeline);
     this.hover = undefined;
     this.tooltip.hidden = true;
     const width = plotWidth(this.geometry());
@@ -132,7 +133,7 @@ export class TimelineView {
   }
 
   private geometry(): TimelineGeometry {
-    const ranks = this.timeline?.ranks ?? this.rows.length;
+    const ranks = this.timeline?.ranks ?? this.lanes.ranks;
     const rowHeight = ranks > 48 ? 8 : ranks > 24 ? 12 : 20;
     return { width: Math.max(200, this.wrapWidth || 600), gutter: 32, axis: 20, rowHeight, rowGap: ranks > 48 ? 1 : 3 };
   }
@@ -144,22 +145,42 @@ export class TimelineView {
     const ops = {} as Record<OpKind, string>;
     for (const k of OP_KINDS) ops[k] = cssVar(style, OP_COLOR_VARS[k], fg);
     const family = cssVar(style, '--vscode-editor-font-family', 'monospace');
+    const rgba = {} as Record<OpKind, Rgba>;
+    for (const k of OP_KINDS) rgba[k] = this.parseColor(ops[k]);
     return {
       ops,
+      raster: rasterColors(rgba, this.parseColor(fg), this.trackAlpha(), this.parseColor(bg)),
       hatch: bg,
       foreground: fg,
       track: fg,
-      trackAlpha: document.body.classList.contains('vscode-high-contrast') ? 0.2 : 0.09,
+      trackAlpha: this.trackAlpha(),
       onBlock: bg,
       focus: cssVar(style, '--vscode-focusBorder', fg),
       font: `11px ${family}`,
     };
   }
 
+  private trackAlpha(): number {
+    return document.body.classList.contains('vscode-high-contrast') ? 0.2 : 0.09;
+  }
+
+  /** A CSS colour as the canvas resolves it (theme variables hold any CSS colour syntax), for the raster. */
+  private parseColor(color: string): Rgba {
+    const probe = document.createElement('canvas');
+    probe.width = probe.height = 1;
+    const c = probe.getContext('2d', { willReadFrequently: true });
+    if (!c) return [0, 0, 0, 1];
+    c.fillStyle = color;
+    c.fillRect(0, 0, 1, 1);
+    // getImageData gives straight (not premultiplied) RGBA bytes.
+    const [r, g, b, a] = c.getImageData(0, 0, 1, 1).data;
+    return [r, g, b, a / 255];
+  }
+
   private draw(): number {
     if (!this.ctx || !this.timeline) return 0;
     const g = this.geometry();
-    const height = canvasHeight(g, this.rows.length);
+    const height = canvasHeight(g, this.lanes.ranks);
     const dpr = window.devicePixelRatio || 1;
     const pw = Math.round(g.width * dpr);
     const ph = Math.round(height * dpr);
@@ -172,7 +193,7 @@ export class TimelineView {
     this.palette ??= this.readPalette();
     const stats = drawTimeline(
       this.ctx,
-      { rows: this.rows, makespanSeconds: this.timeline.makespanSeconds, viewport: this.viewport, geometry: g, height, devicePixelRatio: dpr, hover: this.hover },
+      { lanes: this.lanes, makespanSeconds: this.timeline.makespanSeconds, viewport: this.viewport, geometry: g, height, devicePixelRatio: dpr, hover: this.hover },
       this.palette,
     );
     const level = zoomLevel(this.viewport, this.timeline.makespanSeconds, plotWidth(g));
@@ -276,10 +297,10 @@ export class TimelineView {
     const rect = this.canvas.getBoundingClientRect();
     const g = this.geometry();
     const x = e.clientX - rect.left - g.gutter;
-    const rank = x >= 0 ? rowAt(e.clientY - rect.top, g, this.rows.length) : -1;
+    const rank = x >= 0 ? rowAt(e.clientY - rect.top, g, this.lanes.ranks) : -1;
     if (rank < 0) return this.setHover(undefined);
-    const ops = this.rows[rank];
-    const index = hitTest(ops, xToTime(x, this.viewport), 2 / this.viewport.pxPerSecond);
+    const { start, end, first } = this.lanes;
+    const index = hitTest(start, end, first[rank], first[rank + 1], xToTime(x, this.viewport), 2 / this.viewport.pxPerSecond);
     if (index < 0) return this.setHover(undefined);
     this.setHover([rank, index], e.clientX - rect.left, e.clientY - rect.top);
   }
@@ -296,7 +317,7 @@ export class TimelineView {
     }
     if (!same) {
       this.hover = hover;
-      const op = this.rows[hover[0]][hover[1]];
+      const op = this.lanes.op(hover[0], hover[1]);
       clear(this.tooltip);
       describeOp(op, hover[0]).forEach((line, i) => this.tooltip.append(h(i === 0 ? 'strong' : 'div', {}, line)));
       this.tooltip.hidden = false;
@@ -351,7 +372,7 @@ export class TimelineView {
   private describe(): void {
     const t = this.timeline;
     if (!t) return;
-    const ops = this.rows.reduce((n, r) => n + r.length, 0);
+    const ops = opCount(this.lanes);
     const idle = t.idleSecondsPerRank ?? [];
     const meanIdle = idle.length ? idle.reduce((a, b) => a + b, 0) / idle.length : 0;
     const label = `${scheduleName(t.schedule)} pipeline timeline: ${t.ranks} ranks, ${t.microBatches} micro-batches, ${ops} ops, step ${formatSeconds(
