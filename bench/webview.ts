@@ -23,6 +23,9 @@ interface BrowserSample {
   work: number;
   /** The timeline canvas draw alone (renderMs). */
   draw: number;
+  /** CPU time over the whole update, comparison included (Chromium's metrics: the page's main thread; the renderer process, workers included). */
+  mainCpu: number;
+  processCpu: number;
 }
 
 /** One case: a config under two schedules, alternated so every update redraws the timeline. */
@@ -85,6 +88,14 @@ export async function webviewBenchmarks(runs: number): Promise<Measurement[]> {
   try {
     const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
     await page.setContent(pageHtml(), { waitUntil: 'load' });
+    // CPU time, besides wall time: on a shared machine the wall clock measures the neighbours too.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const cpu = async () => {
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      const get = (name: string) => (metrics.find((m) => m.name === name)?.value ?? 0) * 1000;
+      return { main: get('ThreadTime'), process: get('ProcessTime') };
+    };
     const results: Measurement[] = [];
     for (const c of cases()) {
       const samples: BrowserSample[] = [];
@@ -93,9 +104,10 @@ export async function webviewBenchmarks(runs: number): Promise<Measurement[]> {
         const picked = c.configs[i % c.configs.length];
         const config = c.fresh ? { ...picked, training: { ...picked.training, tokens: picked.training.tokens + i + 1 } } : picked;
         const message: HostMessage = { type: 'update', uri: `file:///${c.name}`, version: i + 1, sentAt: 0, config, errors: [] };
-        const sample = await page.evaluate(
+        const before = await cpu();
+        const timed = await page.evaluate(
           (m) =>
-            new Promise<BrowserSample>((resolve) => {
+            new Promise<Omit<BrowserSample, 'mainCpu' | 'processCpu'>>((resolve) => {
               const w = window as unknown as { __posted: RenderedMessage[] };
               const sentAt = Date.now();
               w.__posted.length = 0;
@@ -112,6 +124,8 @@ export async function webviewBenchmarks(runs: number): Promise<Measurement[]> {
             }),
           message,
         );
+        const after = await cpu();
+        const sample: BrowserSample = { ...timed, mainCpu: after.main - before.main, processCpu: after.process - before.process };
         // The page's schedule comparison runs after the paint; let it finish, as between a person's keystrokes.
         if (!c.fresh) await page.waitForTimeout(400);
         if (i >= 3) samples.push(sample);
@@ -125,6 +139,8 @@ export async function webviewBenchmarks(runs: number): Promise<Measurement[]> {
       const paint = stat(samples.map((s) => s.toPaint));
       const compared = stat(samples.map((s) => s.toCompared));
       const work = stat(samples.map((s) => s.work));
+      const mainCpu = stat(samples.map((s) => s.mainCpu));
+      const processCpu = stat(samples.map((s) => s.processCpu));
       results.push({
         name: `${c.name}: message → painted`,
         medianMs: paint.median,
@@ -137,6 +153,7 @@ export async function webviewBenchmarks(runs: number): Promise<Measurement[]> {
         medianMs: compared.median,
         p95Ms: compared.p95,
         iterations: samples.length,
+        detail: { 'CPU, page thread (median)': Math.round(mainCpu.median), 'CPU, renderer incl. workers (median)': Math.round(processCpu.median) },
       });
       const own = c.configs[0];
       const draw = stat(draws);

@@ -1,7 +1,7 @@
 /**
  * The preview page's HTML and its Content-Security-Policy. Pure (no `vscode`), so the CSP is unit-tested.
- * Only the bundled script (by nonce), the bundled styles and the codicon font from the webview's own origin load;
- * no inline handlers, no eval, no remote origins.
+ * Only the bundled script (by nonce), the bundled styles and the codicon font from the webview's own origin load,
+ * and workers only from blob: URLs (the script's own simulation worker); no inline handlers, no eval, no remote origins.
  */
 
 export interface PreviewHtmlInput {
@@ -44,6 +44,9 @@ export function contentSecurityPolicy(nonce: string, cspSource: string): string 
   return [
     `default-src 'none'`,
     `script-src 'nonce-${nonce}'`,
+    // The preview's simulation workers (webview/background.ts): started from blob: URLs the page's own (nonce'd)
+    // script makes; a worker inherits this policy, so it fetches nothing either.
+    `worker-src blob:`,
     `style-src ${src}`,
     `font-src ${src}`,
     `img-src ${src} data:`,

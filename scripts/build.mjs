@@ -14,6 +14,20 @@ const common = {
   legalComments: 'none',
 };
 
+async function workerSource() {
+  const out = await esbuild.build({
+    ...common,
+    sourcemap: false,
+    entryPoints: ['webview/simulationWorker.ts'],
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    minify: true,
+    write: false,
+  });
+  return out.outputFiles[0].text;
+}
+
 const targets = [
   {
     ...common,
@@ -48,6 +62,9 @@ const targets = [
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
+    // The preview's simulation worker, bundled on its own and carried in the page's script as a string: a webview
+    // starts workers only from blob: URLs (webview/background.ts).
+    define: { SIMULATION_WORKER_SOURCE: JSON.stringify(await workerSource()) },
   },
   {
     ...common,

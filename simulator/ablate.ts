@@ -4,7 +4,7 @@
  * preview only present the rows. Only the choices the config makes are undone (a BF16 config has no FP8 row).
  */
 import type { ResolvedConfig } from './config';
-import type { SimulationOutcome } from './result';
+import type { OutcomeSummary, SimulationOutcome } from './result';
 import { scheduleSpec } from './schedules/registry';
 import { simulate } from './simulate';
 
@@ -66,16 +66,16 @@ export function ablationVariants(config: ResolvedConfig): AblationVariant[] {
   return rows;
 }
 
-export interface AblationRow {
+export interface AblationRow<O extends OutcomeSummary = SimulationOutcome> {
   id: AblationId | 'current';
   label: string;
-  outcome: SimulationOutcome;
+  outcome: O;
   /** GPU-hours over the current config's (undefined when either cannot be simulated). */
   ratio?: number;
 }
 
 /** One row's numbers against the current config's. */
-export function ablationRow(variant: Pick<AblationVariant, 'id' | 'label'>, outcome: SimulationOutcome, current: SimulationOutcome): AblationRow {
+export function ablationRow<O extends OutcomeSummary>(variant: Pick<AblationVariant, 'id' | 'label'>, outcome: O, current: OutcomeSummary): AblationRow<O> {
   const ratio = outcome.ok && current.ok && current.result.gpuHours > 0 ? outcome.result.gpuHours / current.result.gpuHours : undefined;
   return { id: variant.id, label: variant.label, outcome, ratio };
 }

@@ -88,3 +88,23 @@ export interface SimulationResult {
 export type SimulationOutcome =
   | { ok: true; result: SimulationResult }
   | { ok: false; code: string; reason: string };
+
+/**
+ * An outcome's headline numbers: what a row of a results table shows (the preview's schedule comparison and
+ * ablation). Plain and small, so it crosses a worker boundary without the timeline; a SimulationOutcome is one.
+ */
+export type OutcomeSummary =
+  | {
+      ok: true;
+      result: Pick<SimulationResult, 'gpuHours' | 'wallClockDays' | 'stepSeconds' | 'bubbleFraction'> & { memory: Pick<MemoryResult, 'peakGiB' | 'fits'> };
+    }
+  | { ok: false; code: string; reason: string };
+
+export function summarizeOutcome(outcome: SimulationOutcome): OutcomeSummary {
+  if (!outcome.ok) return { ok: false, code: outcome.code, reason: outcome.reason };
+  const r = outcome.result;
+  return {
+    ok: true,
+    result: { gpuHours: r.gpuHours, wallClockDays: r.wallClockDays, stepSeconds: r.stepSeconds, bubbleFraction: r.bubbleFraction, memory: { peakGiB: r.memory.peakGiB, fits: r.memory.fits } },
+  };
+}

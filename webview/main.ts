@@ -4,11 +4,12 @@
  * keeps the last good preview, dimmed, under a banner; a failed view shows its error in place.
  */
 import type { ResolvedConfig, ScheduleKind } from '../simulator/config';
-import type { SimulationOutcome, SimulationResult } from '../simulator/result';
+import type { OutcomeSummary, SimulationOutcome, SimulationResult } from '../simulator/result';
 import { simulate } from '../simulator/simulate';
 import { doesNotFitText, formatDays, formatGpuHours, scheduleName } from './format';
 import type { Viewport } from './geometry';
 import { isHostMessage, isResolvedConfig, MAX_ERRORS, type HostMessage, type PreviewError, type WebviewMessage } from '../protocol/preview';
+import { BackgroundSimulations } from './background';
 import { afterPaint, afterPaintThen } from './paint';
 import { AblationView } from './views/ablation';
 import { BannerView } from './views/banner';
@@ -26,6 +27,8 @@ interface VsCodeApi {
 }
 
 declare function acquireVsCodeApi(): VsCodeApi;
+/** The simulation worker's script, put in by the build (scripts/build.mjs); absent in Node tests. */
+declare const SIMULATION_WORKER_SOURCE: string | undefined;
 
 /** What survives hide/show and reload (webview state; the serializer hands it back after a reload). */
 interface PersistedState {
@@ -94,6 +97,25 @@ function cachedSimulation(config: ResolvedConfig, schedule?: ScheduleKind): Simu
   return hit;
 }
 
+/** Numbers of rows the background simulated (no timeline), by the same keys: for the comparison's rows. */
+const summaries = new Map<string, OutcomeSummary>();
+
+function rememberSummary(config: ResolvedConfig, schedule: ScheduleKind, outcome: OutcomeSummary): void {
+  const key = outcomeKey(config, schedule);
+  if (key === undefined) return;
+  summaries.delete(key);
+  summaries.set(key, outcome);
+  if (summaries.size > CACHED_OUTCOMES) summaries.delete(summaries.keys().next().value as string);
+}
+
+/** What is known of `config` under `schedule` without simulating: a full outcome, else a background row's numbers. */
+function knownSummary(config: ResolvedConfig, schedule: ScheduleKind): OutcomeSummary | undefined {
+  const full = cachedSimulation(config, schedule);
+  if (full) return full;
+  const key = outcomeKey(config, schedule);
+  return key !== undefined ? summaries.get(key) : undefined;
+}
+
 function runSimulation(config: ResolvedConfig, schedule?: ScheduleKind): SimulationOutcome {
   const kind = schedule ?? config.parallelism.schedule;
   const hit = cachedSimulation(config, kind);
@@ -121,6 +143,8 @@ class Preview {
   private readonly compare: CompareView;
   private readonly ablation = new AblationView();
   private readonly layouts: LayoutsView;
+  /** Two workers: on two cores, the comparison's schedules run beside each other once the page has painted. */
+  private readonly background = new BackgroundSimulations(typeof SIMULATION_WORKER_SOURCE === 'string' ? SIMULATION_WORKER_SOURCE : undefined, 2);
   private readonly content: HTMLElement;
   private readonly placeholder: HTMLElement;
   private readonly title: HTMLElement;
@@ -140,7 +164,7 @@ class Preview {
     this.state = readState(vscode.getState());
     this.banner = new BannerView((line) => this.post({ type: 'reveal', line }));
     this.timeline = new TimelineView((vp) => this.rememberViewport(vp));
-    this.compare = new CompareView(runSimulation, cachedSimulation, (schedule) => this.post({ type: 'applySchedule', schedule }));
+    this.compare = new CompareView(knownSummary, (schedule) => this.post({ type: 'applySchedule', schedule }));
     this.layouts = new LayoutsView(
       () => this.post({ type: 'findLayouts' }),
       () => this.post({ type: 'cancelLayouts' }),
@@ -238,15 +262,38 @@ class Preview {
     }
   }
 
+  /** The comparison's and the ablation's rows for `config`, started in the background (results come to `received`). */
+  private startRows(config: ResolvedConfig): void {
+    let jobs: ReturnType<CompareView['plan']> = [];
+    try {
+      jobs = [...this.compare.plan(config), ...this.ablation.plan(config)];
+    } catch (e) {
+      console.error(e);
+    }
+    this.background.run(jobs, (id, outcome) => {
+      if (this.compare.receive(id, outcome)) {
+        const schedule = id.slice('compare:'.length) as ScheduleKind;
+        rememberSummary(config, schedule, outcome);
+      } else this.ablation.receive(id, outcome);
+    });
+  }
+
+  private cancelRows(): void {
+    this.background.cancel();
+    this.compare.cancel();
+    this.ablation.cancel();
+  }
+
   /** Simulates and draws; on failure keeps the last good preview, dimmed. */
   private show(config: ResolvedConfig, uri: string, version: number, viewport: Viewport | undefined, post: boolean, errors: PreviewError[] = []): void {
+    // The background rows first: in workers they run beside this simulation and draw.
+    this.startRows(config);
     const outcome = runSimulation(config);
     if (uri !== this.state.uri) this.layouts.reset();
     this.state.uri = uri;
     this.state.version = version;
     if (!outcome.ok) {
-      this.compare.cancel();
-      this.ablation.cancel();
+      this.cancelRows();
       this.state.errors = errors;
       this.markStale(true);
       this.banner.show(`This config cannot be simulated: ${outcome.reason}`, errors);
@@ -324,8 +371,7 @@ class Preview {
   }
 
   private markInvalid(errors: PreviewError[], post: boolean): void {
-    this.compare.cancel();
-    this.ablation.cancel();
+    this.cancelRows();
     this.state.errors = errors;
     this.state.stale = true;
     // The host sends at most MAX_ERRORS; a full list means there were more.

@@ -53,10 +53,19 @@ test('scripts run only by nonce: script-src is exactly the page nonce, no unsafe
   const p = policyOf(renderPreviewHtml(input));
   const scriptSrc = p.directives.get('script-src');
   assert.deepEqual(scriptSrc, [`'nonce-${NONCE}'`]);
-  for (const d of ['script-src-elem', 'script-src-attr', 'worker-src']) {
+  for (const d of ['script-src-elem', 'script-src-attr']) {
     const sources = p.directives.get(d);
     if (sources) assert.ok(sources.every((s) => s === `'nonce-${NONCE}'` || s === "'none'"), `${d}: ${sources.join(' ')}`);
   }
+});
+
+test('workers start only from blob: URLs (the page script builds its simulation worker), never from a host', () => {
+  const p = policyOf(renderPreviewHtml(input));
+  // A blob: worker inherits the page's policy (https://www.w3.org/TR/CSP3/#initialize-global-object-csp), so
+  // default-src 'none' still denies it every fetch.
+  assert.deepEqual(p.directives.get('worker-src'), ['blob:']);
+  assert.equal(p.directives.has('child-src'), false);
+  assert.equal(p.directives.has('connect-src'), false);
 });
 
 test("no directive allows 'unsafe-eval' (nor wasm eval), and no directive allows inline scripts", () => {
@@ -75,7 +84,8 @@ test('no remote origins: every source is a keyword, the nonce, the webview cspSo
     s === "'self'" ||
     s === `'nonce-${NONCE}'` ||
     s === CSP_SOURCE ||
-    (s === 'data:' && (directive === 'img-src' || directive === 'font-src'));
+    (s === 'data:' && (directive === 'img-src' || directive === 'font-src')) ||
+    (s === 'blob:' && directive === 'worker-src');
   for (const [name, sources] of p.directives) {
     for (const s of sources) {
       assert.ok(allowed(name, s), `${name} allows ${s}`);
@@ -92,7 +102,7 @@ test('with the real VS Code cspSource, that origin is the only non-keyword sourc
   const p = policyOf(html);
   for (const [name, sources] of p.directives) {
     for (const s of sources) {
-      assert.ok(s.startsWith("'") || s === real || s === 'data:', `${name} allows ${s}`);
+      assert.ok(s.startsWith("'") || s === real || s === 'data:' || (s === 'blob:' && name === 'worker-src'), `${name} allows ${s}`);
     }
   }
   assert.ok(!p.directives.get('script-src')!.includes(real), 'scripts do not load by origin, only by nonce');

@@ -168,9 +168,18 @@ test('the host validates every webview message before acting on it', () => {
 });
 
 test('the webview validates every host message before acting on it', () => {
-  const listeners = sources('webview').filter((f) => /addEventListener\(\s*['"]message['"]|onmessage\s*=/.test(f.text));
+  const listeners = sources('webview').filter((f) => /addEventListener\(\s*['"]message['"]/.test(f.text));
   assert.ok(listeners.length > 0, 'no message listener found in webview/ (webview/main.ts has not landed?)');
   for (const f of listeners) {
     assert.match(f.text, /isHostMessage\s*\(/, `${f.path} listens for messages without isHostMessage`);
+  }
+});
+
+test("the page and its simulation workers validate each other's messages before acting on them", () => {
+  // Worker and message-channel handlers (`x.onmessage =`): the job messages have their own guards (webview/jobs.ts).
+  const handlers = sources('webview').filter((f) => /onmessage\s*=/.test(f.text));
+  assert.ok(handlers.length >= 2, 'the page and the worker both receive messages');
+  for (const f of handlers) {
+    assert.match(f.text, /is(Run|Result)Message\s*\(/, `${f.path} receives worker messages without isRunMessage / isResultMessage`);
   }
 });

@@ -32,6 +32,7 @@ test('the CSP denies everything by default and allows scripts only by nonce', ()
   assert.deepEqual(csp.get('font-src'), [CSP_SOURCE]);
   assert.deepEqual(csp.get('img-src'), [CSP_SOURCE, 'data:']);
   assert.equal(csp.has('connect-src'), false, 'no network from the page');
+  assert.deepEqual(csp.get('worker-src'), ['blob:'], "workers only from the page's own blob: URLs");
 });
 
 test('the CSP has no unsafe-eval, unsafe-inline or remote origins', () => {

@@ -1,14 +1,13 @@
 /**
  * What each technique buys: the open config with each efficiency choice undone (simulator/ablate.ts), GPU-hours,
- * days, peak memory and the ratio to the current config. The variants are simulated one per task after the update is
- * painted, like the schedule comparison, so typing never waits on them; a newer config cancels the run.
+ * days, peak memory and the ratio to the current config. The variants are simulated in the background after the
+ * schedule comparison (background.ts), so typing never waits on them; a newer config cancels the run.
  */
 import { ablationRow, type AblationRow, ablationVariants } from '../../simulator/ablate';
 import type { ResolvedConfig } from '../../simulator/config';
-import type { SimulationOutcome } from '../../simulator/result';
-import { simulate } from '../../simulator/simulate';
+import type { OutcomeSummary } from '../../simulator/result';
+import type { Job } from '../background';
 import { formatDays, formatGiB, formatGpuHours } from '../format';
-import { afterPaintThen } from '../paint';
 import { h, section, setText } from './dom';
 
 class Row {
@@ -22,7 +21,7 @@ class Row {
     this.tr = h('tr', { 'aria-busy': 'true' }, h('th', { scope: 'row' }, label), this.hours, this.days, this.memory, this.ratio);
   }
 
-  show(row: AblationRow): void {
+  show(row: AblationRow<OutcomeSummary>): void {
     this.tr.removeAttribute('aria-busy');
     this.tr.classList.remove('updating');
     if (!row.outcome.ok) {
@@ -49,8 +48,8 @@ export class AblationView {
   private readonly tbody = h('tbody');
   private readonly empty = h('p', { class: 'placeholder' }, 'This config makes none of the choices ablated here (FP8, DualPipe, node-limited routing, DeepEP-style dispatch, overlap).');
   private rows: Row[] = [];
-  private generation = 0;
-  private cancelStart?: () => void;
+  /** The variants in flight and the current config's outcome they are compared with. */
+  private asked?: { variants: ReturnType<typeof ablationVariants>; current: OutcomeSummary };
 
   constructor() {
     const s = section('ablation', 'What each technique buys', 'beaker');
@@ -68,14 +67,16 @@ export class AblationView {
   }
 
   cancel(): void {
-    this.generation++;
-    this.cancelStart?.();
-    this.cancelStart = undefined;
+    this.asked = undefined;
   }
 
-  render(config: ResolvedConfig, current: SimulationOutcome): void {
-    this.cancel();
-    const generation = this.generation;
+  /** The jobs that fill the rows (ids: `ablation:<i>`, in ablationVariants order); no DOM. */
+  plan(config: ResolvedConfig): Job[] {
+    return ablationVariants(config).map((v, i) => ({ id: `ablation:${i}`, config: v.config }));
+  }
+
+  /** Lays out the rows (kept, dimmed, when the same choices are ablated) until `receive` fills them. */
+  render(config: ResolvedConfig, current: OutcomeSummary): void {
     const variants = ablationVariants(config);
     // Same rows as before (same choices made): keep them, dimmed, until their new numbers arrive.
     if (variants.map((v) => v.id).join() !== this.rows.map((r) => r.id).join()) {
@@ -83,20 +84,15 @@ export class AblationView {
       this.tbody.replaceChildren(...this.rows.map((r) => r.tr));
     } else for (const r of this.rows) r.waiting();
     this.empty.hidden = variants.length > 0;
-    const step = (i: number) => {
-      if (generation !== this.generation || i >= variants.length) return;
-      let outcome: SimulationOutcome;
-      try {
-        outcome = simulate(variants[i].config);
-      } catch (e) {
-        outcome = { ok: false, code: 'preview/simulate-threw', reason: e instanceof Error ? e.message : String(e) };
-      }
-      this.rows[i].show(ablationRow(variants[i], outcome, current));
-      setTimeout(() => step(i + 1), 0);
-    };
-    this.cancelStart = afterPaintThen(() => {
-      this.cancelStart = undefined;
-      step(0);
-    });
+    this.asked = { variants, current };
+  }
+
+  /** A job's result; false when the id is not one of this view's. */
+  receive(id: string, outcome: OutcomeSummary): boolean {
+    if (!id.startsWith('ablation:')) return false;
+    const i = Number(id.slice('ablation:'.length));
+    const variant = this.asked?.variants[i];
+    if (variant && this.rows[i]) this.rows[i].show(ablationRow(variant, outcome, this.asked!.current));
+    return true;
   }
 }

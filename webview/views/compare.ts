@@ -3,18 +3,18 @@
  *
  * Rows stay in one order (the current schedule is marked, not moved), and each row's cells are updated in place,
  * so an edit changes text, not the table's shape. Rows whose simulation is cached fill at once (switching schedules
- * re-simulates nothing); the rest keep their previous numbers, dimmed, and simulate one per task after the update
- * is painted, so typing never waits on them. A newer config cancels the run.
+ * re-simulates nothing); the rest keep their previous numbers, dimmed, and are simulated in the background
+ * (background.ts: in workers, else on the page after the paint), so typing never waits on them. A newer config
+ * cancels the run.
  */
 import { SCHEDULE_KINDS, type ResolvedConfig, type ScheduleKind } from '../../simulator/config';
-import type { SimulationOutcome } from '../../simulator/result';
+import type { OutcomeSummary } from '../../simulator/result';
+import type { Job } from '../background';
 import { formatGiB, formatGpuHours, formatPercent, scheduleName } from '../format';
-import { afterPaintThen } from '../paint';
 import { h, icon, section, setText } from './dom';
 
-export type Simulate = (config: ResolvedConfig, schedule: ScheduleKind) => SimulationOutcome;
 /** A simulation already done, or undefined; must not simulate. */
-export type Cached = (config: ResolvedConfig, schedule: ScheduleKind) => SimulationOutcome | undefined;
+export type Cached = (config: ResolvedConfig, schedule: ScheduleKind) => OutcomeSummary | undefined;
 
 /** What a row shows: numbers, the reason it cannot run, or nothing yet. */
 type RowState = 'result' | 'invalid' | 'pending';
@@ -59,7 +59,7 @@ class CompareRow {
    * `fresh` false: a previous config's numbers, dimmed (no delta, no button) until replaced. `baseline` is the
    * current schedule's GPU-hours, for the delta.
    */
-  show(outcome: SimulationOutcome, isCurrent: boolean, baseline: number | undefined, fresh: boolean): void {
+  show(outcome: OutcomeSummary, isCurrent: boolean, baseline: number | undefined, fresh: boolean): void {
     this.tr.classList.toggle('updating', !fresh);
     this.tr.classList.remove('outdated');
     if (fresh) this.tr.removeAttribute('aria-busy');
@@ -122,13 +122,12 @@ class CompareRow {
 export class CompareView {
   readonly root: HTMLElement;
   private readonly rows: CompareRow[];
-  private generation = 0;
   /** The outcome each row shows, kept to show dimmed while its new one is computed. */
-  private shown = new Map<ScheduleKind, SimulationOutcome>();
-  private cancelStart?: () => void;
+  private shown = new Map<ScheduleKind, OutcomeSummary>();
+  /** What the rows in flight were asked for: the config, and the current schedule's GPU-hours for the deltas. */
+  private asked?: { config: ResolvedConfig; baseline?: number };
 
   constructor(
-    private readonly simulate: Simulate,
     private readonly cached: Cached,
     onApply: (schedule: ScheduleKind) => void,
   ) {
@@ -157,33 +156,28 @@ export class CompareView {
 
   /** Cancels a comparison in flight (a newer config or an error arrived); rows not simulated yet say so. */
   cancel(): void {
-    this.generation++;
-    this.cancelStart?.();
-    this.cancelStart = undefined;
+    this.asked = undefined;
     for (const row of this.rows) if (row.tr.getAttribute('aria-busy') === 'true') row.outdated();
   }
 
-  render(config: ResolvedConfig, current: SimulationOutcome): void {
-    const generation = ++this.generation;
-    this.cancelStart?.();
-    this.cancelStart = undefined;
+  /** The jobs for the rows nothing is known about yet (ids: `compare:<schedule>`); no DOM. */
+  plan(config: ResolvedConfig): Job[] {
+    return this.rows.filter((row) => row.kind !== config.parallelism.schedule && !this.cached(config, row.kind)).map((row) => ({ id: `compare:${row.kind}`, config, schedule: row.kind }));
+  }
+
+  /** Fills what is known at once; the other rows keep their last numbers, dimmed, until `receive` brings theirs. */
+  render(config: ResolvedConfig, current: OutcomeSummary): void {
     const previous = this.shown;
     this.shown = new Map();
     const currentKind = config.parallelism.schedule;
     const baseline = current.ok ? current.result.gpuHours : undefined;
-    const fill = (row: CompareRow, outcome: SimulationOutcome) => {
-      this.shown.set(row.kind, outcome);
-      row.show(outcome, row.kind === currentKind, baseline, true);
-    };
-
-    const rest: CompareRow[] = [];
+    this.asked = { config, baseline };
     for (const row of this.rows) {
       const outcome = row.kind === currentKind ? current : this.cached(config, row.kind);
       if (outcome) {
-        fill(row, outcome);
+        this.fill(row, outcome, currentKind, baseline);
         continue;
       }
-      rest.push(row);
       const old = previous.get(row.kind);
       if (old) {
         // Kept for the next edit too: a burst of keystrokes keeps showing these numbers, not spinners.
@@ -193,24 +187,18 @@ export class CompareView {
         row.pending();
       }
     }
-    if (rest.length === 0) return;
+  }
 
-    const step = (i: number) => {
-      if (generation !== this.generation || i >= rest.length) return;
-      const row = rest[i];
-      let outcome: SimulationOutcome;
-      try {
-        outcome = this.simulate(config, row.kind);
-      } catch (e) {
-        outcome = { ok: false, code: 'preview/simulate-threw', reason: e instanceof Error ? e.message : String(e) };
-      }
-      fill(row, outcome);
-      setTimeout(() => step(i + 1), 0);
-    };
-    // After the update is on screen: the comparison must not hold back the paint the user is waiting for.
-    this.cancelStart = afterPaintThen(() => {
-      this.cancelStart = undefined;
-      step(0);
-    });
+  /** A job's result; false when the id is not one of this view's. */
+  receive(id: string, outcome: OutcomeSummary): boolean {
+    if (!id.startsWith('compare:')) return false;
+    const row = this.rows.find((r) => `compare:${r.kind}` === id);
+    if (row && this.asked) this.fill(row, outcome, this.asked.config.parallelism.schedule, this.asked.baseline);
+    return true;
+  }
+
+  private fill(row: CompareRow, outcome: OutcomeSummary, currentKind: ScheduleKind, baseline: number | undefined): void {
+    this.shown.set(row.kind, outcome);
+    row.show(outcome, row.kind === currentKind, baseline, true);
   }
 }

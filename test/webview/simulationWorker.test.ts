@@ -1,0 +1,69 @@
+/**
+ * The preview's simulation worker, bundled as the build bundles it and run in a bare context (a `self` with
+ * onmessage/postMessage, as a dedicated worker has): its rows must be the numbers the page would compute itself.
+ */
+import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
+import { runInNewContext } from 'node:vm';
+import { buildSync } from 'esbuild';
+import { SCHEDULE_KINDS } from '../../simulator/config';
+import { summarizeOutcome } from '../../simulator/result';
+import { simulate } from '../../simulator/simulate';
+import { isResultMessage, isRunMessage, type ResultMessage, type RunMessage } from '../../webview/jobs';
+import { repoRoot } from '../support/generate';
+import { sampleConfig } from './fixtures';
+
+/** Its channels, closed after each test (an open port keeps Node running). */
+const channels: MessageChannel[] = [];
+class TrackedChannel extends MessageChannel {
+  constructor() {
+    super();
+    channels.push(this);
+  }
+}
+afterEach(() => {
+  for (const c of channels.splice(0)) {
+    c.port1.close();
+    c.port2.close();
+  }
+});
+
+function startWorker(): { self: { onmessage?: (e: { data: unknown }) => void }; posted: ResultMessage[] } {
+  const out = buildSync({ entryPoints: [`${repoRoot()}/webview/simulationWorker.ts`], bundle: true, format: 'iife', platform: 'browser', write: false, logLevel: 'silent' });
+  const posted: ResultMessage[] = [];
+  const self: { onmessage?: (e: { data: unknown }) => void; postMessage: (m: ResultMessage) => void } = { postMessage: (m) => posted.push(m) };
+  runInNewContext(out.outputFiles[0].text, { self, MessageChannel: TrackedChannel, console });
+  return { self, posted };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+test("the worker's rows are the page's own numbers, for every schedule, and only the latest batch's", async () => {
+  const { self, posted } = startWorker();
+  const config = sampleConfig();
+  const jobs = SCHEDULE_KINDS.map((schedule) => ({ id: `compare:${schedule}`, config, schedule }));
+  const run: RunMessage = { type: 'run', batch: 1, jobs };
+  assert.ok(isRunMessage(run));
+  self.onmessage?.({ data: run });
+  // A newer batch before the first finished: what is left of batch 1 is dropped.
+  self.onmessage?.({ data: { type: 'run', batch: 2, jobs: jobs.slice(0, 3) } });
+  for (let i = 0; i < 100 && posted.filter((m) => m.batch === 2).length < 3; i++) await settle();
+  assert.ok(posted.every(isResultMessage));
+  assert.ok(posted.filter((m) => m.batch === 1).length <= 1, 'at most the job already running finishes for batch 1');
+  const latest = posted.filter((m) => m.batch === 2);
+  assert.deepEqual(latest.map((m) => m.id), jobs.slice(0, 3).map((j) => j.id));
+  for (const m of latest) {
+    const schedule = m.id.slice('compare:'.length) as (typeof SCHEDULE_KINDS)[number];
+    // Compared as JSON: the worker's objects come from another realm (another Object.prototype).
+    assert.deepEqual(JSON.parse(JSON.stringify(m.outcome)), summarizeOutcome(simulate(config, { schedule })), m.id);
+  }
+});
+
+test('malformed messages are ignored by the worker and by the page', async () => {
+  const { self, posted } = startWorker();
+  for (const data of [null, 3, { type: 'run' }, { type: 'run', batch: 1, jobs: [{ id: 1 }] }, { type: 'result' }]) self.onmessage?.({ data });
+  await settle();
+  assert.equal(posted.length, 0);
+  assert.equal(isResultMessage({ type: 'result', batch: 1, id: 'x', outcome: { ok: true } }), false);
+  assert.equal(isResultMessage({ type: 'result', batch: 1, id: 'x', outcome: { ok: false, code: 'c', reason: 'r' } }), true);
+});

@@ -1,0 +1,138 @@
+/**
+ * Simulations the preview shows after the timeline (the schedule comparison, the ablation) run off the page's thread,
+ * in dedicated workers started from the bundled worker source (webview/simulationWorker.ts, built into this bundle
+ * as a string: a webview can start a worker only from a blob: URL, which its CSP allows with `worker-src blob:`).
+ * With more cores than workers they start on a new config at once, beside the page's own simulate and draw; with
+ * as many or fewer (this project's 2-core machine) once the update is painted, so they never slow the paint. Either
+ * way the comparison's schedules run side by side instead of one after another on the page, and typing never
+ * waits on them.
+ *
+ * Where no worker can start (no Worker, a CSP without blob:, a worker that fails), the same jobs run on the page,
+ * one per task after the paint, as before. A newer batch replaces an older one: its results are dropped.
+ */
+import { SCHEDULE_KINDS } from '../simulator/config';
+import type { OutcomeSummary } from '../simulator/result';
+import { isResultMessage, runJob, type Job, type RunMessage } from './jobs';
+import { afterPaint, afterPaintThen } from './paint';
+
+export type { Job };
+
+/**
+ * Which worker runs a job: by schedule, so that each worker's schedule and wiring caches hold the same kinds edit
+ * after edit (generating a 64 × 512 schedule costs more than executing it), alternating in the registry's order.
+ */
+function laneOf(job: Job, workers: number): number {
+  const i = SCHEDULE_KINDS.indexOf(job.schedule ?? job.config.parallelism.schedule);
+  return Math.max(0, i) % workers;
+}
+
+export class BackgroundSimulations {
+  private readonly workers: Worker[] = [];
+  private batch = 0;
+  private onResult?: (id: string, outcome: OutcomeSummary) => void;
+  private pending = new Set<string>();
+  private lastJobs: Job[] = [];
+  private cancelPage?: () => void;
+  /** Whether the workers would take cores from the page's own update (start them after its paint). */
+  private readonly deferred: boolean;
+
+  /** `source`: the worker's bundled script, or undefined to run everything on the page. */
+  constructor(source: string | undefined, count: number) {
+    const cores = typeof navigator !== 'undefined' && navigator.hardwareConcurrency > 0 ? navigator.hardwareConcurrency : 1;
+    this.deferred = cores <= count;
+    if (!source || typeof Worker === 'undefined' || typeof Blob === 'undefined') return;
+    let url: string | undefined;
+    try {
+      url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+      for (let i = 0; i < count; i++) {
+        const worker = new Worker(url, { name: `tcs-simulations-${i}` });
+        worker.onmessage = (e: MessageEvent<unknown>) => this.received(e.data);
+        // Refused by the CSP or failed to load: the page runs what was sent and everything after.
+        worker.onerror = (e) => {
+          e.preventDefault();
+          this.fallBack();
+        };
+        this.workers.push(worker);
+      }
+    } catch {
+      this.fallBack();
+    }
+  }
+
+  /** Whether jobs go to workers (else they run on the page after the paint). */
+  get inWorkers(): boolean {
+    return this.workers.length > 0;
+  }
+
+  /**
+   * Runs `jobs` (dropping any earlier batch) and calls `onResult` for each as it finishes, in any order. On the
+   * page, the first job starts after the current update is painted.
+   */
+  run(jobs: Job[], onResult: (id: string, outcome: OutcomeSummary) => void): void {
+    const batch = ++this.batch;
+    this.cancelPage?.();
+    this.cancelPage = undefined;
+    this.onResult = onResult;
+    this.pending = new Set(jobs.map((j) => j.id));
+    this.lastJobs = jobs;
+    if (this.workers.length > 0) {
+      const lanes: Job[][] = this.workers.map(() => []);
+      for (const job of jobs) lanes[laneOf(job, this.workers.length)].push(job);
+      const post = () => {
+        this.cancelPage = undefined;
+        if (batch === this.batch) this.workers.forEach((w, i) => w.postMessage({ type: 'run', batch, jobs: lanes[i] } satisfies RunMessage));
+      };
+      if (this.deferred) this.cancelPage = afterPaint(post);
+      else post();
+      return;
+    }
+    this.runOnPage(batch, jobs);
+  }
+
+  /** Drops the current batch: no more results are reported for it. */
+  cancel(): void {
+    this.batch++;
+    this.cancelPage?.();
+    this.cancelPage = undefined;
+    this.pending.clear();
+    for (const w of this.workers) w.postMessage({ type: 'run', batch: this.batch, jobs: [] } satisfies RunMessage);
+  }
+
+  private received(m: unknown): void {
+    if (!isResultMessage(m) || m.batch !== this.batch || !this.pending.delete(m.id)) return;
+    this.onResult?.(m.id, m.outcome);
+  }
+
+  private runOnPage(batch: number, jobs: Job[]): void {
+    const step = (i: number) => {
+      if (batch !== this.batch || i >= jobs.length) return;
+      const job = jobs[i];
+      if (this.pending.delete(job.id)) this.onResult?.(job.id, runJob(job));
+      this.cancelPage = afterTask(() => step(i + 1));
+    };
+    this.cancelPage = afterPaintThen(() => step(0));
+  }
+
+  /** A worker failed: stop using workers and run what is still pending on the page. */
+  private fallBack(): void {
+    for (const w of this.workers) w.terminate();
+    this.workers.length = 0;
+    const left = this.lastJobs.filter((j) => this.pending.has(j.id));
+    if (left.length > 0) this.runOnPage(this.batch, left);
+  }
+}
+
+/** The next task, without the 4 ms clamp nested timers get. */
+function afterTask(work: () => void): () => void {
+  const channel = new MessageChannel();
+  let cancelled = false;
+  channel.port1.onmessage = () => {
+    channel.port1.close();
+    if (!cancelled) work();
+  };
+  channel.port2.postMessage(0);
+  return () => {
+    cancelled = true;
+    channel.port1.close();
+  };
+}
