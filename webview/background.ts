@@ -29,7 +29,7 @@ function laneOf(job: Job, workers: number): number {
 export class BackgroundSimulations {
   private readonly workers: Worker[] = [];
   private batch = 0;
-  private onResult?: (id: string, outcome: OutcomeSummary) => void;
+  private onResult?: (id: string, outcome: OutcomeSummary, inWorker: boolean) => void;
   private pending = new Set<string>();
   private lastJobs: Job[] = [];
   private cancelPage?: () => void;
@@ -68,7 +68,7 @@ export class BackgroundSimulations {
    * Runs `jobs` (dropping any earlier batch) and calls `onResult` for each as it finishes, in any order. On the
    * page, the first job starts after the current update is painted.
    */
-  run(jobs: Job[], onResult: (id: string, outcome: OutcomeSummary) => void): void {
+  run(jobs: Job[], onResult: (id: string, outcome: OutcomeSummary, inWorker: boolean) => void): void {
     const batch = ++this.batch;
     this.cancelPage?.();
     this.cancelPage = undefined;
@@ -100,14 +100,14 @@ export class BackgroundSimulations {
 
   private received(m: unknown): void {
     if (!isResultMessage(m) || m.batch !== this.batch || !this.pending.delete(m.id)) return;
-    this.onResult?.(m.id, m.outcome);
+    this.onResult?.(m.id, m.outcome, true);
   }
 
   private runOnPage(batch: number, jobs: Job[]): void {
     const step = (i: number) => {
       if (batch !== this.batch || i >= jobs.length) return;
       const job = jobs[i];
-      if (this.pending.delete(job.id)) this.onResult?.(job.id, runJob(job));
+      if (this.pending.delete(job.id)) this.onResult?.(job.id, runJob(job), false);
       this.cancelPage = afterTask(() => step(i + 1));
     };
     this.cancelPage = afterPaintThen(() => step(0));

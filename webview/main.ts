@@ -270,7 +270,9 @@ class Preview {
     } catch (e) {
       console.error(e);
     }
-    this.background.run(jobs, (id, outcome) => {
+    this.background.run(jobs, (id, outcome, inWorker) => {
+      // Where the rows were simulated, for the end-to-end suite (a webview's CSP decides whether workers start).
+      document.body.dataset.rowsSimulatedIn = inWorker ? 'worker' : 'page';
       if (this.compare.receive(id, outcome)) {
         const schedule = id.slice('compare:'.length) as ScheduleKind;
         rememberSummary(config, schedule, outcome);

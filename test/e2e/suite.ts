@@ -185,6 +185,8 @@ export async function run(ctx: E2eContext): Promise<E2eResult> {
     await waitFor(`the preview to show ${expected} GPU-hours (cli: ${cli.gpuHours})`, async () => (await frame.evaluate(() => document.body.innerText)).includes(expected), 20_000);
     e2e.measure('open preview → GPU-hours shown', Date.now() - t0);
     await waitFor('the timeline to be drawn', async () => (await canvasSignature(frame)).length > 1);
+    // The schedule comparison runs in the page's workers (blob: workers under the webview's CSP), not on its thread.
+    await waitFor('the comparison rows to be simulated in a worker', async () => (await frame.evaluate(() => document.body.dataset.rowsSimulatedIn)) === 'worker', 20_000);
     await e2e.screenshot('07-preview-dualpipe');
   }, 90_000);
 
