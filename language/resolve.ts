@@ -3,6 +3,7 @@
  * data degree and micro-batch count derived). Pure arithmetic; the rules report anything inconsistent.
  */
 import { GPU_PRESETS } from '../simulator/hardware';
+import { DEFAULT_RECOMPUTE_MODULES } from '../simulator/config';
 import { EXPERT_LOAD_IMBALANCE } from '../simulator/constants';
 import type {
   Activation,
@@ -14,6 +15,8 @@ import type {
   HighPrecisionModule,
   MoeTokenDispatcher,
   Recompute,
+  RecomputeMethod,
+  RecomputeModule,
   ResolvedConfig,
   ResolvedFp8,
   ResolvedMoe,
@@ -59,6 +62,11 @@ export function resolveGpu(v: unknown): GpuSpec {
   };
 }
 
+/** Nodes one expert-parallel group spans: expert / gpus_per_node, at least one. */
+export function expertSpanNodes(expert: number, gpusPerNode: number): number {
+  return Math.max(1, Math.ceil(expert / Math.max(1, gpusPerNode)));
+}
+
 const DEFAULT_HIGH_PRECISION: HighPrecisionModule[] = ['embedding', 'output_head', 'router', 'norm', 'attention'];
 
 export function resolveConfig(value: unknown): ResolvedConfig {
@@ -71,6 +79,20 @@ export function resolveConfig(value: unknown): ResolvedConfig {
   const p = obj(root.parallelism);
   const c = obj(root.cluster);
 
+  const routing = (moe: Obj, expert: number, gpusPerNode: number) => {
+    // The node limit and the router groups say the same thing when the groups are the EP group's nodes (DeepSeek-V3:
+    // 8 groups = EP 64 over 8-GPU nodes, top-4 groups = at most 4 nodes); each is derived from the other then.
+    const span = expertSpanNodes(expert, gpusPerNode);
+    const M = opt(moe.max_nodes_per_token);
+    let groups = opt(moe.router_groups);
+    let groupTopk = opt(moe.router_group_topk);
+    if (groups === undefined && groupTopk === undefined && M !== undefined && span > 1 && num(moe.routed_experts, 1) % span === 0) {
+      groups = span;
+      groupTopk = M;
+    }
+    const derived = M ?? (groups === span && span > 1 && groupTopk !== undefined ? groupTopk : undefined);
+    return { maxNodesPerToken: derived, routerGroups: groups, routerGroupTopk: groupTopk };
+  };
   const hidden = num(m.hidden_size, 1);
   const heads = num(att.heads, 1);
   const type = str<AttentionType>(att.type, 'mha');
@@ -80,7 +102,7 @@ export function resolveConfig(value: unknown): ResolvedConfig {
     sharedExperts: num(moeIn.shared_experts, 0),
     expertsPerToken: num(moeIn.experts_per_token, 1),
     expertHiddenSize: num(moeIn.expert_hidden_size, 1),
-    maxNodesPerToken: opt(moeIn.max_nodes_per_token),
+    ...routing(moeIn, num(p.expert, 1), num(c.gpus_per_node, 8)),
     forceLoadBalancing: moeIn.force_load_balancing === true,
     loadImbalance: num(moeIn.load_imbalance, EXPERT_LOAD_IMBALANCE),
   };
@@ -114,6 +136,11 @@ export function resolveConfig(value: unknown): ResolvedConfig {
   const data = given ?? Math.max(1, Math.floor((nodes * gpusPerNode) / (tensor * pipeline * context)));
   const globalBatchSize = num(t.global_batch_size, 1);
   const microBatchSize = num(t.micro_batch_size, 1);
+  const recompute = str<Recompute>(t.recompute, 'selective');
+  // The default list, narrowed to the modules this model has (MLA, MoE, dense MLP layers).
+  const applies = (x: RecomputeModule) =>
+    (x !== 'mla_up_proj' || type === 'mla') && (x !== 'moe_act' || moe !== undefined) && (x !== 'mlp_act' || moe === undefined || moe.denseLayers > 0);
+  const modules = Array.isArray(t.recompute_modules) ? (t.recompute_modules.filter((x) => typeof x === 'string') as RecomputeModule[]) : DEFAULT_RECOMPUTE_MODULES.filter(applies);
 
   return {
     name: str(root.name, 'Untitled run'),
@@ -148,7 +175,10 @@ export function resolveConfig(value: unknown): ResolvedConfig {
       sequenceLength: num(t.sequence_length, 1),
       globalBatchSize,
       microBatchSize,
-      recompute: str<Recompute>(t.recompute, 'selective'),
+      recompute,
+      recomputeModules: modules,
+      recomputeMethod: str<RecomputeMethod>(t.recompute_method, 'uniform'),
+      recomputeLayers: num(t.recompute_layers, 1),
       attentionBackend: str<AttentionBackend>(t.attention_backend, 'auto'),
     },
     precision: {
@@ -177,6 +207,9 @@ export function resolveConfig(value: unknown): ResolvedConfig {
       overlapGradReduce: p.overlap_grad_reduce === true,
       overlapParamGather: p.overlap_param_gather === true,
       overlapP2pComm: p.overlap_p2p_comm !== false,
+      // Megatron-Core's default: off (ModelParallelConfig.sequence_parallel = False; arguments.py turns it off at TP 1).
+      sequenceParallel: p.sequence_parallel === true && tensor > 1,
+      dataShard: opt(p.data_shard),
       firstStageLayers: opt(p.first_stage_layers),
       lastStageLayers: opt(p.last_stage_layers),
     },

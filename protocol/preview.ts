@@ -24,7 +24,9 @@ import {
   GPU_FAMILIES,
   isScheduleKind,
   MOE_TOKEN_DISPATCHERS,
+  RECOMPUTE_METHODS,
   RECOMPUTE_MODES,
+  RECOMPUTE_MODULES,
   type ResolvedConfig,
   type ScheduleKind,
   STORAGE_WIDTHS,
@@ -205,6 +207,8 @@ function strings(o: unknown, keys: readonly string[]): o is Obj {
 
 const isAttentionType = oneOf(ATTENTION_TYPES);
 const isRecompute = oneOf(RECOMPUTE_MODES);
+const isRecomputeModule = oneOf(RECOMPUTE_MODULES);
+const isRecomputeMethod = oneOf(RECOMPUTE_METHODS);
 const isAttentionBackend = oneOf(ATTENTION_BACKENDS);
 const isDispatcher = oneOf(MOE_TOKEN_DISPATCHERS);
 const isCompute = oneOf(COMPUTE_PRECISIONS);
@@ -228,12 +232,14 @@ export function isResolvedConfig(x: unknown): x is ResolvedConfig {
   if (!optionalNumbers(attention, ['qLoraRank', 'kvLoraRank', 'qkNopeHeadDim', 'qkRopeHeadDim', 'vHeadDim'])) return false;
   if (model.moe !== undefined) {
     if (!numbers(model.moe, ['denseLayers', 'routedExperts', 'sharedExperts', 'expertsPerToken', 'expertHiddenSize'])) return false;
-    if (!optionalNumbers(model.moe, ['maxNodesPerToken'])) return false;
+    if (!optionalNumbers(model.moe, ['maxNodesPerToken', 'routerGroups', 'routerGroupTopk'])) return false;
     if (typeof model.moe.forceLoadBalancing !== 'boolean' || !isNonNegative(model.moe.loadImbalance)) return false;
   }
 
   if (!numbers(training, ['tokens', 'sequenceLength', 'globalBatchSize', 'microBatchSize'])) return false;
   if (!isRecompute(training.recompute) || !isAttentionBackend(training.attentionBackend)) return false;
+  if (!isRecomputeMethod(training.recomputeMethod) || !numbers(training, ['recomputeLayers'])) return false;
+  if (!Array.isArray(training.recomputeModules) || training.recomputeModules.length > 16 || !training.recomputeModules.every(isRecomputeModule)) return false;
 
   if (!isObject(precision) || !isCompute(precision.compute)) return false;
   if (!isWidth(precision.masterWeights) || !isWidth(precision.optimizerStates) || !isWidth(precision.gradients)) return false;
@@ -249,8 +255,8 @@ export function isResolvedConfig(x: unknown): x is ResolvedConfig {
   }
   if (!(ZERO_STAGES as readonly unknown[]).includes(parallelism.zeroStage) || !isScheduleKind(parallelism.schedule)) return false;
   if (typeof parallelism.dataDerived !== 'boolean' || typeof parallelism.overlapExpertComm !== 'boolean') return false;
-  if (!isDispatcher(parallelism.moeTokenDispatcher) || !optionalNumbers(parallelism, ['firstStageLayers', 'lastStageLayers'])) return false;
-  for (const k of ['tpCommOverlap', 'overlapGradReduce', 'overlapParamGather', 'overlapP2pComm']) if (typeof parallelism[k] !== 'boolean') return false;
+  if (!isDispatcher(parallelism.moeTokenDispatcher) || !optionalNumbers(parallelism, ['firstStageLayers', 'lastStageLayers', 'dataShard'])) return false;
+  for (const k of ['sequenceParallel', 'tpCommOverlap', 'overlapGradReduce', 'overlapParamGather', 'overlapP2pComm']) if (typeof parallelism[k] !== 'boolean') return false;
 
   if (!numbers(cluster, ['nodes', 'gpusPerNode', 'intraNodeGBps', 'interNodeGBps'])) return false;
   if (!optionalNumbers(cluster, ['pricePerGpuHour'])) return false;

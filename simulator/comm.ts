@@ -37,6 +37,15 @@ export interface Placement {
   ep: GroupPlacement;
   /** Replicas of each expert shard (expert data parallelism): their gradients are reduced over this group. */
   expertDp: GroupPlacement;
+  /**
+   * HSDP (data_shard < data): ZeRO shards over `dpShard` (consecutive DP ranks) and each shard is replicated over
+   * `dpReplicas` (stride dataShard); the expert-DP group splits into the same number of replicas. Without HSDP
+   * dpShard = dp, expertShard = expertDp and the replica groups have one member.
+   */
+  dpShard: GroupPlacement;
+  dpReplicas: GroupPlacement;
+  expertShard: GroupPlacement;
+  expertReplicas: GroupPlacement;
 }
 
 export function placement(config: ResolvedConfig): Placement {
@@ -47,13 +56,23 @@ export function placement(config: ResolvedConfig): Placement {
   const etp = Math.max(1, p.expertTensor);
   const ep = Math.max(1, p.expert);
   const stageRanks = tp * cp * dp;
+  const shard = Math.max(1, Math.min(dp, p.dataShard ?? dp));
+  const replicas = Math.max(1, Math.floor(dp / shard));
+  const expertDp = Math.max(1, Math.floor(stageRanks / (ep * etp)));
+  const expertShard = Math.max(1, Math.floor(expertDp / replicas));
+  const dpGroup = placeGroup(config, dp, tp * cp);
+  const expertDpGroup = placeGroup(config, expertDp, ep * etp);
   return {
     tp: placeGroup(config, tp, 1),
     cp: placeGroup(config, cp, tp),
-    dp: placeGroup(config, dp, tp * cp),
+    dp: dpGroup,
     pp: placeGroup(config, p.pipeline, stageRanks),
     ep: placeGroup(config, ep, etp),
-    expertDp: placeGroup(config, Math.max(1, Math.floor(stageRanks / (ep * etp))), ep * etp),
+    expertDp: expertDpGroup,
+    dpShard: replicas > 1 ? placeGroup(config, shard, tp * cp) : dpGroup,
+    dpReplicas: placeGroup(config, replicas, tp * cp * shard),
+    expertShard: replicas > 1 ? placeGroup(config, expertShard, ep * etp) : expertDpGroup,
+    expertReplicas: placeGroup(config, Math.max(1, Math.floor(expertDp / expertShard)), ep * etp * expertShard),
   };
 }
 
@@ -221,7 +240,7 @@ export function pipelineTransfer(config: ResolvedConfig, tokens: number): Transf
  * stage 0 all-reduces gradients; 1-2 reduce-scatter gradients and all-gather updated BF16 parameters once per step;
  * stage 3 keeps only a shard, so it gathers the parameters for every micro-batch's forward and again for its backward
  * (FSDP with reshard-after-forward), 2 × micro-batches gathers per step, prefetched under compute.
- * Dense parameters reduce over DP; expert parameters over the expert-DP group.
+ * Dense parameters reduce over DP; expert parameters over the expert-DP group (each split by HSDP, see Placement).
  */
 export function dataParallelStep(
   config: ResolvedConfig,
@@ -231,11 +250,16 @@ export function dataParallelStep(
   const pl = placement(config);
   const gradBytes = config.precision.gradients === 'fp32' ? 4 : 2;
   const zero = config.parallelism.zeroStage;
-  const grads = (n: number, g: GroupPlacement) => collective(zero === 0 ? 'all-reduce' : 'reduce-scatter', n * gradBytes, g);
+  // HSDP: reduce-scatter inside the shard group, then all-reduce each 1/shard slice across the replicas; parameters
+  // are gathered inside the shard group only (PyTorch FSDP2 HYBRID_SHARD; Megatron's partial distributed optimizer).
+  const grads = (n: number, whole: GroupPlacement, shard: GroupPlacement, replicas: GroupPlacement) =>
+    zero === 0
+      ? collective('all-reduce', n * gradBytes, whole)
+      : addTransfers(collective('reduce-scatter', n * gradBytes, shard), collective('all-reduce', (n * gradBytes) / shard.size, replicas));
   const gathers = zero === 3 ? 2 * Math.max(1, config.parallelism.microBatches) : 1;
   const params = (n: number, g: GroupPlacement) => (zero === 0 ? noTransfer : scaleTransfer(collective('all-gather', n * 2, g), gathers));
   return {
-    gradients: addTransfers(grads(denseParams, pl.dp), grads(expertParams, pl.expertDp)),
-    parameters: addTransfers(params(denseParams, pl.dp), params(expertParams, pl.expertDp)),
+    gradients: addTransfers(grads(denseParams, pl.dp, pl.dpShard, pl.dpReplicas), grads(expertParams, pl.expertDp, pl.expertShard, pl.expertReplicas)),
+    parameters: addTransfers(params(denseParams, pl.dpShard), params(expertParams, pl.expertShard)),
   };
 }

@@ -14,7 +14,7 @@
  *   loss): bytes at the HBM fraction of the GPU's bandwidth. Backward moves twice the forward bytes (reads saved input
  *   and gradient).
  */
-import type { ResolvedConfig } from './config';
+import type { RecomputeModule, ResolvedConfig } from './config';
 import {
   FAMILY_CONSTANTS,
   type FamilyConstants,
@@ -201,8 +201,12 @@ function permuteBytesPerToken(ctx: ComputeContext): number {
   }
 }
 
-/** Forward elementwise bytes per token of a layer, on one GPU (sequence/tensor parallel shards them by tp). */
-function layerElementwiseBytes(ctx: ComputeContext, shape: LayerShape, kind: LayerKind): { all: number; norms: number; backwardOnly: number } {
+/**
+ * Forward elementwise bytes per token of a layer before TP sharding. Inside the TP region (RoPE, activation, casts)
+ * each rank does 1/tp; the norms and residual adds outside it are split by sequence parallelism, and without it every
+ * rank runs them on the whole sequence (Korthikanti et al. 2022, arXiv 2205.05198 §4.2.2): `replicated`.
+ */
+function layerElementwiseBytes(ctx: ComputeContext, shape: LayerShape, kind: LayerKind): { all: number; norms: number; activation: number; replicated: number; backwardOnly: number } {
   const model = ctx.config.model;
   const h = model.hiddenSize;
   const norms = 2 * (4 * h); // two RMSNorms: read and write h BF16 values
@@ -218,7 +222,7 @@ function layerElementwiseBytes(ctx: ComputeContext, shape: LayerShape, kind: Lay
       quantise += fp8CastBytes(ctx, g.inFeatures * g.tokensPerToken);
       gradientCasts += fp8CastBytes(ctx, g.outFeatures * g.tokensPerToken);
     }
-  return { all: norms + residuals + rope + activation + moe + quantise, norms, backwardOnly: gradientCasts };
+  return { all: norms + residuals + rope + activation + moe + quantise, norms, activation, replicated: norms + residuals, backwardOnly: gradientCasts };
 }
 
 /** One transformer layer of `kind` for one micro-batch on one GPU. */
@@ -231,6 +235,13 @@ export function layerCompute(ctx: ComputeContext, kind: LayerKind): ModuleComput
   const sharedExperts = zeroPhases();
   let recomputeGemm = 0;
   let recomputeFlops = 0;
+  const modules = new Set(config.training.recompute === 'selective' ? config.training.recomputeModules : []);
+  // The GEMMs selective recompute re-runs: MLA up-projections, or the whole dense MLP / MoE experts / shared experts.
+  const rerun = (g: (typeof shape.gemms)[number]) =>
+    (modules.has('mla_up_proj') && g.selectiveRecompute) ||
+    (modules.has('mlp') && g.group === 'mlp') ||
+    (modules.has('moe') && g.group === 'experts') ||
+    (modules.has('shared_experts') && g.name.startsWith('shared'));
   for (const g of shape.gemms) {
     const { m, k, n, groups } = localShape(ctx, g);
     const t = gemmPhases(ctx, m, k, n, gemmInFp8(config, g.group), groups);
@@ -238,7 +249,7 @@ export function layerCompute(ctx: ComputeContext, kind: LayerKind): ModuleComput
     if (g.name.startsWith('shared')) Object.assign(sharedExperts, addPhases(sharedExperts, t));
     const f = 2 * m * k * n * groups;
     Object.assign(flops, addPhases(flops, { F: f, b: f, W: f }));
-    if (g.selectiveRecompute) {
+    if (rerun(g)) {
       recomputeGemm += t.F;
       recomputeFlops += f;
     }
@@ -257,7 +268,8 @@ export function layerCompute(ctx: ComputeContext, kind: LayerKind): ModuleComput
         W: 0,
       };
   const bytes = layerElementwiseBytes(ctx, shape, kind);
-  const fwdBytes = (ctx.tokens * bytes.all) / tp;
+  const replicatedShare = config.parallelism.sequenceParallel ? 0 : (tp - 1) * bytes.replicated; // ×tp without SP
+  const fwdBytes = (ctx.tokens * (bytes.all + replicatedShare)) / tp;
   const memoryBound: Phases = { F: hbmSeconds(ctx, fwdBytes), b: hbmSeconds(ctx, 2 * fwdBytes + (ctx.tokens * bytes.backwardOnly) / tp), W: 0 };
   // The dispatchers that size their buffers on the host (alltoall, flex) wait for the token counts once per dispatch.
   if (kind === 'moe' && config.model.moe && config.parallelism.expert > 1 && config.parallelism.moeTokenDispatcher !== 'allgather') {
@@ -277,13 +289,17 @@ export function layerCompute(ctx: ComputeContext, kind: LayerKind): ModuleComput
     memoryBound.b += memoryBound.F;
     recomputeFlopsTotal = flops.F + attnFlops;
   } else if (config.training.recompute === 'selective') {
-    const norms = hbmSeconds(ctx, (ctx.tokens * bytes.norms) / tp);
-    const core = unfused ? attention.F : 0;
-    recompute = recomputeGemm + norms + core;
+    const normShare = config.parallelism.sequenceParallel ? 1 : tp;
+    const norms = modules.has('layernorm') ? hbmSeconds(ctx, (ctx.tokens * bytes.norms * normShare) / tp) : 0;
+    const core = unfused && modules.has('core_attn') ? attention.F : 0;
+    // The activation function re-run from its saved input (moe_act / mlp_act, or inside a recomputed mlp / moe).
+    const actModules = kind === 'moe' ? ['moe_act', 'moe'] : ['mlp_act', 'mlp'];
+    const act = actModules.some((x) => modules.has(x as RecomputeModule)) ? hbmSeconds(ctx, (ctx.tokens * bytes.activation) / tp) : 0;
+    recompute = recomputeGemm + norms + core + act;
     gemm.b += recomputeGemm;
-    memoryBound.b += norms;
+    memoryBound.b += norms + act;
     attention.b += core;
-    recomputeFlopsTotal = recomputeFlops + (unfused ? attnFlops : 0);
+    recomputeFlopsTotal = recomputeFlops + (core > 0 ? attnFlops : 0);
   }
   flops.b += 2.5 * attnFlops + recomputeFlopsTotal;
   flops.F += attnFlops;

@@ -15,6 +15,23 @@ export const ATTENTION_TYPES = ['mha', 'gqa', 'mla'] as const;
 export type AttentionType = (typeof ATTENTION_TYPES)[number];
 export const RECOMPUTE_MODES = ['none', 'selective', 'full'] as const;
 export type Recompute = (typeof RECOMPUTE_MODES)[number];
+/**
+ * Modules selective recompute re-runs in backward: Megatron-Core's --recompute-modules (transformer_config.py) plus
+ * `mlp_act`, the dense MLP's activation function, which Megatron has no module for (torchtitan's op-level selective
+ * checkpointing and DeepSeek-V3 §3.3.4 recompute it).
+ */
+export const RECOMPUTE_MODULES = ['core_attn', 'layernorm', 'mla_up_proj', 'moe_act', 'mlp_act', 'mlp', 'moe', 'shared_experts'] as const;
+export type RecomputeModule = (typeof RECOMPUTE_MODULES)[number];
+/**
+ * What `selective` has meant in this model when no module list is given: the norms, activation functions, MLA
+ * up-projections and (unfused) attention core — DeepSeek-V3's recipe (arXiv 2412.19437 §3.2.3, §3.3.4). Megatron-Core's
+ * own default is [core_attn]; the Megatron importers write that list explicitly.
+ */
+export const DEFAULT_RECOMPUTE_MODULES: readonly RecomputeModule[] = ['core_attn', 'layernorm', 'mla_up_proj', 'moe_act', 'mlp_act'];
+
+/** Megatron-Core --recompute-method: which layers full recompute covers (uniform: all, in groups; block: the first N per stage). */
+export const RECOMPUTE_METHODS = ['uniform', 'block'] as const;
+export type RecomputeMethod = (typeof RECOMPUTE_METHODS)[number];
 /** Megatron-Core --attention-backend; `auto`, `flash` and `fused` never write the s × s scores. */
 export const ATTENTION_BACKENDS = ['auto', 'flash', 'fused', 'unfused'] as const;
 export type AttentionBackend = (typeof ATTENTION_BACKENDS)[number];
@@ -60,8 +77,11 @@ export interface ResolvedMoe {
   sharedExperts: number;
   expertsPerToken: number;
   expertHiddenSize: number;
-  /** Node-limited routing M; undefined = unlimited. */
+  /** Node-limited routing M; undefined = unlimited (or derived from router groups that are the EP group's nodes). */
   maxNodesPerToken?: number;
+  /** Group-limited routing (Megatron --moe-router-num-groups / --moe-router-group-topk; HF n_group / topk_group). */
+  routerGroups?: number;
+  routerGroupTopk?: number;
   /** Megatron --moe-router-force-load-balancing: uniform routing, no imbalance. */
   forceLoadBalancing: boolean;
   /** Dropless routing: busiest expert GPU's tokens over the mean (≥ 1). */
@@ -88,6 +108,11 @@ export interface ResolvedTraining {
   /** Sequences per micro-batch. */
   microBatchSize: number;
   recompute: Recompute;
+  /** The modules selective recompute re-runs in backward (read only when `recompute` is selective). */
+  recomputeModules: RecomputeModule[];
+  /** Full recompute: uniform (every layer, checkpointed in groups of recomputeLayers) or block (recomputeLayers per stage). */
+  recomputeMethod: RecomputeMethod;
+  recomputeLayers: number;
   attentionBackend: AttentionBackend;
 }
 
@@ -132,6 +157,13 @@ export interface ResolvedParallelism {
   overlapGradReduce: boolean;
   overlapParamGather: boolean;
   overlapP2pComm: boolean;
+  /** Megatron --sequence-parallel: norms, residuals and their activations sharded over TP (meaningless at TP 1). */
+  sequenceParallel: boolean;
+  /**
+   * Data-parallel ranks ZeRO shards over (HSDP: sharded within groups of this size, replicated data / dataShard times);
+   * undefined = the whole data-parallel group (not hybrid).
+   */
+  dataShard?: number;
   /** Megatron --decoder-first/last-pipeline-num-layers; undefined = an even split. */
   firstStageLayers?: number;
   lastStageLayers?: number;

@@ -61,26 +61,46 @@ export function buildCostModel(config: ResolvedConfig, stages: number): CostMode
   const mtpBlock = mtpKind(config.model) === 'moe' && moe ? moe : dense;
   const mtp = config.model.mtpDepth > 0 ? mtpCompute(ctx, mtpBlock, head) : undefined;
   const split = stageLayers(config, stages);
+  // Full recompute with method block re-runs only the first recompute_layers layers of each stage; the others are
+  // costed as without recompute.
+  const t = config.training;
+  const block = t.recompute === 'full' && t.recomputeMethod === 'block';
+  const keptCtx = block ? computeContext({ ...config, training: { ...t, recompute: 'none' } }, smShare) : undefined;
+  const keptDense = keptCtx ? layerCompute(keptCtx, 'dense') : dense;
+  const keptMoe = keptCtx && config.model.moe ? layerCompute(keptCtx, 'moe') : moe;
+  const recomputedIn = (d: number, m: number) => {
+    if (!block) return { d, m };
+    const group = Math.max(1, Math.floor(t.recomputeLayers));
+    const rd = Math.min(group, d);
+    return { d: rd, m: Math.min(group - rd, m) };
+  };
 
   const tp = Math.max(1, p.tensor);
   const tokens = ctx.tokens;
-  const tpLayer = recomputed(config, tensorParallelLayer(config, tokens));
-  const epLayer = recomputed(config, config.model.moe ? expertAllToAll(config, tokens / tp) : { forward: noTransfer, backward: noTransfer });
+  // Sequence parallelism turns each TP all-reduce into a reduce-scatter plus an all-gather: the same bytes on the
+  // ring (Korthikanti et al. 2022 §4.2.2), so the TP transfer does not depend on it.
+  const tpRaw = tensorParallelLayer(config, tokens);
+  const tpLayer = recomputed(config, tpRaw);
+  const epRaw = config.model.moe ? expertAllToAll(config, tokens / tp) : { forward: noTransfer, backward: noTransfer };
+  const epLayer = recomputed(config, epRaw, config.training.recompute === 'selective' && config.training.recomputeModules.includes('moe'));
   const seq = config.training.sequenceLength;
-  const cpLayer = (kind: 'dense' | 'moe') => recomputed(config, contextParallelLayer(config, tokens, layerShape(config.model, kind, seq).kvCacheDim / tp));
-  const cpDense = cpLayer('dense');
-  const cpMoe = config.model.moe ? cpLayer('moe') : cpDense;
+  const cpRaw = (kind: 'dense' | 'moe') => contextParallelLayer(config, tokens, layerShape(config.model, kind, seq).kvCacheDim / tp);
+  const cpDenseRaw = cpRaw('dense');
+  const cpMoeRaw = config.model.moe ? cpRaw('moe') : cpDenseRaw;
+  const cpDense = recomputed(config, cpDenseRaw);
+  const cpMoe = recomputed(config, cpMoeRaw);
 
   const costs: StageCost[] = split.dense.map((d, s) => {
     const m = split.moe[s];
     const last = s === stages - 1;
     const mtpLayers = last ? config.model.mtpDepth : 0;
     const mtpMoe = mtpKind(config.model) === 'moe' ? mtpLayers : 0;
-    const parts: ModuleCompute[] = [dense];
-    const weights = [d];
-    if (moe) {
-      parts.push(moe);
-      weights.push(m);
+    const r = recomputedIn(d, m);
+    const parts: ModuleCompute[] = [dense, keptDense];
+    const weights = [r.d, d - r.d];
+    if (moe && keptMoe) {
+      parts.push(moe, keptMoe);
+      weights.push(r.m, m - r.m);
     }
     if (s === 0) {
       parts.push(embedding);
@@ -97,15 +117,22 @@ export function buildCostModel(config: ResolvedConfig, stages: number): CostMode
     const compute = sumModules(parts, weights);
     const layers = d + m + mtpLayers;
     const moeLayers = m + mtpMoe;
+    const kept = d + m - r.d - r.m; // layers block recompute leaves alone (none otherwise)
+    const keptDenseLayers = d - r.d;
     const cpF = addTransfers(scaleTransfer(cpDense.forward, d + mtpLayers - mtpMoe), scaleTransfer(cpMoe.forward, moeLayers));
-    const cpB = addTransfers(scaleTransfer(cpDense.backward, d + mtpLayers - mtpMoe), scaleTransfer(cpMoe.backward, moeLayers));
+    const cpB = addTransfers(
+      scaleTransfer(cpDense.backward, d + mtpLayers - mtpMoe - keptDenseLayers),
+      scaleTransfer(cpDenseRaw.backward, keptDenseLayers),
+      scaleTransfer(cpMoe.backward, moeLayers - (m - r.m)),
+      scaleTransfer(cpMoeRaw.backward, m - r.m),
+    );
     const tpF = scaleTransfer(tpLayer.forward, layers);
-    const tpB = scaleTransfer(tpLayer.backward, layers);
+    const tpB = addTransfers(scaleTransfer(tpLayer.backward, layers - kept), scaleTransfer(tpRaw.backward, kept));
     return {
       compute,
       tp: { F: tpF, B: tpB },
       tpExposed: { F: tpExposed(config, tpF.seconds, compute.gemm.F), B: tpExposed(config, tpB.seconds, compute.gemm.b) },
-      ep: { F: scaleTransfer(epLayer.forward, moeLayers), B: scaleTransfer(epLayer.backward, moeLayers) },
+      ep: { F: scaleTransfer(epLayer.forward, moeLayers), B: addTransfers(scaleTransfer(epLayer.backward, moeLayers - (m - r.m)), scaleTransfer(epRaw.backward, m - r.m)) },
       cp: { F: cpF, B: cpB },
       epHideable: compute.sharedExperts ?? { F: 0, b: 0, W: 0 },
       // Ring attention hides its K/V passes under the attention core of the same layer.
@@ -122,9 +149,12 @@ export function buildCostModel(config: ResolvedConfig, stages: number): CostMode
   };
 }
 
-/** Full recompute re-runs each layer's forward in the backward, its TP, CP and EP collectives included. */
-function recomputed(config: ResolvedConfig, layer: { forward: Transfer; backward: Transfer }): { forward: Transfer; backward: Transfer } {
-  return config.training.recompute === 'full' ? { forward: layer.forward, backward: addTransfers(layer.backward, layer.forward) } : layer;
+/**
+ * Full recompute re-runs each layer's forward in the backward, its TP, CP and EP collectives included; so does a
+ * selectively recomputed MoE layer (`moe` in recompute_modules) with its dispatch and combine.
+ */
+function recomputed(config: ResolvedConfig, layer: { forward: Transfer; backward: Transfer }, selective = false): { forward: Transfer; backward: Transfer } {
+  return config.training.recompute === 'full' || selective ? { forward: layer.forward, backward: addTransfers(layer.backward, layer.forward) } : layer;
 }
 
 /**

@@ -28,11 +28,16 @@ interface StageParameters {
 }
 
 /**
- * Saved activation bytes per token of one layer (before TP/CP sharding). Stored tensors: each norm's input; for
- * attention the projections' inputs (MLA: its latents), Q/K/V unless recomputed, the output and its log-sum-exp; for
- * the FFN the inputs of each GEMM and of the activation function. Under an FP8 recipe GEMM inputs are cached in FP8
- * (DeepSeek-V3 §3.3.4); `selective` recomputes norms, activation functions and MLA up-projections, `full` keeps only
- * the layer input. Routing probabilities are applied before the down-projection, so expert outputs are not kept.
+ * Saved activation bytes per token of one layer (before TP/CP sharding), and the part of them that lives outside the
+ * tensor-parallel region (the residual stream, the norms and the inputs of the first projections): without sequence
+ * parallelism every TP rank keeps that part whole (Korthikanti et al. 2022, arXiv 2205.05198, Table 2: sbh·10 of the
+ * 34 bytes per layer are not divided by t). Stored tensors: each norm's input; for attention the projections' inputs
+ * (MLA: its latents), Q/K/V unless recomputed, the output and its log-sum-exp; for the FFN the inputs of each GEMM and
+ * of the activation function. Under an FP8 recipe GEMM inputs are cached in FP8 (DeepSeek-V3 §3.3.4). Selective
+ * recompute frees what each module in `recompute_modules` would have saved (Megatron-Core transformer_config.py):
+ * layernorm the norm outputs, mla_up_proj the per-head Q/K/V, core_attn an unfused kernel's scores, moe_act / mlp_act
+ * the activation outputs, mlp / moe / shared_experts everything but the module's input. `full` keeps only the layer
+ * input. Routing probabilities are applied before the down-projection, so expert outputs are not kept.
  */
 export function activationBytesPerToken(config: ResolvedConfig, kind: LayerKind): number {
   return savedActivations(config, kind).total;
@@ -44,52 +49,60 @@ export function activationBytesPerToken(config: ResolvedConfig, kind: LayerKind)
  * Under selective recompute b rebuilds the norm and activation outputs W needs; they are counted as retained, capped
  * at what the forward stored. Full recompute keeps only the layer input, which b expands again: all of it retained.
  */
-function savedActivations(config: ResolvedConfig, kind: LayerKind): { total: number; weightInputs: number } {
+function savedActivations(config: ResolvedConfig, kind: LayerKind): { total: number; weightInputs: number; replicated: number } {
   const model = config.model;
   const h = model.hiddenSize;
   const recompute = config.training.recompute;
-  if (recompute === 'full') return { total: 2 * h, weightInputs: 2 * h };
+  if (recompute === 'full') return { total: 2 * h, weightInputs: 2 * h, replicated: 2 * h };
   const shape = layerShape(model, kind, 1);
-  const selective = recompute === 'selective';
+  const modules = new Set(recompute === 'selective' ? config.training.recomputeModules : []);
   const fp8 = (group: 'attention' | 'mlp' | 'experts') => gemmInFp8(config, group);
   const cached = (group: 'attention' | 'mlp' | 'experts') =>
     fp8(group) ? 1 + SCALE_BYTES / Math.max(1, config.precision.fp8?.activationTile ?? 128) : 2;
   const a = model.attention;
-  let bytes = 2 * (2 * h); // the two norms' inputs
+  const normInputs = 2 * (2 * h); // the two norms' inputs
+  let bytes = normInputs;
   let weightInputs = 0;
   const normOutputs = 2 * h * cached('attention'); // norm outputs = the first GEMM inputs
-  if (!selective) bytes += normOutputs;
+  const keptNormOutputs = modules.has('layernorm') ? 0 : normOutputs;
+  bytes += keptNormOutputs;
   weightInputs += normOutputs;
   if (a.type === 'mla') {
     const latents = 2 * ((a.qLoraRank ?? 0) + shape.kvCacheDim); // latents feed the up-projections
     bytes += latents;
     weightInputs += latents;
   }
-  if (!(selective && a.type === 'mla')) bytes += 2 * (a.heads * shape.qkDim * (a.type === 'mla' ? 2 : 1) + (a.type === 'mla' ? a.heads * shape.vDim : shape.kvCacheDim));
+  if (!(modules.has('mla_up_proj') && a.type === 'mla')) bytes += 2 * (a.heads * shape.qkDim * (a.type === 'mla' ? 2 : 1) + (a.type === 'mla' ? a.heads * shape.vDim : shape.kvCacheDim));
   const attentionOutput = a.heads * shape.vDim * cached('attention'); // the o-projection's input
   bytes += attentionOutput + 4 * a.heads; // and the log-sum-exp
   weightInputs += attentionOutput;
   // Unfused attention kept whole (no recompute) saves the softmax output, the dropout mask and its output per score:
-  // 5·a·s bytes per token (Korthikanti et al. 2022, Eq. 1); selective recompute re-runs that core instead.
-  if (unfusedAttention(config) && !selective) bytes += 5 * a.heads * (config.training.sequenceLength / Math.max(1, config.parallelism.context));
+  // 5·a·s bytes per token (Korthikanti et al. 2022, Eq. 1); recomputing core_attn re-runs that core instead.
+  if (unfusedAttention(config) && !modules.has('core_attn')) bytes += 5 * a.heads * (config.training.sequenceLength / Math.max(1, config.parallelism.context));
   const gated = isGated(model);
-  // Per FFN copy: its input and the down-projection's input feed weight GEMMs; the activation function's input does not.
-  const ffn = (hidden: number, group: 'mlp' | 'experts') => ({
-    total: h * cached(group) + (gated ? 2 : 1) * hidden * cached(group) + (selective ? 0 : hidden * cached(group)),
+  // Per FFN copy: its input and the down-projection's input feed weight GEMMs; the activation function's input does
+  // not. `act`: the activation's output is recomputed; `whole`: the module is, and only its input is kept.
+  const ffn = (hidden: number, group: 'mlp' | 'experts', act: boolean, whole: boolean) => ({
+    total: h * cached(group) + (whole ? 0 : (gated ? 2 : 1) * hidden * cached(group) + (act ? 0 : hidden * cached(group))),
     weightInputs: h * cached(group) + hidden * cached(group),
   });
+  let ffnInput: number;
   if (kind === 'moe' && model.moe) {
     const m = model.moe;
-    const copies = m.expertsPerToken + m.sharedExperts;
-    const f = ffn(m.expertHiddenSize, 'experts');
-    bytes += 4 * m.routedExperts + copies * f.total;
-    weightInputs += copies * f.weightInputs;
+    const wholeLayer = modules.has('moe');
+    const act = modules.has('moe_act');
+    const routed = ffn(m.expertHiddenSize, 'experts', act, wholeLayer);
+    const shared = ffn(m.expertHiddenSize, 'experts', act, wholeLayer || modules.has('shared_experts'));
+    bytes += (wholeLayer ? 0 : 4 * m.routedExperts) + m.expertsPerToken * routed.total + m.sharedExperts * shared.total;
+    weightInputs += (m.expertsPerToken + m.sharedExperts) * routed.weightInputs;
+    ffnInput = h * cached('experts'); // the router's input, outside the TP region like the attention norm's
   } else {
-    const f = ffn(model.ffnHiddenSize, 'mlp');
+    const f = ffn(model.ffnHiddenSize, 'mlp', modules.has('mlp_act'), modules.has('mlp'));
     bytes += f.total;
     weightInputs += f.weightInputs;
+    ffnInput = h * cached('mlp');
   }
-  return { total: bytes, weightInputs: Math.min(bytes, weightInputs) };
+  return { total: bytes, weightInputs: Math.min(bytes, weightInputs), replicated: normInputs + keptNormOutputs + ffnInput };
 }
 
 /**
@@ -147,18 +160,40 @@ export function stageParameters(config: ResolvedConfig, stages: number, layout: 
   });
 }
 
-/** Saved activations of one micro-batch on one GPU for each stage, bytes. */
+/**
+ * Saved activations of one micro-batch on one GPU for each stage, bytes. Full recompute keeps one layer input per
+ * checkpointed group (uniform: ⌈layers / recompute_layers⌉ per stage) or only for the first recompute_layers layers of
+ * each stage (block: Megatron-Core TransformerBlock._checkpointed_forward), the rest keeping everything. The layers of
+ * the group being re-run in backward are alive for one micro-batch at a time and are not counted (as for one layer).
+ */
 export function stageActivationBytes(config: ResolvedConfig, stages: number, layout: StageLayers = stageLayers(config, stages)): number[] {
   const t = config.training;
   const p = config.parallelism;
-  const tokens = (t.microBatchSize * t.sequenceLength) / Math.max(1, p.context) / Math.max(1, p.tensor);
-  const dense = activationBytesPerToken(config, 'dense');
-  const moe = activationBytesPerToken(config, 'moe');
+  const tp = Math.max(1, p.tensor);
+  const tokens = (t.microBatchSize * t.sequenceLength) / Math.max(1, p.context);
+  // On one GPU: the TP-sharded part, plus (without sequence parallelism) the rest of the replicated part.
+  const local = (a: { total: number; replicated: number }) => a.total / tp + (p.sequenceParallel ? 0 : a.replicated * (1 - 1 / tp));
+  const dense = local(savedActivations(config, 'dense'));
+  const moe = local(savedActivations(config, 'moe'));
+  const full = t.recompute === 'full';
+  const block = full && t.recomputeMethod === 'block';
+  const kept = block ? { ...config, training: { ...t, recompute: 'none' as const } } : undefined;
+  const keptDense = kept ? local(savedActivations(kept, 'dense')) : dense;
+  const keptMoe = kept ? local(savedActivations(kept, 'moe')) : moe;
+  const group = Math.max(1, Math.floor(t.recomputeLayers));
   const h = config.model.hiddenSize;
   const mtpLayer = mtpKind(config.model) === 'moe' ? moe : dense;
+  const finalNorm = local({ total: 2 * h, replicated: 2 * h });
   return layout.dense.map((d, s) => {
-    let perToken = d * dense + layout.moe[s] * moe;
-    if (s === stages - 1) perToken += config.model.mtpDepth * (mtpLayer + 3 * 2 * h) + 2 * h; // MTP blocks, final norm
+    const m = layout.moe[s];
+    let perToken: number;
+    if (block) {
+      const rd = Math.min(group, d);
+      const rm = Math.min(group - rd, m);
+      perToken = rd * dense + rm * moe + (d - rd) * keptDense + (m - rm) * keptMoe;
+    } else if (full) perToken = Math.ceil((d + m) / group) * dense;
+    else perToken = d * dense + m * moe;
+    if (s === stages - 1) perToken += config.model.mtpDepth * (mtpLayer + (3 * 2 * h) / tp) + finalNorm; // MTP blocks, final norm
     return tokens * perToken;
   });
 }
@@ -210,8 +245,9 @@ export function estimateMemory(config: ResolvedConfig, peakActivationChunksPerRa
     const totalParams = dense + experts;
     const heldRaw = held.reduce((sum, s) => sum + params[s].dense + params[s].experts, 0);
     const fp8Local = heldRaw > 0 ? (fp8 / heldRaw) * totalParams : 0;
-    const shardDense = (bytes: number, stage: number) => (zero >= stage ? bytes / pl.dp.size : bytes);
-    const shardExperts = (bytes: number, stage: number) => (zero >= stage ? bytes / pl.expertDp.size : bytes);
+    // ZeRO shards over the shard group (the whole DP group unless HSDP).
+    const shardDense = (bytes: number, stage: number) => (zero >= stage ? bytes / pl.dpShard.size : bytes);
+    const shardExperts = (bytes: number, stage: number) => (zero >= stage ? bytes / pl.expertShard.size : bytes);
     const weightBytes = shardDense(dense * 2, 3) + shardExperts(experts * 2, 3) + fp8Local * fp8WeightBytes;
     const gradientBytes = shardDense(dense * gradBytes, 2) + shardExperts(experts * gradBytes, 2);
     const optimizer = shardDense(dense * optimizerBytes, 1) + shardExperts(experts * optimizerBytes, 1);

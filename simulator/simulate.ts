@@ -403,7 +403,7 @@ function stepTail(config: ResolvedConfig, schedule: Schedule, costs: CostModel, 
       ? sync.parameters.seconds
       : Math.max(0, firstGather - firstForward) + Math.max(0, sync.parameters.seconds - firstGather - perRank[r].busy);
     const shard = p.zeroStage >= 1 ? 1 : 0;
-    const updated = dense / (shard ? pl.dp.size : 1) + experts / (shard ? pl.expertDp.size : 1);
+    const updated = dense / (shard ? pl.dpShard.size : 1) + experts / (shard ? pl.expertShard.size : 1);
     const optimizer = (updated * optimizerBytesPerParam) / (gpu.hbmTBps * 1e12 * family.hbmFraction);
     const rankEnd = finish + rsExposed + optimizer + agExposed;
     if (rankEnd >= end) {

@@ -23,6 +23,19 @@ function layoutString(layers: number[], mtp: number): string {
     .join('|');
 }
 
+/** Megatron-LM's --recompute-modules for the config's list: mlp_act has no Megatron module (nor have modules the model lacks). */
+export function megatronRecomputeModules(r: ResolvedConfig): { written: string[]; dropped: string[] } {
+  const written: string[] = [];
+  const dropped: string[] = [];
+  const moe = r.model.moe;
+  for (const m of r.training.recomputeModules) {
+    const lacking = (m === 'mla_up_proj' && r.model.attention.type !== 'mla') || ((m === 'moe_act' || m === 'moe' || m === 'shared_experts') && !moe);
+    if (m === 'mlp_act' || lacking) dropped.push(m);
+    else written.push(m);
+  }
+  return { written, dropped };
+}
+
 export function exportMegatron(value: unknown): ExportResult {
   const r: ResolvedConfig = resolveConfig(value);
   const raw = obj(value);
@@ -69,11 +82,9 @@ export function exportMegatron(value: unknown): ExportResult {
     add('--moe-grouped-gemm', '--moe-token-dispatcher-type', p.moeTokenDispatcher);
     if (e.forceLoadBalancing) add('--moe-router-force-load-balancing');
     else if (e.loadImbalance !== DEFAULT_IMBALANCE) warn('model.moe.load_imbalance', `the expert load imbalance (${e.loadImbalance}) is an outcome of routing, not a Megatron-LM flag.`);
-    if (e.maxNodesPerToken !== undefined) {
-      const groups = p.expert / c.gpusPerNode;
-      if (Number.isInteger(groups) && groups >= 1 && e.routedExperts % groups === 0) add('--moe-router-num-groups', groups, '--moe-router-group-topk', e.maxNodesPerToken);
-      else warn('model.moe.max_nodes_per_token', `node-limited routing needs the EP group (${p.expert}) to span whole nodes of ${c.gpusPerNode} GPUs with the experts divisible by the node count; Megatron's group-limited routing cannot express it here.`);
-    }
+    // Group-limited routing (resolve gives the node limit its groups when they can be the EP group's nodes).
+    if (e.routerGroups !== undefined && e.routerGroupTopk !== undefined) add('--moe-router-num-groups', e.routerGroups, '--moe-router-group-topk', e.routerGroupTopk);
+    else if (e.maxNodesPerToken !== undefined) warn('model.moe.max_nodes_per_token', `node-limited routing needs the EP group (${p.expert}) to span whole nodes of ${c.gpusPerNode} GPUs with the experts divisible by the node count; Megatron's group-limited routing cannot express it here.`);
   }
   if (m.mtpDepth > 0) add('--mtp-num-layers', m.mtpDepth);
 
@@ -84,8 +95,13 @@ export function exportMegatron(value: unknown): ExportResult {
   add('--train-samples', samples);
   if (samples * t.sequenceLength !== t.tokens) warn('training.tokens', `${t.tokens} tokens are not a whole number of ${t.sequenceLength}-token sequences; --train-samples rounds up to ${samples}.`);
   if (t.attentionBackend !== 'auto') add('--attention-backend', t.attentionBackend);
-  if (t.recompute === 'selective') add('--recompute-granularity', 'selective');
-  else if (t.recompute === 'full') add('--recompute-granularity', 'full', '--recompute-method', 'uniform', '--recompute-num-layers', 1);
+  if (t.recompute === 'selective') {
+    const modules = megatronRecomputeModules(r);
+    if (modules.dropped.length > 0) warn('training.recompute_modules', `Megatron-LM has no recompute module for ${modules.dropped.join(', ')} here (mlp_act, the dense MLP's activation, is not a Megatron module; others need MLA or MoE layers); they are left out.`);
+    add('--recompute-granularity', 'selective');
+    if (modules.written.length > 0) add('--recompute-modules', ...modules.written);
+    else warn('training.recompute_modules', 'an empty module list is not expressible: Megatron-LM falls back to core_attn.');
+  } else if (t.recompute === 'full') add('--recompute-granularity', 'full', '--recompute-method', t.recomputeMethod, '--recompute-num-layers', t.recomputeLayers);
 
   add('--bf16');
   if (pr.compute === 'fp8' && pr.fp8) {
@@ -113,7 +129,7 @@ export function exportMegatron(value: unknown): ExportResult {
   }
 
   add('--tensor-model-parallel-size', p.tensor);
-  if (p.tensor > 1) add('--sequence-parallel');
+  if (p.sequenceParallel) add('--sequence-parallel');
   add('--pipeline-model-parallel-size', p.pipeline);
   add('--context-parallel-size', p.context);
   add('--expert-model-parallel-size', p.expert);
@@ -140,6 +156,10 @@ export function exportMegatron(value: unknown): ExportResult {
         notes.push(`${m.layers} layers over ${chunks} stages need an explicit layout: ${layout.layersPerStage.join(', ')} layers (embedding first, ${m.mtpDepth ? 'MTP and ' : ''}loss last).`);
       }
     } else if (v > 1) add('--num-virtual-stages-per-pipeline-rank', v);
+  }
+  if (p.dataShard !== undefined && p.dataShard < p.data) {
+    if (p.zeroStage >= 1 && p.data % p.dataShard === 0) add('--num-distributed-optimizer-instances', p.data / p.dataShard);
+    else warn('parallelism.data_shard', `Megatron-LM's partial distributed optimizer needs zero_stage ≥ 1 and data_shard dividing data ${p.data}; data_shard ${p.dataShard} cannot be written.`);
   }
   if (p.zeroStage === 1) add('--use-distributed-optimizer');
   else if (p.zeroStage >= 2) add('--use-megatron-fsdp', '--data-parallel-sharding-strategy', p.zeroStage === 2 ? 'optim_grads' : 'optim_grads_params');

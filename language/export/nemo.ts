@@ -10,7 +10,7 @@ import { yamlScalar } from '../formats/yaml';
 import { layerFreqText } from '../formats/layerSpec';
 import { resolveConfig } from '../resolve';
 import { directiveLine, obj, type ExportResult, type ExportWarning } from './common';
-import { exportMegatron } from './megatron';
+import { exportMegatron, megatronRecomputeModules } from './megatron';
 
 export function exportNemo(value: unknown): ExportResult {
   const r: ResolvedConfig = resolveConfig(value);
@@ -48,16 +48,20 @@ export function exportNemo(value: unknown): ExportResult {
     put('moe_grouped_gemm', true);
     put('moe_token_dispatcher_type', p.moeTokenDispatcher);
     if (m.moe.forceLoadBalancing) put('moe_router_force_load_balancing', true);
-    if (m.moe.maxNodesPerToken !== undefined && !warnings.some((w) => w.path === 'model.moe.max_nodes_per_token')) {
-      put('moe_router_num_groups', p.expert / r.cluster.gpusPerNode);
-      put('moe_router_group_topk', m.moe.maxNodesPerToken);
+    if (m.moe.routerGroups !== undefined && m.moe.routerGroupTopk !== undefined) {
+      put('moe_router_num_groups', m.moe.routerGroups);
+      put('moe_router_group_topk', m.moe.routerGroupTopk);
     }
     if (pr.fp8?.highPrecision.includes('router')) put('moe_router_dtype', 'fp32');
   }
   if (m.mtpDepth > 0) put('mtp_num_layers', m.mtpDepth);
   put('seq_length', t.sequenceLength);
   if (t.recompute !== 'none') put('recompute_granularity', t.recompute);
-  if (t.recompute === 'full') { put('recompute_method', 'uniform'); put('recompute_num_layers', 1); }
+  if (t.recompute === 'selective') {
+    const modules = megatronRecomputeModules(r).written;
+    if (modules.length > 0) put('recompute_modules', modules);
+  }
+  if (t.recompute === 'full') { put('recompute_method', t.recomputeMethod); put('recompute_num_layers', t.recomputeLayers); }
   put('tensor_model_parallel_size', p.tensor);
   put('pipeline_model_parallel_size', p.pipeline);
   const v = p.pipeline > 1 ? p.virtualStages : 1;
@@ -75,7 +79,7 @@ export function exportNemo(value: unknown): ExportResult {
   put('context_parallel_size', p.context);
   put('expert_model_parallel_size', p.expert);
   put('expert_tensor_parallel_size', p.expertTensor);
-  put('sequence_parallel', p.tensor > 1);
+  put('sequence_parallel', p.sequenceParallel);
   if (p.tpCommOverlap) put('tp_comm_overlap', true);
   if (!p.overlapP2pComm) put('overlap_p2p_comm', false);
   if (t.attentionBackend !== 'auto') put('attention_backend', t.attentionBackend);
@@ -93,6 +97,7 @@ export function exportNemo(value: unknown): ExportResult {
   }
   const ddp: [string, unknown][] = [['use_distributed_optimizer', p.zeroStage === 1]];
   if (p.zeroStage >= 2) ddp.push(['use_megatron_fsdp', true], ['data_parallel_sharding_strategy', p.zeroStage === 2 ? 'optim_grads' : 'optim_grads_params']);
+  if (p.dataShard !== undefined && p.dataShard < p.data && p.zeroStage >= 1 && p.data % p.dataShard === 0) ddp.push(['num_distributed_optimizer_instances', p.data / p.dataShard]);
   if (p.overlapGradReduce) ddp.push(['overlap_grad_reduce', true]);
   if (p.overlapParamGather) ddp.push(['overlap_param_gather', true]);
   sections.push(['ddp', ddp]);
@@ -105,7 +110,7 @@ export function exportNemo(value: unknown): ExportResult {
   for (const n of notes) lines.push(`# NOTE ${n}`);
   for (const [name, entries] of sections) {
     lines.push(`${name}:`);
-    for (const [k, val] of entries) lines.push(`  ${k}: ${yamlScalar(val)}`);
+    for (const [k, val] of entries) lines.push(`  ${k}: ${Array.isArray(val) ? `[${val.map(yamlScalar).join(', ')}]` : yamlScalar(val)}`);
   }
   return { text: lines.join('\n') + '\n', warnings: own, notes };
 }

@@ -114,9 +114,14 @@ export function planTorchtitan(value: unknown): TorchtitanPlan {
   if (p.zeroStage === 0) {
     put('parallelism', 'data_parallel_replicate_degree', dp);
     put('parallelism', 'data_parallel_shard_degree', 1);
+    if (p.dataShard !== undefined && p.dataShard < dp) warn('parallelism.data_shard', 'without sharding (zero_stage 0) there is no HSDP to write; plain replication is used.');
   } else {
-    put('parallelism', 'data_parallel_replicate_degree', 1);
-    put('parallelism', 'data_parallel_shard_degree', dp);
+    // HSDP: replicate × shard (torchtitan parallel_dims.py); plain FSDP shards over all of DP.
+    const shard = p.dataShard ?? dp;
+    const hybrid = shard < dp && dp % shard === 0 && shard > 1;
+    put('parallelism', 'data_parallel_replicate_degree', hybrid ? dp / shard : 1);
+    put('parallelism', 'data_parallel_shard_degree', hybrid ? shard : dp);
+    if (p.dataShard !== undefined && p.dataShard < dp && !hybrid) warn('parallelism.data_shard', `data_shard ${p.dataShard} does not split DP ${dp} into shard groups torchtitan can run.`);
     if (p.zeroStage === 2) put('parallelism', 'fsdp_reshard_after_forward', 'never');
     if (dp === 1) warn('parallelism.zero_stage', 'with one data-parallel rank FSDP shards nothing; torchtitan reads it back as plain data parallelism.');
     else if (p.zeroStage === 1) warn('parallelism.zero_stage', 'torchtitan has no ZeRO-1 (sharded optimizer states only): FSDP shards everything (ZeRO-3).');
@@ -171,6 +176,12 @@ export function planTorchtitan(value: unknown): TorchtitanPlan {
   for (const path of differingPaths(value, unset)) warn(path, `torchtitan has no setting for ${path.slice(path.lastIndexOf('.') + 1).replace(/_/g, ' ')}; its own default applies.`);
   put('activation_checkpoint', 'mode', t.recompute);
   if (t.recompute === 'selective') put('activation_checkpoint', 'selective_ac_option', 'op');
+  // torchtitan's op-level selective checkpointing has no module list; full checkpoints every layer on its own.
+  if (t.recompute === 'selective' && JSON.stringify(resolveConfig({ ...raw0, model: flavor.model, training: { ...obj(raw0.training), recompute_modules: undefined } }).training.recomputeModules) !== JSON.stringify(t.recomputeModules))
+    warn('training.recompute_modules', 'torchtitan\'s selective checkpointing ("op") has no module list; its own op policy (matmul outputs kept, elementwise ops re-run) applies.');
+  if (t.recompute === 'full' && t.recomputeMethod !== 'uniform') warn('training.recompute_method', 'torchtitan\'s full checkpointing covers every layer; block recompute is not expressible.');
+  if (t.recompute === 'full' && t.recomputeLayers !== 1) warn('training.recompute_layers', 'torchtitan\'s full checkpointing checkpoints each layer on its own.');
+  if (p.tensor > 1 && !p.sequenceParallel) warn('parallelism.sequence_parallel', 'torchtitan\'s tensor-parallel plan always shards norms along the sequence; sequence_parallel off is not expressible.');
 
   return { config: r, sections, warnings, notes };
 }

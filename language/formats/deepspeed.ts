@@ -37,6 +37,12 @@ export function parseDeepSpeed(text: string, options: ParseOptions = {}): Import
     if (stage >= 0 && stage <= 3) k.copyInt('parallelism.zero_stage', 'zero_optimization.stage');
     else c.report('error', 'deepspeed/bad-choice', `zero_optimization.stage must be 0–3, not ${stage}.`, span(k.origin('zero_optimization.stage')), 'parallelism.zero_stage');
   }
+  // MiCS shards the ZeRO state inside groups of mics_shard_size and replicates across them (hybrid sharding);
+  // ZeRO++ hpZ (zero_hpz_partition_size) keeps only a secondary copy of the weights per group, which the config lacks.
+  if (typeof k.get('zero_optimization.mics_shard_size') === 'number' && (k.get('zero_optimization.mics_shard_size') as number) > 0) k.copyInt('parallelism.data_shard', 'zero_optimization.mics_shard_size');
+  if (k.has('zero_optimization.zero_hpz_partition_size') && k.get('zero_optimization.zero_hpz_partition_size') !== 1) {
+    c.report('info', 'formats/unrepresented', '`zero_hpz_partition_size` (ZeRO++ hierarchical weight partition: a secondary weight shard per group) has no key in the config; it is not simulated.', span(k.origin('zero_optimization.zero_hpz_partition_size')), 'parallelism.data_shard');
+  }
   const on = (p: string) => k.get(p) === true || k.get(p) === 'auto';
   if (on('bf16.enabled')) k.copy('precision.compute', 'bf16.enabled', () => 'bf16', 'bf16.enabled');
   else if (on('fp16.enabled')) {

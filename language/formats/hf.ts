@@ -64,11 +64,11 @@ export function parseHf(text: string, options: ParseOptions = {}): ImportedDocum
     if (typeof k.get('moe_layer_freq') === 'number' && k.get('moe_layer_freq') !== 1) {
       c.report('warning', 'formats/unrepresented', '`moe_layer_freq` other than 1 interleaves dense layers; the config has only leading dense layers.', span(k.origin('moe_layer_freq')), 'model.moe.dense_layers');
     }
-    const groups = k.int('n_group');
-    const topk = k.int('topk_group');
-    if (groups !== undefined && topk !== undefined && groups > 1) {
-      k.copy('model.moe.max_nodes_per_token', 'topk_group', (v) => v, `topk_group of n_group ${groups}: a node limit when the EP group spans ${groups} nodes`);
-      c.report('info', 'formats/router-groups', `Group-limited routing (n_group ${groups}, topk_group ${topk}) is read as at most ${topk} nodes per token; that holds only when expert parallelism spans ${groups} nodes (e.g. EP ${groups * 8} on 8-GPU nodes).`, span(k.origin('topk_group')), 'model.moe.max_nodes_per_token');
+    // Group-limited routing; a node limit only when expert parallelism spans n_group nodes (resolve and the routing
+    // rules say so once the layout is known).
+    if (typeof k.get('n_group') === 'number' && typeof k.get('topk_group') === 'number' && (k.get('n_group') as number) > 1) {
+      k.copyInt('model.moe.router_groups', 'n_group');
+      k.copyInt('model.moe.router_group_topk', 'topk_group');
     }
   }
   if (k.has('num_nextn_predict_layers')) k.copyInt('model.mtp_depth', 'num_nextn_predict_layers');

@@ -6,7 +6,10 @@
 import { layerFreqText, parseLayerFreq, parseLayout } from './layerSpec';
 import { setValueFix, written } from '../fixes';
 import { divisors, nearest } from '../rules/context';
+import { RECOMPUTE_MODULES } from '../../simulator/config';
 import { Collector, intOf, type Origin } from './source';
+
+const fmtDp = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
 
 export interface ArgValue {
   text: string;
@@ -38,10 +41,6 @@ export interface Launch {
 
 /** Flags that shape what this product models but the config model (v1) has no key for: reported, not dropped. */
 export const UNREPRESENTED_FLAGS: Record<string, string> = {
-  'sequence-parallel': 'sequence parallelism',
-  'recompute-modules': 'the recompute module list',
-  'recompute-method': 'the recompute method',
-  'recompute-num-layers': 'the number of recomputed layers',
   'moe-router-score-function': 'the router score function',
   'moe-router-enable-expert-bias': 'the router expert bias',
   'moe-router-topk-scaling-factor': 'the router scaling factor',
@@ -50,7 +49,6 @@ export const UNREPRESENTED_FLAGS: Record<string, string> = {
   'delay-wgrad-compute': 'delayed weight-gradient compute',
   'account-for-embedding-in-pipeline-split': 'the embedding in the pipeline split',
   'account-for-loss-in-pipeline-split': 'the loss in the pipeline split',
-  'num-distributed-optimizer-instances': 'sharded-replicated data parallelism (HSDP)',
   'fp8-param-gather': 'FP8 parameter all-gather',
   'rampup-batch-size': 'batch-size ramp-up',
   'first-last-layers-bf16': 'BF16 first and last layers',
@@ -231,6 +229,29 @@ export function megatronToConfig(args: readonly Arg[], c: Collector, launch: Lau
     else c.report('error', 'megatron/bad-choice', `\`${granularity.written}\` must be full or selective, not \`${g}\`.`, granularity.values[0], 'training.recompute');
   } else if (arg('recompute-activations')) c.set('training.recompute', 'selective', { ...origin(arg('recompute-activations')!), write: undefined });
   else if (hasModel || gbs !== undefined) c.set('training.recompute', 'none', implicit(undefined, '--recompute-granularity', 'no --recompute-granularity'));
+  const granularityText = granularity?.values[0]?.text ?? (arg('recompute-activations') ? 'selective' : undefined);
+  const modulesArg = arg('recompute-modules');
+  if (granularityText === 'selective') {
+    if (modulesArg && modulesArg.values.length > 0) {
+      const known = modulesArg.values.map((v) => v.text).filter((m) => (RECOMPUTE_MODULES as readonly string[]).includes(m) && m !== 'mlp_act');
+      const unknown = modulesArg.values.filter((v) => !known.includes(v.text));
+      c.set('training.recompute_modules', known, { ...origin(modulesArg), write: undefined });
+      for (const v of unknown) c.report('info', 'formats/unrepresented', `Recompute module \`${v.text}\` has no equivalent in the config (${RECOMPUTE_MODULES.filter((m) => m !== 'mlp_act').join(', ')}); it is left out.`, v, 'training.recompute_modules');
+    } else c.set('training.recompute_modules', ['core_attn'], implicit(undefined, '--recompute-modules', 'no --recompute-modules: Megatron-Core\'s default core_attn'));
+  } else if (modulesArg) c.report('warning', 'megatron/modules-without-selective', `\`${modulesArg.written}\` is read only with \`--recompute-granularity selective\`; Megatron ignores it here.`, modulesArg, 'training.recompute_modules');
+  const method = arg('recompute-method');
+  const recomputeLayers = int('recompute-num-layers');
+  if (granularityText === 'full') {
+    const m = method?.values[0]?.text;
+    if (m === 'uniform' || m === 'block') c.set('training.recompute_method', m, origin(method!));
+    else if (method) c.report('error', 'megatron/bad-choice', `\`${method.written}\` must be uniform or block, not \`${m ?? ''}\`.`, method.values[0] ?? method, 'training.recompute_method');
+    else c.report('error', 'megatron/recompute-method-missing', 'Full recompute needs `--recompute-method uniform` or `block` (Megatron-Core raises without one); uniform is assumed.', granularity, 'training.recompute_method');
+    if (recomputeLayers) c.set('training.recompute_layers', recomputeLayers.n, origin(recomputeLayers.a));
+    else c.report('error', 'megatron/recompute-layers-missing', 'Full recompute needs `--recompute-num-layers` (Megatron-Core raises without it); 1 is assumed.', granularity, 'training.recompute_layers');
+  } else if (method || recomputeLayers) {
+    const a = method ?? recomputeLayers!.a;
+    c.report('warning', 'megatron/method-without-full', `\`${a.written}\` applies to full recompute only; Megatron refuses it with selective granularity and ignores it without recompute.`, a, 'training.recompute_method');
+  }
 
   // --- precision ---
   const fp8Format = arg('fp8-format');
@@ -287,8 +308,19 @@ export function megatronToConfig(args: readonly Arg[], c: Collector, launch: Lau
   };
   const tp = par('parallelism.tensor', 'tensor-model-parallel-size', 1, 'Megatron\'s default 1') ?? 1;
   const pp = par('parallelism.pipeline', 'pipeline-model-parallel-size', 1, 'Megatron\'s default 1') ?? 1;
-  par('parallelism.context', 'context-parallel-size', 1, 'Megatron\'s default 1');
-  const ep = par('parallelism.expert', 'expert-model-parallel-size', 1, 'Megatron\'s default 1') ?? 1;
+  const cp = par('parallelism.context', 'context-parallel-size', 1, 'Megatron\'s default 1') ?? 1;
+  const sp = arg('sequence-parallel');
+  if (sp) c.set('parallelism.sequence_parallel', true, { ...origin(sp), write: undefined });
+  else if (tp > 1) c.set('parallelism.sequence_parallel', false, implicit(undefined, '--sequence-parallel', 'no --sequence-parallel: Megatron-Core\'s default off'));
+  const instances = int('num-distributed-optimizer-instances');
+  if (instances && instances.n > 1) {
+    const world = launch.nodes && launch.gpusPerNode ? launch.nodes.value * launch.gpusPerNode.value : undefined;
+    const dp = world !== undefined ? world / (tp * pp * cp) : undefined;
+    if (dp !== undefined && Number.isInteger(dp) && dp % instances.n === 0) c.set('parallelism.data_shard', dp / instances.n, { ...origin(instances.a), write: undefined, via: `DP ÷ --num-distributed-optimizer-instances (${dp} ÷ ${instances.n})` });
+    else if (dp !== undefined) c.report('error', 'megatron/optimizer-instances', `DP ${fmtDp(dp)} is not divisible by \`${instances.a.written} ${instances.n}\`; Megatron asserts it is.`, instances.a.values[0], 'parallelism.data_shard');
+    else c.report('info', 'formats/cluster-unknown', `\`${instances.a.written} ${instances.n}\` shards the optimizer over DP / ${instances.n} ranks; the data-parallel size follows from the GPU count, which this file does not give (add \`# tcs: cluster.nodes=N\`).`, instances.a, 'parallelism.data_shard');
+  }
+  par('parallelism.expert', 'expert-model-parallel-size', 1, 'Megatron\'s default 1');
   par('parallelism.expert_tensor', 'expert-tensor-parallel-size', tp, 'Megatron\'s default: the tensor-parallel size');
   const layout = arg('pipeline-model-parallel-layout');
   const vStages = int('num-virtual-stages-per-pipeline-rank');
@@ -367,16 +399,14 @@ export function megatronToConfig(args: readonly Arg[], c: Collector, launch: Lau
   const overlap = arg('overlap-moe-expert-parallel-comm');
   if (overlap) c.set('parallelism.overlap_expert_comm', true, { ...origin(overlap), write: undefined });
 
-  // Router groups: the node limit holds only when the groups are the nodes spanned by the EP group.
+  // Router groups (group-limited routing); resolve reads a node limit from them when they are the EP group's nodes.
   const groups = int('moe-router-num-groups');
   const groupTopk = int('moe-router-group-topk');
-  if (groups && groupTopk && experts !== undefined) {
-    const gpn = launch.gpusPerNode?.value;
-    const spanned = gpn ? Math.max(1, Math.floor(ep / gpn)) : undefined;
-    if (spanned === groups.n) c.set('model.moe.max_nodes_per_token', groupTopk.n, { ...origin(groupTopk.a), via: `--moe-router-group-topk with ${groups.n} groups = EP ${ep} / ${gpn} GPUs per node` });
-    else {
-      c.report('info', 'formats/unrepresented', `Group-limited routing (${groups.n} groups, top ${groupTopk.n}) is a node limit only when the groups are the ${spanned ?? '?'} nodes the EP group spans${gpn ? '' : ' (GPUs per node unknown)'}; the config keeps no group count, so it is left out.`, groups.a, 'model.moe.max_nodes_per_token');
-    }
+  if (experts !== undefined) {
+    if (groups) c.set('model.moe.router_groups', groups.n, origin(groups.a));
+    if (groupTopk) c.set('model.moe.router_group_topk', groupTopk.n, origin(groupTopk.a));
+    const limited = arg('moe-router-topk-limited-devices');
+    if (limited) c.report('info', 'formats/unrepresented', `\`${limited.written}\` (device-limited routing, superseded by --moe-router-num-groups) has no key in the config; it is left out.`, limited, 'model.moe.router_groups');
   }
 
   // --- cluster, from the launcher ---

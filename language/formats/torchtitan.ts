@@ -112,6 +112,8 @@ function readConfig(k: Keyed, c: Collector, json: boolean): void {
 
   // Parallelism.
   k.copyInt('parallelism.tensor', 'parallelism.tensor_parallel_degree');
+  // torchtitan's tensor-parallel plan shards the norms along the sequence (SequenceParallel in parallelize.py).
+  if ((k.int('parallelism.tensor_parallel_degree') ?? 1) > 1) k.copy('parallelism.sequence_parallel', 'parallelism.tensor_parallel_degree', () => true, 'torchtitan\'s TP plan shards norms along the sequence');
   k.copyInt('parallelism.pipeline', 'parallelism.pipeline_parallel_degree');
   k.copyInt('parallelism.context', 'parallelism.context_parallel_degree');
   k.copyInt('parallelism.expert', 'parallelism.expert_parallel_degree');
@@ -122,7 +124,8 @@ function readConfig(k: Keyed, c: Collector, json: boolean): void {
   else {
     const source = k.has('parallelism.data_parallel_shard_degree') ? 'parallelism.data_parallel_shard_degree' : 'training.seq_len';
     k.copy('parallelism.zero_stage', reshard === 'never' ? 'parallelism.fsdp_reshard_after_forward' : source, () => (reshard === 'never' ? 2 : 3), reshard === 'never' ? 'FSDP without resharding after forward: ZeRO-2' : 'FSDP2 shards parameters, gradients and optimizer states: ZeRO-3');
-    if (replicate > 1) c.report('info', 'formats/unrepresented', `data_parallel_replicate_degree ${replicate} with sharding is HSDP (sharded within a group, replicated across groups); the config reads it as ZeRO-3 over the whole data-parallel group.`, span(k.origin('parallelism.data_parallel_replicate_degree')), 'parallelism.zero_stage');
+    if (replicate > 1 && shard > 1) c.set('parallelism.data_shard', shard, k.origin('parallelism.data_parallel_shard_degree'));
+    else if (replicate > 1) c.report('info', 'formats/unrepresented', `data_parallel_replicate_degree ${replicate} with data_parallel_shard_degree -1 is HSDP whose shard size follows from the GPU count; give data_parallel_shard_degree to keep it.`, span(k.origin('parallelism.data_parallel_replicate_degree')), 'parallelism.data_shard');
   }
   const schedule = k.get('parallelism.pipeline_parallel_schedule');
   const key = typeof schedule === 'string' ? schedule.toLowerCase() : '1f1b';

@@ -44,8 +44,8 @@ const deepseek = (o: {
   },
   moe: {
     dense_layers: o.dense, routed_experts: o.experts, shared_experts: o.shared, experts_per_token: o.topk, expert_hidden_size: o.expertFfn,
-    // num_limited_groups of num_expert_groups: a node limit when the EP group spans num_expert_groups nodes.
-    ...(o.limited ? { max_nodes_per_token: o.limited } : {}),
+    // num_limited_groups of num_expert_groups (a node limit when the EP group spans num_expert_groups nodes).
+    ...(o.groups && o.limited ? { router_groups: o.groups, router_group_topk: o.limited } : {}),
   },
   mtp_depth: 0,
   tied_embeddings: false,

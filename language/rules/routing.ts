@@ -5,12 +5,10 @@
  */
 import type { Diagnostic } from '../diagnostics';
 import { setValueFix } from '../fixes';
+import { expertSpanNodes } from '../resolve';
 import { fmt, has, plural, report, type RuleContext } from './context';
 
-/** Nodes one expert-parallel group spans: expert / gpus_per_node, at least one. */
-export function expertSpanNodes(expert: number, gpusPerNode: number): number {
-  return Math.max(1, Math.ceil(expert / gpusPerNode));
-}
+export { expertSpanNodes };
 
 export function routingRules(ctx: RuleContext): Diagnostic[] {
   const { model, parallelism: p, cluster } = ctx.config;

@@ -1,4 +1,5 @@
 /** Each front end on fixtures written for the tests: the values, where each came from, and practitioners' mistakes. */
+import { resolveConfig } from '../../language/resolve';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getPath } from '../../language/formats/source';
@@ -46,13 +47,16 @@ test('a launch script: flags from arrays and strings, variables expanded, every 
   assert.equal(getPath(v, 'cluster.nodes'), 256);
   assert.equal(getPath(v, 'cluster.gpus_per_node'), 8);
   assert.equal(getPath(v, 'cluster.gpu'), 'h800', 'from the # tcs: comment');
-  // Groups = EP 64 / 8 GPUs per node: node-limited routing.
-  assert.equal(getPath(v, 'model.moe.max_nodes_per_token'), 4);
-  assert.equal(doc.positionAt(doc.origins.get('model.moe.max_nodes_per_token')!.keyStart).line + 1, 26);
+  // The router groups are read as written; groups = EP 64 / 8 GPUs per node, so they resolve to a node limit of 4.
+  assert.equal(getPath(v, 'model.moe.router_groups'), 8);
+  assert.equal(getPath(v, 'model.moe.router_group_topk'), 4);
+  assert.equal(doc.positionAt(doc.origins.get('model.moe.router_group_topk')!.keyStart).line + 1, 26);
+  assert.equal(resolveConfig(v).model.moe?.maxNodesPerToken, 4);
   // The here-document's text is not an argument, and the layout's uneven split is reported, not dropped.
   assert.ok(!doc.diagnostics.some((d) => d.code === 'megatron/duplicate-flag'));
   assert.ok(doc.diagnostics.some((d) => d.code === 'formats/unrepresented' && d.message.includes('pipeline layout')));
-  assert.ok(doc.diagnostics.some((d) => d.code === 'formats/unrepresented' && d.message.includes('--recompute-modules')));
+  assert.deepEqual(getPath(v, 'training.recompute_modules'), ['mla_up_proj', 'layernorm']);
+  assert.ok(!doc.diagnostics.some((d) => d.code === 'formats/unrepresented' && d.message.includes('--recompute-modules')));
   assert.deepEqual(codesOf(doc, 'error'), []);
 });
 
@@ -105,7 +109,9 @@ test('Hugging Face config.json for Llama, Mixtral, Qwen3-MoE and DeepSeek-V3', (
   assert.equal(getPath(ds.value, 'model.moe.dense_layers'), 3);
   assert.equal(getPath(ds.value, 'model.mtp_depth'), 1);
   assert.equal(textAt(ds, 'model.vocab_size', 'key'), '"vocab_size"');
-  assert.ok(codesOf(ds).includes('formats/router-groups'));
+  assert.equal(getPath(ds.value, 'model.moe.router_groups'), 8, 'n_group');
+  assert.equal(getPath(ds.value, 'model.moe.router_group_topk'), 4, 'topk_group');
+  assert.equal(getPath(ds.value, 'model.moe.max_nodes_per_token'), undefined, 'a node limit only once the EP layout is known');
 });
 
 test('torchtitan TOML: the model from its flavor, batches, FP8 converters and FSDP', () => {

@@ -41,7 +41,9 @@ for (const name of readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.train.ya
 test('the DeepSeek-V3 export warns about what Megatron-LM and torchtitan cannot run', () => {
   const x = parseDocument(example('deepseek-v3.train.yaml')).value;
   const m = EXPORTERS.megatron.run(x);
-  assert.deepEqual(m.warnings.map((w) => w.path), ['parallelism.schedule']);
+  // mlp_act (the 3 dense layers' SwiGLU, recomputed by default) has no Megatron module.
+  assert.deepEqual(m.warnings.map((w) => w.path), ['training.recompute_modules', 'parallelism.schedule']);
+  assert.match(m.text, /--recompute-modules core_attn layernorm mla_up_proj moe_act/);
   assert.match(m.text, /--pipeline-model-parallel-layout "Et\*4\|(t\*4\|){14}tmL"/);
   assert.match(m.text, /^torchrun --nnodes 256 --nproc_per_node 8 pretrain_gpt\.py/m);
   assert.match(m.text, /--moe-router-num-groups 8 --moe-router-group-topk 4/);

@@ -3,7 +3,7 @@
  * microBatches = global_batch / (data × micro_batch)). The calibration tests prefer the language service's
  * resolution of the YAML when language/check.ts exists (see load.ts) and fall back to these.
  */
-import type { ResolvedConfig } from '../../simulator/config';
+import { DEFAULT_RECOMPUTE_MODULES, type ResolvedConfig } from '../../simulator/config';
 import { GPU_PRESETS } from '../../simulator/hardware';
 
 export function deepSeekV3(): ResolvedConfig {
@@ -20,7 +20,7 @@ export function deepSeekV3(): ResolvedConfig {
       mtpDepth: 1,
       tiedEmbeddings: false,
     },
-    training: { tokens: 14.8e12, sequenceLength: 4096, globalBatchSize: 15360, microBatchSize: 1, recompute: 'selective', attentionBackend: 'auto' },
+    training: { tokens: 14.8e12, sequenceLength: 4096, globalBatchSize: 15360, microBatchSize: 1, recompute: 'selective', recomputeModules: [...DEFAULT_RECOMPUTE_MODULES], recomputeMethod: 'uniform', recomputeLayers: 1, attentionBackend: 'auto' },
     precision: {
       compute: 'fp8',
       fp8: {
@@ -54,6 +54,7 @@ export function deepSeekV3(): ResolvedConfig {
       overlapGradReduce: true,
       overlapParamGather: true,
       overlapP2pComm: true,
+      sequenceParallel: false,
     },
     cluster: { gpu: GPU_PRESETS.h800, nodes: 256, gpusPerNode: 8, intraNodeGBps: 160, interNodeGBps: 50, pricePerGpuHour: 2.0 },
   };
@@ -74,7 +75,7 @@ export function llama3405B(data = 128): ResolvedConfig {
       mtpDepth: 0,
       tiedEmbeddings: false,
     },
-    training: { tokens: 15.6e12, sequenceLength: 8192, globalBatchSize: 2048, microBatchSize: 1, recompute: 'none', attentionBackend: 'auto' },
+    training: { tokens: 15.6e12, sequenceLength: 8192, globalBatchSize: 2048, microBatchSize: 1, recompute: 'none', recomputeModules: [...DEFAULT_RECOMPUTE_MODULES], recomputeMethod: 'uniform', recomputeLayers: 1, attentionBackend: 'auto' },
     precision: { compute: 'bf16', masterWeights: 'fp32', optimizerStates: 'fp32', gradients: 'fp32' },
     parallelism: {
       tensor: 8,
@@ -94,6 +95,8 @@ export function llama3405B(data = 128): ResolvedConfig {
       overlapGradReduce: true,
       overlapParamGather: true,
       overlapP2pComm: true,
+      // Sequence parallel with TP 8, as the model always assumed (Megatron-Core recipes set it whenever TP > 1).
+      sequenceParallel: true,
       firstStageLayers: 1,
       lastStageLayers: 1,
     },
