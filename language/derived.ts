@@ -41,6 +41,8 @@ export function derivedValues(c: ResolvedConfig, split: LayerSplit = layerSplit(
   out['training.micro_batch_size'] = mText;
   const steps = c.training.tokens / (c.training.globalBatchSize * c.training.sequenceLength);
   if (Number.isFinite(steps)) out['training.tokens'] = `${scaled(c.training.tokens)} tokens ≈ ${fmt(Math.ceil(steps))} optimizer steps`;
+  if (p.dataShard !== undefined && p.dataShard < p.data) out['parallelism.data_shard'] = `HSDP: ${fmt(p.data / p.dataShard)} replicas of ${fmt(p.dataShard)}-way ZeRO-${p.zeroStage} sharding (data ${fmt(p.data)})`;
+  if (p.tensor > 1) out['parallelism.sequence_parallel'] = p.sequenceParallel ? `norms and residuals split over tensor ${fmt(p.tensor)}` : `norm and residual activations kept whole on each of the ${fmt(p.tensor)} tensor-parallel ranks`;
   if (p.context > 1) out['parallelism.context'] = `${fmt(c.training.sequenceLength / p.context)} tokens of each sequence per GPU`;
 
   const moe = c.model.moe;
@@ -50,6 +52,11 @@ export function derivedValues(c: ResolvedConfig, split: LayerSplit = layerSplit(
     out['model.moe.max_nodes_per_token'] = spanText;
     out['parallelism.expert'] = `${fmt(moe.routedExperts / p.expert)} routed experts per GPU; ${spanText}`;
     out['model.moe.routed_experts'] = `${fmt(moe.routedExperts / p.expert)} per GPU over expert ${fmt(p.expert)}`;
+    if (moe.routerGroups !== undefined) {
+      const limit = moe.maxNodesPerToken !== undefined && moe.routerGroups === span ? `: each token reaches at most ${plural(moe.maxNodesPerToken, 'node')}` : ': not the nodes, so no node limit follows';
+      out['model.moe.router_groups'] = `${plural(moe.routerGroups, 'group')} of ${fmt(moe.routedExperts / moe.routerGroups)} experts; ${spanText}${limit}`;
+      out['model.moe.router_group_topk'] = out['model.moe.router_groups'];
+    }
   }
   return out;
 }

@@ -7,7 +7,6 @@ import type { Diagnostic } from '../diagnostics';
 import { setValueFix } from '../fixes';
 import { getPath } from '../formats/source';
 import { expertSpanNodes } from '../resolve';
-import { stageCount } from '../../simulator/stages';
 import { divisors, fmt, has, nearest, plural, report, type RuleContext } from './context';
 
 function sequenceParallel(ctx: RuleContext): Diagnostic[] {
@@ -117,12 +116,12 @@ function recompute(ctx: RuleContext): Diagnostic[] {
         [setValueFix(ctx.doc, 'training.recompute', 'full')]));
   }
   if (t.recompute === 'full') {
-    const stages = stageCount(p.schedule, p.pipeline, p.virtualStages);
-    const perStage = Math.max(1, Math.floor(model.layers / Math.max(1, stages)));
-    if (t.recomputeLayers > perStage)
+    // Megatron-Core: "recompute_num_layers must be between 1 and num_layers_per_pipeline_rank".
+    const perRank = Math.max(1, Math.floor(model.layers / Math.max(1, p.pipeline)));
+    if (t.recomputeLayers > perRank)
       out.push(report(ctx, 'error', 'training/recompute-layers-above-stage', 'training.recompute_layers',
-        `recompute_layers ${fmt(t.recomputeLayers)} is more than the ${plural(perStage, 'layer')} of a pipeline stage (${fmt(model.layers)} layers over ${plural(stages, 'stage')}); Megatron asserts it is at most that.`,
-        [setValueFix(ctx.doc, 'training.recompute_layers', perStage, undefined, true)]));
+        `recompute_layers ${fmt(t.recomputeLayers)} is more than the ${plural(perRank, 'layer')} of a pipeline rank (${fmt(model.layers)} layers over pipeline ${fmt(p.pipeline)}); Megatron-Core asserts it is at most that.`,
+        [setValueFix(ctx.doc, 'training.recompute_layers', perRank, undefined, true)]));
   }
   return out;
 }
