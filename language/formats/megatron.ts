@@ -209,6 +209,7 @@ export function parseMegatron(text: string, options: ParseOptions = {}): Importe
   }
   if (args.length === 0) c.report('error', 'megatron/no-arguments', 'No Megatron-LM arguments found (looked for `--num-layers`, `--hidden-size`, parallel sizes and batch sizes).');
   launch.gpusPerNode ??= directiveNumber(text, 'cluster.gpus_per_node');
+  launch.nodes ??= directiveNumber(text, 'cluster.nodes'); // the data-parallel size for --num-distributed-optimizer-instances
   megatronToConfig(args, c, launch, write);
   readDirectives(text, c);
   c.fillDefaults(options.defaults);

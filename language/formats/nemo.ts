@@ -236,6 +236,7 @@ export function parseNemo(text: string, options: ParseOptions = {}): ImportedDoc
   }
   // Router groups are checked against GPUs per node, which a Bridge file leaves to the launcher (or a `# tcs:` line).
   launch.gpusPerNode ??= directiveNumber(text, 'cluster.gpus_per_node');
+  launch.nodes ??= directiveNumber(text, 'cluster.nodes'); // the data-parallel size for --num-distributed-optimizer-instances
   megatronToConfig(args.filter((a) => !(a.name === 'decoder-seq-length' && typeof enc === 'number')), c, launch, yamlScalar);
   readDirectives(text, c);
   c.fillDefaults(options.defaults);

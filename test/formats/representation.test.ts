@@ -9,7 +9,11 @@ import { getPath } from '../../language/formats/source';
 import { resolveConfig } from '../../language/resolve';
 import { estimateMemory } from '../../simulator/memory';
 import { dataParallelStep } from '../../simulator/comm';
-import { applyFix, check, codes, LLAMA, only, setLine } from '../language/helpers';
+import { EXPORTERS, type ExportTarget } from '../../language/export';
+import { differingPaths, obj } from '../../language/export/common';
+import { combine } from '../../language/formats/combine';
+import { detectImportFormat } from '../../language/formats/frontEnds';
+import { applyFix, check, codes, DEEPSEEK, LLAMA, only, setLine } from '../language/helpers';
 import { codesOf, parseFixture, textAt } from './helpers';
 
 test('Megatron: --sequence-parallel, router groups, block recompute and optimizer instances are read, not reported', () => {
@@ -122,4 +126,25 @@ test('block recompute keeps the layers it does not recompute whole', () => {
   const f = estimateMemory(full).perStage[1].activationsGiB;
   const b = estimateMemory(block).perStage[1].activationsGiB;
   assert.ok(f < b && b < none, `${f} < ${b} < ${none}`);
+});
+
+test('the new keys survive import(export(x)) for every target, or the exporter warns that it drops them', () => {
+  const base = check(LLAMA()).document.value as Record<string, Record<string, unknown>>;
+  const variants: unknown[] = [
+    { ...base, parallelism: { ...base.parallelism, data_shard: 16 } },
+    { ...base, training: { ...base.training, recompute: 'full', recompute_method: 'block', recompute_layers: 2 } },
+    { ...base, training: { ...base.training, recompute: 'selective', recompute_modules: ['core_attn', 'mlp'] } },
+    { ...base, parallelism: { ...base.parallelism, sequence_parallel: false } },
+  ];
+  const ds = check(DEEPSEEK()).document.value as Record<string, Record<string, Record<string, unknown>>>;
+  variants.push({ ...ds, model: { ...ds.model, moe: { ...ds.model.moe, max_nodes_per_token: undefined, router_groups: 8, router_group_topk: 4 } } });
+  for (const x of variants) {
+    for (const target of Object.keys(EXPORTERS) as ExportTarget[]) {
+      const out = EXPORTERS[target].run(x);
+      const doc = detectImportFormat(out.text, `out.${target}`)!.parse(out.text);
+      const { value } = combine([{ file: 'out', doc }]);
+      const dropped = [...new Set(out.warnings.filter((w) => w.kind === 'dropped').map((w) => w.path))].sort();
+      assert.deepEqual(differingPaths(x, value), dropped, `${target}: ${JSON.stringify(obj(x).parallelism)} ${JSON.stringify(obj(x).training)}`);
+    }
+  }
 });
