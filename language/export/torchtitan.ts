@@ -127,6 +127,7 @@ export function planTorchtitan(value: unknown): TorchtitanPlan {
     else if (p.zeroStage === 1) warn('parallelism.zero_stage', 'torchtitan has no ZeRO-1 (sharded optimizer states only): FSDP shards everything (ZeRO-3).');
   }
   put('parallelism', 'tensor_parallel_degree', p.tensor);
+  if (p.tpCommOverlap && p.tensor > 1) put('parallelism', 'enable_async_tensor_parallel', true, 'TP communication overlap (needs compile)');
   put('parallelism', 'pipeline_parallel_degree', p.pipeline);
   put('parallelism', 'context_parallel_degree', p.context);
   put('parallelism', 'expert_parallel_degree', p.expert);
@@ -171,7 +172,7 @@ export function planTorchtitan(value: unknown): TorchtitanPlan {
     ...raw0,
     training: { ...obj(raw0.training), attention_backend: undefined },
     model: { ...obj(raw0.model), ...(obj(raw0.model).moe ? { moe: { ...obj(obj(raw0.model).moe), force_load_balancing: undefined, load_imbalance: undefined } } : {}) },
-    parallelism: { ...obj(raw0.parallelism), moe_token_dispatcher: undefined, tp_comm_overlap: undefined, overlap_grad_reduce: undefined, overlap_param_gather: undefined, overlap_p2p_comm: undefined, first_stage_layers: undefined, last_stage_layers: undefined },
+    parallelism: { ...obj(raw0.parallelism), moe_token_dispatcher: undefined, tp_comm_overlap: p.tensor > 1 ? obj(raw0.parallelism).tp_comm_overlap : undefined, overlap_grad_reduce: undefined, overlap_param_gather: undefined, overlap_p2p_comm: undefined, first_stage_layers: undefined, last_stage_layers: undefined },
   };
   for (const path of differingPaths(value, unset)) warn(path, `torchtitan has no setting for ${path.slice(path.lastIndexOf('.') + 1).replace(/_/g, ' ')}; its own default applies.`);
   put('activation_checkpoint', 'mode', t.recompute);

@@ -143,6 +143,8 @@ function readConfig(k: Keyed, c: Collector, json: boolean): void {
     } else if (MULTI_STAGE.has(key)) c.set('parallelism.virtual_stages', 2, k.origin('parallelism.pipeline_parallel_schedule', 'a multi-stage schedule without layers_per_stage: 2 stages per rank'));
     else c.set('parallelism.virtual_stages', 1, k.origin('parallelism.pipeline_parallel_degree', 'a single-stage schedule: 1 stage per rank'));
   }
+  // Async TP (torchtitan's micro-pipelined all-gather / reduce-scatter under the matmuls) is TP communication overlap.
+  if (k.get('parallelism.enable_async_tensor_parallel') === true) k.copy('parallelism.tp_comm_overlap', 'parallelism.enable_async_tensor_parallel', (v) => v);
   if (k.get('parallelism.pipeline_parallel_expert_parallel_overlap') === true) k.copy('parallelism.overlap_expert_comm', 'parallelism.pipeline_parallel_expert_parallel_overlap', (v) => v);
 }
 

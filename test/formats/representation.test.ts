@@ -57,12 +57,13 @@ test('NeMo/Bridge mistakes: optimizer instances that do not divide DP, a group t
   assert.equal(doc.text.split('\n')[d.range.start.line].trim().startsWith('moe_router_group_topk'), true);
 });
 
-test('torchtitan: replicate × shard is HSDP, and tensor parallelism always shards the sequence', () => {
+test('torchtitan: replicate × shard is HSDP, tensor parallelism always shards the sequence, async TP is TP overlap', () => {
   const doc = parseFixture('torchtitan-hsdp.toml');
   assert.equal(getPath(doc.value, 'parallelism.data'), 16);
   assert.equal(getPath(doc.value, 'parallelism.data_shard'), 8);
   assert.equal(getPath(doc.value, 'parallelism.sequence_parallel'), true);
   assert.equal(textAt(doc, 'parallelism.data_shard', 'key'), 'data_parallel_shard_degree');
+  assert.equal(getPath(doc.value, 'parallelism.tp_comm_overlap'), true, 'async TP overlaps TP communication');
 });
 
 test('HF: n_group / topk_group are router groups; DeepSpeed: MiCS shards, hpZ is reported', () => {
