@@ -293,8 +293,8 @@ export function layerCompute(ctx: ComputeContext, kind: LayerKind): ModuleComput
     const norms = modules.has('layernorm') ? hbmSeconds(ctx, (ctx.tokens * bytes.norms * normShare) / tp) : 0;
     const core = unfused && modules.has('core_attn') ? attention.F : 0;
     // The activation function re-run from its saved input (moe_act / mlp_act, or inside a recomputed mlp / moe).
-    const actModules = kind === 'moe' ? ['moe_act', 'moe'] : ['mlp_act', 'mlp'];
-    const act = actModules.some((x) => modules.has(x as RecomputeModule)) ? hbmSeconds(ctx, (ctx.tokens * bytes.activation) / tp) : 0;
+    const actModules: RecomputeModule[] = kind === 'moe' ? ['moe_act', 'moe'] : ['mlp_act', 'mlp'];
+    const act = actModules.some((x) => modules.has(x)) ? hbmSeconds(ctx, (ctx.tokens * bytes.activation) / tp) : 0;
     recompute = recomputeGemm + norms + core + act;
     gemm.b += recomputeGemm;
     memoryBound.b += norms + act;
