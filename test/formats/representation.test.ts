@@ -140,7 +140,8 @@ test('the new keys survive import(export(x)) for every target, or the exporter w
   const ds = check(DEEPSEEK()).document.value as Record<string, Record<string, Record<string, unknown>>>;
   variants.push({ ...ds, model: { ...ds.model, moe: { ...ds.model.moe, max_nodes_per_token: undefined, router_groups: 8, router_group_topk: 4 } } });
   for (const x of variants) {
-    for (const target of Object.keys(EXPORTERS) as ExportTarget[]) {
+    // Every target tcs reads back (not the torchtitan Python recipe).
+    for (const target of (Object.keys(EXPORTERS) as ExportTarget[]).filter((t) => t !== 'torchtitan-python')) {
       const out = EXPORTERS[target].run(x);
       const doc = detectImportFormat(out.text, `out.${target}`)!.parse(out.text);
       const { value } = combine([{ file: 'out', doc }]);
