@@ -13,7 +13,7 @@ import { EXPORTERS, type ExportTarget } from '../../language/export';
 import { differingPaths, obj } from '../../language/export/common';
 import { combine } from '../../language/formats/combine';
 import { detectImportFormat } from '../../language/formats/frontEnds';
-import { applyFix, check, codes, DEEPSEEK, LLAMA, only, setLine } from '../language/helpers';
+import { applyFix, check, codes, DEEPSEEK, example, LLAMA, only, setLine } from '../language/helpers';
 import { codesOf, parseFixture, textAt } from './helpers';
 
 test('Megatron: --sequence-parallel, router groups, block recompute and optimizer instances are read, not reported', () => {
@@ -149,4 +149,29 @@ test('the new keys survive import(export(x)) for every target, or the exporter w
       assert.deepEqual(differingPaths(x, value), dropped, `${target}: ${JSON.stringify(obj(x).parallelism)} ${JSON.stringify(obj(x).training)}`);
     }
   }
+});
+
+test('router groups: the node limit holds only when the groups are the EP group\'s nodes, and the fix says which', () => {
+  const ds = DEEPSEEK();
+  // EP 64 over 8-GPU nodes spans 8 nodes; 16 groups are half-nodes, so max_nodes_per_token 4 is not enforced.
+  const half = check(ds.replace(/^(\s*)max_nodes_per_token:.*$/m, '$1max_nodes_per_token: 4\n$1router_groups: 16\n$1router_group_topk: 4'));
+  const d = only(half, 'routing/groups-not-nodes');
+  assert.equal(d.severity, 'warning');
+  assert.match(d.message, /do not enforce max_nodes_per_token 4/);
+  const fixed = check(applyFix(half, d));
+  assert.ok(!codes(fixed).includes('routing/groups-not-nodes'), 'router_groups 8 = the nodes spanned');
+  // Groups = nodes but a different top-k contradicts the node limit.
+  const disagree = check(ds.replace(/^(\s*)max_nodes_per_token:.*$/m, '$1max_nodes_per_token: 4\n$1router_groups: 8\n$1router_group_topk: 3'));
+  const e = only(disagree, 'routing/groups-disagree-with-limit');
+  assert.equal(e.severity, 'error');
+  assert.ok(!codes(check(applyFix(disagree, e))).includes('routing/groups-disagree-with-limit'));
+  // Without max_nodes_per_token, groups that are the nodes give the simulator its node limit.
+  const derived = check(ds.replace(/^(\s*)max_nodes_per_token:.*$/m, '$1router_groups: 8\n$1router_group_topk: 3'));
+  assert.equal(resolveConfig(derived.document.value).model.moe?.maxNodesPerToken, 3);
+});
+
+test('MoE with tensor parallelism but sequence_parallel off is flagged on the key, with the fix', () => {
+  const mixtral = check(setLine(example('mixtral-8x7b.train.yaml'), 'sequence_parallel', 'false'));
+  const d = only(mixtral, 'parallelism/moe-tensor-needs-sequence-parallel');
+  assert.ok(!codes(check(applyFix(mixtral, d))).includes('parallelism/moe-tensor-needs-sequence-parallel'));
 });
