@@ -137,9 +137,12 @@ export function resolveConfig(value: unknown): ResolvedConfig {
   const globalBatchSize = num(t.global_batch_size, 1);
   const microBatchSize = num(t.micro_batch_size, 1);
   const recompute = str<Recompute>(t.recompute, 'selective');
-  // The default list, narrowed to the modules this model has (MLA, MoE, dense MLP layers).
+  // The default list, narrowed to the modules this model has (MLA, MoE, dense MLP layers) and to what the recipe allows:
+  // delayed FP8 scaling cannot recompute layernorm or moe_act (Megatron-Core transformer_config.py refuses it).
+  const delayed = fp8?.scaling === 'delayed';
   const applies = (x: RecomputeModule) =>
-    (x !== 'mla_up_proj' || type === 'mla') && (x !== 'moe_act' || moe !== undefined) && (x !== 'mlp_act' || moe === undefined || moe.denseLayers > 0);
+    (x !== 'mla_up_proj' || type === 'mla') && (x !== 'moe_act' || (moe !== undefined && !delayed)) && (x !== 'layernorm' || !delayed) &&
+    (x !== 'mlp_act' || moe === undefined || moe.denseLayers > 0);
   const modules = Array.isArray(t.recompute_modules) ? (t.recompute_modules.filter((x) => typeof x === 'string') as RecomputeModule[]) : DEFAULT_RECOMPUTE_MODULES.filter(applies);
 
   return {

@@ -25,7 +25,8 @@ export type RecomputeModule = (typeof RECOMPUTE_MODULES)[number];
 /**
  * What `selective` has meant in this model when no module list is given: the norms, activation functions, MLA
  * up-projections and (unfused) attention core — DeepSeek-V3's recipe (arXiv 2412.19437 §3.2.3, §3.3.4). Megatron-Core's
- * own default is [core_attn]; the Megatron importers write that list explicitly.
+ * own default is [core_attn]; the Megatron importers write that list explicitly. Resolve narrows it to the modules a
+ * model has, and drops layernorm and moe_act under delayed FP8 scaling (which Megatron-Core cannot recompute).
  */
 export const DEFAULT_RECOMPUTE_MODULES: readonly RecomputeModule[] = ['core_attn', 'layernorm', 'mla_up_proj', 'moe_act', 'mlp_act'];
 

@@ -100,6 +100,11 @@ function recompute(ctx: RuleContext): Diagnostic[] {
         'moe, moe_act and shared_experts name MoE modules; this model has none, so they recompute nothing.'));
     if (m.has('shared_experts') && model.moe && model.moe.sharedExperts === 0)
       out.push(report(ctx, 'warning', 'training/shared-experts-without-shared', modulesPath, 'shared_experts is listed but the model has no shared experts.'));
+    const fp8 = ctx.config.precision.fp8;
+    if (fp8 && fp8.scaling === 'delayed' && (m.has('layernorm') || m.has('moe_act')))
+      out.push(report(ctx, 'error', 'training/recompute-delayed-fp8', modulesPath,
+        'layernorm and moe_act recompute do not work with delayed FP8 scaling: re-running them would update the amax history twice (Megatron-Core refuses it); use current (tensorwise) scaling or drop them.',
+        [setValueFix(ctx.doc, 'precision.fp8.scaling', 'tensorwise')]));
     if (m.has('mlp') && m.has('mlp_act'))
       out.push(report(ctx, 'info', 'training/module-covered', modulesPath, 'mlp_act is already covered by mlp (the whole dense MLP is recomputed).'));
     if (m.has('moe') && (m.has('moe_act') || m.has('shared_experts')))

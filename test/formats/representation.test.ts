@@ -175,3 +175,10 @@ test('MoE with tensor parallelism but sequence_parallel off is flagged on the ke
   const d = only(mixtral, 'parallelism/moe-tensor-needs-sequence-parallel');
   assert.ok(!codes(check(applyFix(mixtral, d))).includes('parallelism/moe-tensor-needs-sequence-parallel'));
 });
+
+test('layernorm / moe_act recompute with delayed FP8 scaling is refused, as Megatron-Core refuses it', () => {
+  const yaml = example('mixtral-8x7b.train.yaml').replace(/^(\s*recompute:.*)$/m, '$1\n  recompute_modules: [layernorm, moe_act]');
+  const delayed = check(yaml.replace(/^(\s*scaling:).*$/m, '$1 delayed'));
+  const d = only(delayed, 'training/recompute-delayed-fp8');
+  assert.ok(!codes(check(applyFix(delayed, d))).includes('training/recompute-delayed-fp8'));
+});
