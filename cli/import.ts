@@ -1,5 +1,6 @@
 /** `tcs import FILE...`: Megatron-LM, torchtitan, NeMo, DeepSpeed and HF files → one `*.train.yaml`. */
 import { createLanguageService, importFiles, type Diagnostic, type ImportFile, type ImportOptions } from '../language/service';
+import { CLUSTER_OPTIONS_USAGE, emptyClusterOptions, isClusterFlag, readClusterOption } from './clusterOptions';
 import { readInput, type Command } from './io';
 
 export const IMPORT_USAGE = `usage: tcs import FILE... [--gpu NAME] [--nodes N] [--gpus-per-node G] [-o OUT]
@@ -8,9 +9,10 @@ export const IMPORT_USAGE = `usage: tcs import FILE... [--gpu NAME] [--nodes N] 
   combined (e.g. a launch script and the model's config.json), and writes a training config: every value with a
   comment naming its origin (file:line flag), every value no input gives taken from the options or a default and
   marked assumed (also listed on stderr). Writes to stdout, or to OUT with -o.
+${CLUSTER_OPTIONS_USAGE}
   Exit code: 0 the result checks clean, 1 it has errors (still written), 2 a file is not a known format or usage.`;
 
-const VALUE_OPTIONS = new Set(['--gpu', '--nodes', '--gpus-per-node', '-o', '--out']);
+const VALUE_OPTIONS = new Set(['-o', '--out']);
 
 function line(file: string, d: Diagnostic, extra = ''): string {
   return `${file}:${d.range.start.line + 1}:${d.range.start.character + 1} ${d.severity} ${d.code} ${d.message}${extra}\n`;
@@ -23,9 +25,16 @@ export const importCommand: Command = (argv, io) => {
   }
   const files: string[] = [];
   const opts: Record<string, string> = {};
+  const cluster = emptyClusterOptions();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (VALUE_OPTIONS.has(a)) {
+    if (isClusterFlag(a)) {
+      const problem = readClusterOption(cluster, a, argv[++i]);
+      if (problem) {
+        io.err(`tcs import: ${problem}\n${IMPORT_USAGE}\n`);
+        return 2;
+      }
+    } else if (VALUE_OPTIONS.has(a)) {
       if (argv[i + 1] === undefined) {
         io.err(`tcs import: ${a} needs a value\n${IMPORT_USAGE}\n`);
         return 2;
@@ -40,17 +49,7 @@ export const importCommand: Command = (argv, io) => {
     io.err(`tcs import: no files given\n${IMPORT_USAGE}\n`);
     return 2;
   }
-  const options: ImportOptions = {};
-  if (opts['--gpu'] !== undefined) options.gpu = opts['--gpu'];
-  for (const [flag, key] of [['--nodes', 'nodes'], ['--gpus-per-node', 'gpusPerNode']] as const) {
-    if (opts[flag] === undefined) continue;
-    const n = Number(opts[flag]);
-    if (!Number.isInteger(n) || n < 1) {
-      io.err(`tcs import: ${flag} must be a whole number ≥ 1, not ${opts[flag]}\n`);
-      return 2;
-    }
-    options[key] = n;
-  }
+  const options: ImportOptions = cluster.options;
   const texts: ImportFile[] = [];
   for (const file of files) {
     const text = readInput(io, file);
@@ -77,6 +76,9 @@ export const importCommand: Command = (argv, io) => {
     io.writeFile(out, yaml);
   } else io.out(yaml);
   for (const a of outcome.assumed) io.err(`assumed ${a.path} = ${JSON.stringify(a.value)} (${a.from})\n`);
+  for (const [path, g] of cluster.given) {
+    if (!outcome.assumed.some((a) => a.path === path)) io.err(`${g.flag} ${g.value} not used: an input gives ${path}\n`);
+  }
   const result = createLanguageService().check(yaml, { format: 'yaml' });
   const name = out ?? '<stdout>';
   for (const d of result.diagnostics) {

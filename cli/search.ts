@@ -6,14 +6,18 @@
 import { findLayouts, type SearchResult } from '../language/service';
 import { formatCount } from '../simulator/format';
 import { OBJECTIVES, type Objective, type PricedLayout } from '../simulator/search';
+import { clusterDefaults, emptyClusterOptions, readClusterOption, type ClusterOptions } from './clusterOptions';
 import { readInput, type CliIO, type Command } from './io';
 
 export const SEARCH_USAGE = `usage: tcs search FILE [--objective gpu-hours|days|cost] [--gpus N | --nodes MIN-MAX]
                   [--memory-headroom 0.1] [--top K] [--max-simulations N] [--json]
+                  [--gpu NAME] [--gpus-per-node G]
   Searches tensor, pipeline, virtual stages, context, expert, expert-tensor, ZeRO stage, micro-batch size,
   schedule, recompute and the MoE node limit (data derived) for the file's model and token budget.
   --gpus N          search on N GPUs (a multiple of gpus_per_node); default the file's cluster
   --nodes MIN-MAX   search every power-of-two node count in the range, and MIN and MAX
+  --gpu NAME, --gpus-per-node G
+                    the GPU and GPUs per node for a file in another format that names none (as \`tcs check\`)
   --json            {candidates, rejected, simulated, seconds, frontier: [{changes, gpuHours, days, peakGiB, fits}],
                     top: [...], ...}
   Exit code: 0 layouts found, 1 the file does not check or nothing is admitted, 2 usage error.`;
@@ -30,10 +34,11 @@ interface Args {
   top: number;
   maxSimulations?: number;
   json: boolean;
+  cluster: ClusterOptions;
 }
 
 function parseArgs(argv: string[]): Args | string {
-  const out: Partial<Args> = { objective: 'gpu-hours', headroom: 0, top: 5, json: false };
+  const out: Partial<Args> = { objective: 'gpu-hours', headroom: 0, top: 5, json: false, cluster: emptyClusterOptions() };
   const positive = (flag: string, v: string | undefined, integer = true): number | string => {
     const n = Number(v);
     if (v === undefined || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) return `${flag} needs a positive ${integer ? 'integer' : 'number'}, got '${v ?? ''}'`;
@@ -57,6 +62,9 @@ function parseArgs(argv: string[]): Args | string {
       const m = /^(\d+)(?:-(\d+))?$/.exec(v);
       if (!m || Number(m[1]) < 1 || Number(m[2] ?? m[1]) < Number(m[1])) return `--nodes needs MIN-MAX (1 ≤ MIN ≤ MAX), got '${v}'`;
       out.nodes = [Number(m[1]), Number(m[2] ?? m[1])];
+    } else if (flag === '--gpu' || flag === '--gpus-per-node') {
+      const problem = readClusterOption(out.cluster!, flag, value());
+      if (problem) return problem;
     } else if (flag === '--memory-headroom') {
       const v = value();
       const n = Number(v);
@@ -136,7 +144,7 @@ export const searchCommand: Command = (argv: string[], io: CliIO) => {
   if (text === undefined) return 1;
   const nodes = args.nodes ? nodeCounts(args.nodes[0], args.nodes[1]) : undefined;
   const started = performance.now();
-  const found = findLayouts(text, { objective: args.objective, nodes, gpus: args.gpus, memoryHeadroom: args.headroom, top: args.top, maxSimulations: args.maxSimulations }, { fileName: args.file });
+  const found = findLayouts(text, { objective: args.objective, nodes, gpus: args.gpus, memoryHeadroom: args.headroom, top: args.top, maxSimulations: args.maxSimulations }, { fileName: args.file, defaults: clusterDefaults(args.cluster) });
   const seconds = (performance.now() - started) / 1000;
   if (!found.ok) {
     for (const d of found.diagnostics) io.err(`${args.file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code}: ${d.message}\n`);

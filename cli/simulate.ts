@@ -11,30 +11,48 @@ import { SCHEDULE_KINDS, type ResolvedConfig, type ScheduleKind } from '../simul
 import { doesNotFitText, formatCount } from '../simulator/format';
 import type { SimulationResult } from '../simulator/result';
 import { simulate } from '../simulator/simulate';
-import { formatDiagnostics, reportDiagnostics } from './check';
+import { configGroups, formatDiagnostics, reportDiagnostics } from './check';
+import { clusterDefaults, CLUSTER_OPTIONS_USAGE, emptyClusterOptions, isClusterFlag, readClusterOption, unusedOptions, type ClusterOptions } from './clusterOptions';
 import { readInput, type CliIO, type Command } from './io';
 
-const USAGE = `usage: tcs simulate FILE [--schedule <${SCHEDULE_KINDS.join('|')}>] [--ablate] [--json]`;
+const USAGE = `usage: tcs simulate FILE... [--schedule <${SCHEDULE_KINDS.join('|')}>] [--ablate] [--json]
+                    [--gpu NAME] [--nodes N] [--gpus-per-node G]
+  FILE is a training config or a file in another format (as \`tcs check\` reads it); several files are simulated
+  as one config when they hold its parts (\`tcs simulate ds_config.json config.json\`, as \`tcs check\` groups them).
+  A file with no model (a DeepSpeed JSON alone) is not simulated: its numbers would be a stand-in model's.
+${CLUSTER_OPTIONS_USAGE}`;
 
-function parseArgs(argv: string[]): { file: string; schedule?: ScheduleKind; json: boolean; ablate: boolean } | string {
-  let file: string | undefined;
+interface Args {
+  files: string[];
+  schedule?: ScheduleKind;
+  json: boolean;
+  ablate: boolean;
+  cluster: ClusterOptions;
+}
+
+function parseArgs(argv: string[]): Args | string {
+  const files: string[] = [];
   let schedule: string | undefined;
   let json = false;
   let ablateFlag = false;
+  const cluster = emptyClusterOptions();
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     if (flag === '--json') json = true;
+    else if (isClusterFlag(flag)) {
+      const problem = readClusterOption(cluster, flag, inline ?? argv[++i]);
+      if (problem) return problem;
+    }
     else if (flag === '--ablate') ablateFlag = true;
     else if (flag === '--schedule') {
       schedule = inline ?? argv[++i];
       if (schedule === undefined) return '--schedule needs a value';
       if (!(SCHEDULE_KINDS as readonly string[]).includes(schedule)) return `unknown --schedule '${schedule}' (one of ${SCHEDULE_KINDS.join(', ')})`;
     } else if (flag.startsWith('--')) return `unknown argument '${argv[i]}'`;
-    else if (file === undefined) file = argv[i];
-    else return `unexpected argument '${argv[i]}'`;
+    else files.push(argv[i]);
   }
-  if (!file) return 'FILE is required';
-  return { file, schedule: schedule as ScheduleKind | undefined, json, ablate: ablateFlag };
+  if (files.length === 0) return 'FILE is required';
+  return { files, schedule: schedule as ScheduleKind | undefined, json, ablate: ablateFlag, cluster };
 }
 
 const fixed = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : String(x));
@@ -119,29 +137,56 @@ function toJson(r: SimulationResult) {
 }
 
 export const simulateCommand: Command = (argv: string[], io: CliIO) => {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.out(`${USAGE}\n`);
+    return 0;
+  }
   const args = parseArgs(argv);
   if (typeof args === 'string') {
     io.err(`${args}\n${USAGE}\n`);
     return 2;
   }
-  const text = readInput(io, args.file);
-  if (text === undefined) return 1;
-  const checked = createLanguageService().check(text, { fileName: args.file });
-  const blockers = simulationBlockers(checked.diagnostics);
+  const inputs: { file: string; text: string }[] = [];
+  for (const file of args.files) {
+    const text = readInput(io, file);
+    if (text === undefined) return 1;
+    inputs.push({ file, text });
+  }
+  const groups = configGroups(inputs);
+  if (groups.length !== 1) {
+    io.err(`these files are ${groups.length} configs, not one (simulate one at a time): ${groups.map((g) => g.map((f) => f.file).join(' + ')).join('; ')}\n${USAGE}\n`);
+    return 2;
+  }
+  const [group] = groups;
+  const name = group.map((f) => f.file).join(' + ');
+  const together = group.length > 1 ? group.map((f) => ({ fileName: f.file, text: f.text })) : undefined;
+  const language = createLanguageService();
+  const defaults = clusterDefaults(args.cluster);
+  // Each file's part of the check (one config), the first's result simulated.
+  const parts = group.map((f) => ({ file: f.file, result: language.check(f.text, { fileName: f.file, defaults, group: together }) }));
+  const checked = parts[0].result;
+  const errorsText = () => parts.map((p) => formatDiagnostics(p.file, reportDiagnostics(p.result, (d) => d.severity === 'error'))).join('');
+  const all = parts.flatMap((p) => p.result.diagnostics);
+  const blockers = simulationBlockers(all);
   if (blockers.length > 0 || !checked.config) {
     // The errors as `tcs check` prints them, each with its best fix. "Does not fit" alone does not stop a simulation.
-    const errors = errorCount(checked.diagnostics);
-    io.err(formatDiagnostics(args.file, reportDiagnostics(checked, (d) => d.severity === 'error')));
-    io.err(errors > 0 ? `${args.file}: not simulated: ${errors} error${errors === 1 ? '' : 's'}\n` : `${args.file}: the config could not be resolved\n`);
+    const errors = errorCount(all);
+    io.err(errorsText());
+    io.err(errors > 0 ? `${name}: not simulated: ${errors} error${errors === 1 ? '' : 's'}\n` : `${name}: the config could not be resolved\n`);
     return 1;
   }
+  io.err(unusedOptions(name, args.cluster, checked.config.cluster));
   // A Megatron-LM script, torchtitan TOML, …: what it lacks was assumed; say so beside the numbers.
-  for (const d of checked.diagnostics) if (d.code === ASSUMED_CODE) io.err(`${args.file}: ${d.message}\n`);
-  return simulateResolved(io, args, checked.config, checked.diagnostics, () => formatDiagnostics(args.file, reportDiagnostics(checked, (d) => d.severity === 'error')));
+  for (const d of checked.diagnostics) if (d.code === ASSUMED_CODE) io.err(`${parts[0].file}: ${d.message}\n`);
+  if (checked.diagnostics.some((d) => d.code === ASSUMED_CODE && d.path === 'model')) {
+    io.err(`${name}: not simulated: the file has no model, so the numbers would be a stand-in's\n`);
+    return 1;
+  }
+  return simulateResolved(io, { ...args, file: name }, checked.config, all, errorsText);
 };
 
 /** Simulates a checked config; `diagnostics` are its check's, `errorsText` prints their errors as `tcs check` does. */
-function simulateResolved(io: CliIO, args: Exclude<ReturnType<typeof parseArgs>, string>, config: ResolvedConfig, diagnostics: readonly Diagnostic[], errorsText: () => string): number {
+function simulateResolved(io: CliIO, args: Args & { file: string }, config: ResolvedConfig, diagnostics: readonly Diagnostic[], errorsText: () => string): number {
   const outcome = simulate(config, { schedule: args.schedule });
   if (!outcome.ok) {
     io.err(`${args.file}: cannot simulate (${outcome.code}): ${outcome.reason}\n`);

@@ -76,8 +76,12 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Lan
       const { document } = result;
       // Warnings' fixes are re-checked too: a fix for a warning must not quietly add an error.
       const candidates = candidateFixes(diagnostic, result.diagnostics, document);
-      const defaults = checkedWith.get(result)?.defaults;
-      const recheck = (text: string) => checkText(text, { format: document.format, defaults }, frontEnds).diagnostics;
+      const options = checkedWith.get(result);
+      const defaults = options?.defaults;
+      // A file of several checked as one config is re-checked with the others, as it was checked.
+      const group = options?.group?.map((f) => (f.fileName === options.fileName ? { fileName: f.fileName } : f));
+      const recheck = (text: string) =>
+        checkText(text, group ? { format: document.format, defaults, fileName: options!.fileName, group: group.map((f) => ({ fileName: f.fileName, text: 'text' in f ? f.text : text })) } : { format: document.format, defaults }, frontEnds).diagnostics;
       return presentFixes(document, candidates, errorCount(result.diagnostics), budget, recheck);
     },
     setValue: (result, path, value) => result.document.edits.setValue(path, value),

@@ -58,12 +58,26 @@ function note(file: string, doc: ImportedDocument, o: Origin): string {
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-export function combine(inputs: readonly ImportInput[], options: ImportOptions = {}): Combined {
+/** The inputs' values merged into one, each leaf with its note and the file it came from; conflicts by file. */
+export interface Merged {
+  value: Obj;
+  notes: Map<string, string>;
+  /** Config leaf path → the file whose value was kept. */
+  owners: Map<string, string>;
+  diagnostics: { file: string; diagnostic: Diagnostic }[];
+}
+
+/**
+ * The inputs merged, as import and a check of several files as one config (`tcs check ds.json config.json`) both
+ * read them: the first explicit value of each leaf wins over implicit ones; two explicit values that differ are a
+ * conflict, except that the model's config.json wins on the model's shape.
+ */
+export function mergeInputs(inputs: readonly ImportInput[]): Merged {
   const value: Obj = {};
   const notes = new Map<string, string>();
   const implicitAt = new Set<string>();
   const owner = new Map<string, { file: string; doc: ImportedDocument; origin: Origin }>();
-  const diagnostics: Combined['diagnostics'] = [];
+  const diagnostics: Merged['diagnostics'] = [];
   for (const input of inputs) {
     if (input.doc.value === undefined) continue;
     for (const [path, v] of leaves(input.doc.value)) {
@@ -94,8 +108,15 @@ export function combine(inputs: readonly ImportInput[], options: ImportOptions =
       }
     }
   }
+  return { value, notes, owners: new Map([...owner].map(([path, o]) => [path, o.file])), diagnostics };
+}
+
+export function combine(inputs: readonly ImportInput[], options: ImportOptions = {}): Combined {
+  const { value, notes, diagnostics } = mergeInputs(inputs);
   const assumed: Assumed[] = [];
+  // An option gives what no input says (as `tcs check` reads it); an input's own value is kept.
   const force = (path: string, v: unknown, from: string) => {
+    if (getPath(value, path) !== undefined) return;
     setPath(value, path, v);
     notes.set(path, `assumed: ${from}`);
     assumed.push({ path, value: v, from });
@@ -104,7 +125,7 @@ export function combine(inputs: readonly ImportInput[], options: ImportOptions =
   if (options.nodes !== undefined) force('cluster.nodes', options.nodes, '--nodes option');
   if (options.gpusPerNode !== undefined) force('cluster.gpus_per_node', options.gpusPerNode, '--gpus-per-node option');
   // What no input gives: the one rule the check uses too (formats/assumed.ts).
-  for (const a of assumeMissing(value)) {
+  for (const a of assumeMissing(value, undefined, inputs.flatMap((i) => i.doc.diagnostics))) {
     notes.set(a.path, `assumed: ${a.from}`);
     assumed.push(a);
   }

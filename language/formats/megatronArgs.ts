@@ -141,9 +141,8 @@ export function megatronToConfig(args: readonly Arg[], c: Collector, launch: Lau
       const padded = Math.ceil(vocab / d) * d;
       c.report('info', 'megatron/vocab-padded', `Megatron pads the vocabulary to a multiple of ${d} (make-vocab-size-divisible-by × TP): ${vocab} becomes ${padded}; the config keeps ${vocab}.`, arg('vocab-size'), 'model.vocab_size');
     }
-  } else if (hasModel) {
-    c.report('info', 'megatron/vocab-from-tokenizer', 'Megatron takes the vocabulary size from the tokenizer; give `--vocab-size` or import the model\'s config.json with this file.', undefined, 'model.vocab_size');
   }
+  // No --vocab-size: Megatron takes it from the tokenizer; the assumed-value info says so (formats/assumed.ts).
 
   const mla = arg('multi-latent-attention');
   const gqa = arg('group-query-attention');

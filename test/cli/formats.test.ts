@@ -109,7 +109,7 @@ test('a value the file lacks is an info with a fix that writes it as a # tcs: li
   const assumed = checkJson('launch.sh', text).find((x) => x.code === 'formats/assumed' && JSON.stringify(x).includes('cluster.gpu'))!;
   assert.equal(assumed.severity, 'info');
   const [fix] = assumed.fixes!;
-  assert.match(fix.title, /^Write the assumed value: `# tcs: cluster\.gpu=h100-sxm`/);
+  assert.match(fix.title, /^Write the assumed cluster: `# tcs: cluster\.gpu=h100-sxm`/);
   const after = checkJson('launch.sh', applyEdits(text, fix.edits));
   assert.ok(!after.some((x) => x.code === 'formats/assumed' && JSON.stringify(x).includes('cluster.gpu')));
 });

@@ -85,7 +85,7 @@ test('check and simulate take a launch script or a TOML directly, diagnostics on
   assert.equal(main(['check', 'launch.sh', 'small.toml'], f.io), 1);
   assert.match(f.out(), /^launch\.sh:20:\d+ error megatron\/layers-not-divisible /m);
   assert.match(f.out(), /^small\.toml:9:1 error parallelism\/micro-batches /m, 'the rule lands on global_batch_size in the TOML');
-  assert.match(f.out(), /^launch\.sh:1:1 info formats\/assumed `cluster\.gpu` is not in this file; "h100-sxm" is assumed\. To give it, add a comment line `# tcs: cluster\.gpu=…`/m);
+  assert.match(f.out(), /^launch\.sh:1:1 info formats\/assumed `cluster\.gpu` is not in this file: assumed 4 nodes of 8 × h100-sxm\. To give it, add a comment line `# tcs: cluster\.gpu=…`/m);
   const g = fakeIO({ 'run.toml': fixture('torchtitan-llama3-8b.toml') });
   assert.equal(main(['simulate', 'run.toml', '--json'], g.io), 0, g.err());
   assert.ok(JSON.parse(g.out()).gpuHours > 0);

@@ -28,12 +28,13 @@ test('a cluster the file lacks is assumed, said so with how to give it, and its 
   assert.ok(!result.diagnostics.some((x) => x.code === 'schema/missing-key'), 'nothing the file cannot say is reported missing');
   const d = result.diagnostics.find((x) => x.code === 'formats/assumed' && x.path === 'cluster.gpu')!;
   assert.equal(d.severity, 'info');
-  assert.match(d.message, /"h100-sxm" is assumed\. To give it, add a comment line `# tcs: cluster\.gpu=…`/);
+  assert.match(d.message, /^`cluster\.gpu` is not in this file: assumed 4 nodes of 8 × h100-sxm\. To give it, add a comment line `# tcs: cluster\.gpu=…`, pass `--gpu NAME` to `tcs check` or `tcs simulate`, or set `trainingConfig\.defaultCluster`/);
   const [fix] = svc.fixes(result, d);
   assert.equal(fix.fix.edits[0].newText, '# tcs: cluster.gpu=h100-sxm\n');
   const after = svc.check(apply(text, fix.fix.edits, result.document.offsetAt), { fileName: 'launch.sh' });
   assert.ok(!after.diagnostics.some((x) => x.code === 'formats/assumed' && x.path === 'cluster.gpu'));
   const json = svc.check(fixture('hf-mixtral.json'), { fileName: 'config.json' }).diagnostics.find((x) => x.code === 'formats/assumed' && x.path.startsWith('cluster'));
-  assert.match(json?.message ?? '', /tcs import/, 'JSON has no comments');
+  assert.match(json?.message ?? '', /pass `--gpu NAME --nodes N --gpus-per-node G` to `tcs check`/, 'JSON has no comments: the options and the setting');
+  assert.match(json?.message ?? '', /JSON has no comments to write them in/);
   assert.equal(json?.fixes, undefined);
 });
