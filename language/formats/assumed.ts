@@ -1,9 +1,11 @@
 /**
  * What a file in another format cannot say (a launch script names no GPU type, a config.json no batch size) is
  * assumed by one rule, for `tcs import`, `tcs check`, the editor and `tcs lsp` alike: every key the schema requires
- * that the file (with the editor's default cluster, and `# tcs:` comment lines) lacks, plus the GPUs per node that
- * set the world size, takes a stated default, else the schema's default, else its first example. Each assumption
- * is an info on the file's first line naming the value and how to give it instead. Pure and bounded.
+ * that the file (with the editor's default cluster or the CLI's --gpu/--nodes/--gpus-per-node, and `# tcs:` comment
+ * lines) lacks, plus the GPUs per node that set the world size, takes the schema's default, else its first example;
+ * the cluster's size is the smallest that holds what the file fixes (smallestCluster), so no error comes from the
+ * assumption alone. Each fact is one info on the file's first line naming the value and how to give it: the cluster
+ * once, a wholly absent model once, every other key alone. Pure and bounded.
  */
 import type { Diagnostic, Range } from '../diagnostics';
 import { setValueFix } from '../fixes';
