@@ -151,6 +151,7 @@ export const checkCommand: Command = (argv, io) => {
   const readable = inputs.filter((i): i is { file: string; text: string } => 'text' in i);
   for (const group of configGroups(readable)) {
     const together = group.length > 1 ? group.map((f) => ({ fileName: f.file, text: f.text })) : undefined;
+    if (together) io.err(`${group.map((f) => f.file).join(' + ')}: checked as one config\n`);
     for (const { file, text } of group) {
       // Any format, as the editor checks it: a Megatron-LM script or a TOML on its own flags and keys, fixes in its syntax.
       const result = language.check(text, { fileName: file, defaults, group: together });

@@ -112,6 +112,10 @@ test('a DeepSpeed JSON alone: the absent model is said once, and no memory error
   assert.equal(infos.filter((d) => d.path.startsWith('model')).length, 1);
   assert.match(infos.find((d) => d.path === 'model')!.message, /^No model in this file: give the model's config\.json too, e\.g\. `tcs check ds_config\.json config\.json`/);
   assert.ok(!r.files[0].diagnostics.some((d) => d.code === 'memory/exceeds-hbm'));
+  // A stand-in 8B model with micro-batch 4 on ZeRO-1 would not fit: that is no finding about this file.
+  const mismatch = check({ 'ds.json': fixture('deepspeed-mismatch.json') }, ['ds.json']);
+  assert.deepEqual(errors(mismatch.files[0]).map((d) => d.code).filter((c) => c.startsWith('memory/')), []);
+  assert.ok(errors(mismatch.files[0]).some((d) => d.code === 'deepspeed/batch-mismatch'), 'the file\'s own error stays');
   const f = fakeIO({ 'ds.json': fixture('deepspeed-auto.json') });
   assert.equal(main(['simulate', 'ds.json'], f.io), 1);
   assert.match(f.err(), /ds\.json: not simulated: the file has no model/);
@@ -123,6 +127,7 @@ test('tcs check ds.json config.json checks one config: the model from config.jso
   assert.equal(r.code, 1);
   const [ds, hf] = r.files;
   assert.deepEqual([ds.file, ds.with, hf.file, hf.with], ['ds.json', ['config.json'], 'config.json', ['ds.json']]);
+  assert.match(r.err, /^ds\.json \+ config\.json: checked as one config$/m);
   assert.ok(!ds.diagnostics.some((d) => d.path === 'model' || d.path.startsWith('model.')), 'the model is config.json\'s');
   const kv = hf.diagnostics.find((d) => d.code === 'model/kv-heads')!;
   assert.equal(kv.range.start.line + 1, 8, 'on num_key_value_heads in config.json');
