@@ -9,8 +9,16 @@ import type { ResolvedConfig } from '../../simulator/config';
 import { stageCount } from '../../simulator/stages';
 import { divisors, fmt, has, nearest, plural, report, type RuleContext } from './context';
 
-/** Above this share of each step lost to the slowest pipeline rank, an uneven split is a warning, not an info. */
+/**
+ * Above this imbalance (slowest rank's load / mean − 1: a step 1.5× as long as an even spread, a third of it lost),
+ * an uneven split is a warning, not an info.
+ */
 export const STAGE_IMBALANCE_WARNING = 0.5;
+
+/** The share of each step lost when the slowest rank carries (1 + imbalance) × the mean load. */
+export function stepShareLost(imbalance: number): number {
+  return imbalance > 0 ? imbalance / (1 + imbalance) : 0;
+}
 
 
 const world = (c: ResolvedConfig) => c.cluster.nodes * c.cluster.gpusPerNode;
@@ -111,7 +119,7 @@ function layerSplit(ctx: RuleContext): Diagnostic[] {
   if (pinned && middle.every((n) => n === middle[0]) && split.rankImbalance <= STAGE_IMBALANCE_WARNING) return [];
   const lo = Math.min(...split.layersPerStage);
   const hi = Math.max(...split.layersPerStage);
-  const loss = Math.round(split.rankImbalance * 100);
+  const loss = Math.round(stepShareLost(split.rankImbalance) * 100);
   const boundary = split.boundary.last > 0.05 ? `; the last stage also runs the output head${model.mtpDepth > 0 ? ' and MTP' : ''} (≈${fmt(split.boundary.last)} layers of work)` : '';
   const severity = split.rankImbalance > STAGE_IMBALANCE_WARNING ? 'warning' : 'info';
   return [
