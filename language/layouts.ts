@@ -11,7 +11,7 @@ import type { SourceDocument } from './formats/types';
 import { RULES } from './rules';
 import type { ResolvedConfig } from '../simulator/config';
 import { searchLayouts, type LayoutChange, type SearchOptions, type SearchResult } from '../simulator/search';
-import { layerSplit } from '../simulator/stages';
+import { layerSplit, type LayerSplit } from '../simulator/stages';
 
 export type { LayoutChange, SearchOptions, SearchResult };
 
@@ -20,9 +20,9 @@ export type LayoutSearch =
   /** The file does not check (other than "does not fit", which is what a search is for): its errors. */
   | { ok: false; diagnostics: Diagnostic[] };
 
-/** The code of the first error the rules find in `config` (checked against `doc`'s source map), or undefined. */
-export function ruleRejection(doc: SourceDocument, config: ResolvedConfig): string | undefined {
-  const split = layerSplit(config);
+/** The code of the first error the rules find in `config` (checked against `doc`'s source map), or undefined.
+ * `split`: `layerSplit(config)` when the caller already has it. */
+export function ruleRejection(doc: SourceDocument, config: ResolvedConfig, split: LayerSplit = layerSplit(config)): string | undefined {
   for (const rule of RULES) {
     const error = rule({ doc, config, layerSplit: split }).find((d) => d.severity === 'error');
     if (error) return error.code;
@@ -35,7 +35,17 @@ export function findLayouts(text: string, options: Omit<SearchOptions, 'reject'>
   const blockers = simulationBlockers(checked.diagnostics);
   if (blockers.length > 0 || !checked.config) return { ok: false, diagnostics: blockers.length > 0 ? blockers : checked.diagnostics };
   const doc = checked.document;
-  return { ok: true, result: searchLayouts(checked.config, { ...options, reject: (config) => ruleRejection(doc, config) }) };
+  // A layout's layer split depends on its schedule, pipeline degree and virtual stages; the model, the precision and
+  // the file's first/last-stage layers that it also reads are the file's for every layout (simulator/stages.ts).
+  const splits = new Map<string, LayerSplit>();
+  const reject = (config: ResolvedConfig) => {
+    const p = config.parallelism;
+    const key = `${p.schedule}/${p.pipeline}/${p.virtualStages}`;
+    let split = splits.get(key);
+    if (!split) splits.set(key, (split = layerSplit(config)));
+    return ruleRejection(doc, config, split);
+  };
+  return { ok: true, result: searchLayouts(checked.config, { ...options, reject }) };
 }
 
 /**

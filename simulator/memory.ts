@@ -20,7 +20,7 @@ import { publishedPeakChunks, stageCount, type StageLayers, stageLayers, stagesO
 /** Megatron's default DDP bucket, parameters (40M) — two in flight (one reducing, one filling). */
 const DDP_BUCKET_PARAMETERS = 40e6;
 
-interface StageParameters {
+export interface StageParameters {
   dense: number;
   experts: number;
   /** Of dense + experts: weights whose GEMMs run in FP8. */
@@ -199,17 +199,28 @@ export function stageActivationBytes(config: ResolvedConfig, stages: number, lay
 }
 
 /**
+ * What the estimate reads per stage before sharding: its parameters (from the model, the precision and the layer
+ * split) and one micro-batch's saved activations on one GPU (those and the micro-batch's tokens per GPU, context
+ * degree and recompute). A layout search shares them between layouts that differ only in other keys.
+ */
+export interface StageFootprint {
+  params: readonly StageParameters[];
+  activations: readonly number[];
+}
+
+/**
  * Memory per pipeline rank. Without `peakActivationChunksPerRank`, the schedule's published in-flight counts
  * (1F1B: P−r on rank r; DualPipe: P+1; …); with it, the peaks measured on the executed timeline. `layout`: the
- * simulator's already-split stages (the same `stageLayers` for this config), so it is not split twice.
+ * simulator's already-split stages (the same `stageLayers` for this config), so it is not split twice; `footprint`:
+ * this config's `stageParameters` and `stageActivationBytes` when the caller already has them.
  */
-export function estimateMemory(config: ResolvedConfig, peakActivationChunksPerRank?: number[], layout?: StageLayers): MemoryResult {
+export function estimateMemory(config: ResolvedConfig, peakActivationChunksPerRank?: number[], layout?: StageLayers, footprint?: StageFootprint): MemoryResult {
   const p = config.parallelism;
   const P = Math.max(1, p.pipeline);
   const stages = stageCount(p.schedule, P, p.virtualStages);
-  layout ??= stageLayers(config, stages);
-  const params = stageParameters(config, stages, layout);
-  const activations = stageActivationBytes(config, stages, layout);
+  if (!footprint) layout ??= stageLayers(config, stages);
+  const params = footprint?.params ?? stageParameters(config, stages, layout);
+  const activations = footprint?.activations ?? stageActivationBytes(config, stages, layout);
   const pl = placement(config);
   const tp = Math.max(1, p.tensor);
   const expertShards = Math.max(1, p.expert) * Math.max(1, p.expertTensor);

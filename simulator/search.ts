@@ -31,11 +31,11 @@ import type { Recompute, ResolvedConfig, ScheduleKind } from './config';
 import { SCHEDULE_KINDS } from './config';
 import { scheduleSpec } from './schedules/registry';
 import { GOODPUT_FRACTION } from './constants';
-import { estimateMemory, stageParameters } from './memory';
+import { estimateMemory, stageActivationBytes, stageParameters, type StageFootprint } from './memory';
 import { dataParallelStep, expertAllToAll, tensorParallelLayer } from './comm';
 import { boundaryLayerEquivalents, mtpKind } from './model';
 import { validateScheduleRequest } from './schedules/index';
-import { simulate } from './simulate';
+import { PipelineMemo, simulate } from './simulate';
 import { stageCount, stageLayers, stagesOfRank, type StageLayers } from './stages';
 
 export type Objective = 'gpu-hours' | 'days' | 'cost';
@@ -60,7 +60,7 @@ export interface PricedLayout {
   /** The value of the search's objective. */
   objective: number;
   /** The search's lower bounds for this layout, before it was priced (the tests hold them to the priced numbers). */
-  bounds?: { objective: number; days: number; stepSeconds: number; peakGiB: number };
+  bounds?: { objective: number; days: number; stepSeconds: number; peakGiB: number; peakExact: boolean };
 }
 
 export interface SearchOptions {
@@ -409,8 +409,7 @@ function rankProfile(
  * ZeRO-3 gathers each rank's parameters 2N times a step; all but the first hide only under the rank's own op time
  * (simulate.ts exposes the rest), so the rank's step lasts at least those gathers.
  */
-function zero3Gathers(config: ResolvedConfig, split: StageLayers, held: number[][]): number[] {
-  const params = stageParameters(config, split.dense.length, split);
+function zero3Gathers(config: ResolvedConfig, params: StageFootprint['params'], held: number[][]): number[] {
   const tp = Math.max(1, config.parallelism.tensor);
   const shards = Math.max(1, config.parallelism.expert) * Math.max(1, config.parallelism.expertTensor);
   const N = Math.max(1, config.parallelism.microBatches);
@@ -496,12 +495,24 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
     }
     return split;
   };
+  // A stage's parameters depend on the model, the precision and the layer split alone (memory.ts).
+  const stageParams = new Map<string, StageFootprint['params']>();
+  const paramsOf = (config: ResolvedConfig, l: Layout) => {
+    const key = `${l.schedule}/${l.pipeline}/${l.virtualStages}`;
+    let params = stageParams.get(key);
+    if (!params) {
+      const split = splitOf(config, l);
+      stageParams.set(key, (params = stageParameters(config, split.dense.length, split)));
+    }
+    return params;
+  };
   const moeMtp = mtpKind(base.model) === 'moe';
   const steps = Math.ceil(base.training.tokens / (base.training.globalBatchSize * base.training.sequenceLength));
   const price = base.cluster.pricePerGpuHour;
   const profiles = new Map<string, RankProfile>();
   const gathersCache = new Map<string, number[]>();
-  const valid: { layout: Layout; config?: ResolvedConfig; bounds: Bounds }[] = [];
+  // Configs are rebuilt when needed (applyLayout is a few spreads), not kept: 30K kept configs cost more in GC.
+  const valid: { layout: Layout; bounds: Bounds }[] = [];
   const toBounds = (stepBound: number, world: number): Bounds => {
     const gpuHours = (steps * stepBound * world) / 3600 / GOODPUT_FRACTION;
     const days = (steps * stepBound) / 86400 / GOODPUT_FRACTION;
@@ -535,13 +546,13 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
                           reject(problem);
                           continue;
                         }
-                        const entry: { layout: Layout; config?: ResolvedConfig; bounds: Bounds } = { layout, bounds: { objective: 0, days: 0, step: 0 } };
+                        let config: ResolvedConfig | undefined;
                         if (!profile) {
                           const computeKey = `${tensor}/${context}/${expert}/${expertTensor}/${microBatchSize}/${recompute}/${paired}`;
                           const profileKey = `${computeKey}|${commKey}|${splitKey}|${spec.directions}|${!spec.splitsBackward}`;
                           profile = profiles.get(profileKey);
                           if (!profile) {
-                            const config = (entry.config ??= applyLayout(base, layout));
+                            config ??= applyLayout(base, layout);
                             let m = modulesCache.get(computeKey);
                             if (m === undefined) {
                               const costs = buildCostModel(config, 1);
@@ -571,15 +582,14 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
                           const key = `${commKey}|${splitKey}|${schedule}`;
                           let gathers = gathersCache.get(key);
                           if (!gathers) {
-                            const config = (entry.config ??= applyLayout(base, layout));
-                            gathers = zero3Gathers(config, splitOf(config, layout), profile.held);
+                            config ??= applyLayout(base, layout);
+                            gathers = zero3Gathers(config, paramsOf(config, layout), profile.held);
                             gathersCache.set(key, gathers);
                           }
                           stepBound = 0;
                           for (let r = 0; r < pipeline; r++) stepBound = Math.max(stepBound, profile.chain[r] + Math.max(perStage * profile.opPerMicroBatch[r], gathers[r]));
                         }
-                        entry.bounds = toBounds(stepBound, world);
-                        valid.push(entry);
+                        valid.push({ layout, bounds: toBounds(stepBound, world) });
                       }
                     }
                   }
@@ -592,7 +602,22 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
   const peaks = new Map<string, number[]>();
   const peaksKey = (l: Layout, N: number) => `${l.schedule}/${l.pipeline}/${N}/${scheduleSpec(l.schedule).usesVirtualStages ? l.virtualStages : 1}`;
   const memoryCache = new Map<string, number>();
-  const memoryBound = (entry: (typeof valid)[number]) => {
+  // The estimate's per-stage inputs (memory.ts): the parameters depend on the model, the precision and the layer
+  // split; the saved activations on those, the micro-batch's tokens per GPU and the recompute. Every other input of
+  // them is the file's own, which a search does not vary: each is shared by every layout with those keys.
+  const stageActivations = new Map<string, StageFootprint['activations']>();
+  const footprintOf = (config: ResolvedConfig, l: Layout): StageFootprint => {
+    const splitKey = `${l.schedule}/${l.pipeline}/${l.virtualStages}`;
+    const split = splitOf(config, l);
+    const stages = split.dense.length;
+    const params = paramsOf(config, l);
+    const activationsKey = `${splitKey}/${l.tensor}/${l.context}/${l.microBatchSize}/${l.recompute}`;
+    let activations = stageActivations.get(activationsKey);
+    if (!activations) stageActivations.set(activationsKey, (activations = stageActivationBytes(config, stages, split)));
+    return { params, activations };
+  };
+  /** The memory bound, and whether it is the exact peak (the executed peaks of its schedule shape are known). */
+  const memoryBound = (entry: (typeof valid)[number]): { peakGiB: number; exact: boolean } => {
     const l = entry.layout;
     const N = (base.training.globalBatchSize * l.tensor * l.pipeline * l.context) / (l.nodes * base.cluster.gpusPerNode * l.microBatchSize);
     const exact = peaksKey(l, N);
@@ -601,17 +626,19 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
     const key = `${l.nodes}/${l.tensor}/${l.pipeline}/${l.context}/${l.expert}/${l.expertTensor}/${l.microBatchSize}/${l.recompute}/${l.zeroStage}/${how}`;
     let hit = memoryCache.get(key);
     if (hit === undefined) {
-      const config = (entry.config ??= applyLayout(base, l));
-      hit = estimateMemory(config, known ?? new Array<number>(l.pipeline).fill(1), splitOf(config, l)).peakGiB;
+      const config = applyLayout(base, l);
+      hit = estimateMemory(config, known ?? new Array<number>(l.pipeline).fill(1), splitOf(config, l), footprintOf(config, l)).peakGiB;
       memoryCache.set(key, hit);
     }
-    return hit;
+    return { peakGiB: hit, exact: known !== undefined };
   };
   const accepted: PricedLayout[] = [];
   const all: PricedLayout[] | undefined = options.keepAll ? (result.all = []) : undefined;
   let frontier: PricedLayout[] = [];
   const kthBest = () => (accepted.length < topK ? Infinity : accepted[topK - 1].objective);
   let examined = 0;
+  // ZeRO 1, 2 and 3 of one layout share its executed pipeline (simulate.ts says why that is exact).
+  const pipelines = new PipelineMemo();
   for (let i = 0; i < valid.length; i++) {
     const { layout, bounds } = valid[i];
     if (options.cancelled?.()) {
@@ -625,7 +652,7 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
     }
     examined++;
     const b = bounds!;
-    const mem = memoryBound(valid[i]);
+    const { peakGiB: mem, exact: memExact } = memoryBound(valid[i]);
     if (mem > budgetGiB) {
       result.overMemory++;
       continue;
@@ -634,13 +661,13 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
       result.pruned++;
       continue;
     }
-    const config = (valid[i].config ??= applyLayout(base, layout));
+    const config = applyLayout(base, layout);
     const code = options.reject?.(config);
     if (code) {
       reject(code);
       continue;
     }
-    const outcome = simulate(config);
+    const outcome = simulate(config, { pipelines });
     result.simulated++;
     options.progress?.(examined, valid.length);
     if (!outcome.ok) {
@@ -655,7 +682,7 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
     }
     const point = priced(base, config, objective, outcome.result);
     all?.push(point);
-    point.bounds = { objective: b.objective, days: b.days, stepSeconds: b.step, peakGiB: mem };
+    point.bounds = { objective: b.objective, days: b.days, stepSeconds: b.step, peakGiB: mem, peakExact: memExact };
     point.stepSeconds = outcome.result.stepSeconds;
     insertSorted(accepted, point);
     if (!frontier.some((f) => dominates(f, point.objective, point.days, point.peakGiB))) {

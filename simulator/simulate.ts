@@ -12,7 +12,7 @@ import { FAMILY_CONSTANTS, GOODPUT_FRACTION } from './constants';
 import { countParameters, gemmFlopsPerToken, layerCounts, layerShape, modelFlopsPerToken, mtpKind } from './model';
 import { estimateMemory, retainedAfterInputBackward, stageParameters } from './memory';
 import type { CommBreakdown, CommKind, SimulationOutcome, SimulationResult, TimelineResult } from './result';
-import { findSchedule, generateSchedule, scheduleSpec, stageOf } from './schedules/index';
+import { findSchedule, generateSchedule, scheduleColumns, scheduleSpec, stageOf } from './schedules/index';
 import { KIND_B, KIND_b, KIND_CODES, KIND_F, KIND_FB, KIND_NAMES, KIND_W } from './schedules/program';
 import type { OpKind, Result, Schedule, ScheduleRequest, TimedOp } from './schedules/types';
 import { stagesOfRank } from './stages';
@@ -20,6 +20,31 @@ import { executeSchedule, type ExecutedTimeline, type OpDurations, type StagedOp
 
 export interface SimulateOptions {
   schedule?: ScheduleKind;
+  /** Executed pipelines to reuse between calls (a layout search; see PipelineMemo). */
+  pipelines?: PipelineMemo;
+}
+
+/**
+ * Executed pipelines kept for configs that differ only in the ZeRO stage. The stage changes the data-parallel sync,
+ * the optimizer's share and the memory, never the cost model or an op's duration (of costs.ts, compute.ts and
+ * comm.ts only dataParallelStep reads it, and only stepTail calls that), so a search pricing ZeRO 1, 2 and 3 of one
+ * layout executes its schedule once; every number is the same as without the memo (test/search). An entry is
+ * reused only for a config whose JSON — the resolved config is plain JSON — equals its own but for the ZeRO stage.
+ */
+export class PipelineMemo {
+  private readonly entries = new Map<string, { costs: CostModel; pipeline: { timeline: ExecutedTimeline; perRank: RankWork[] } }>();
+  constructor(private readonly capacity = 64) {}
+
+  static keyOf(config: ResolvedConfig): string {
+    return JSON.stringify({ ...config, parallelism: { ...config.parallelism, zeroStage: 0 } });
+  }
+  get(key: string) {
+    return this.entries.get(key);
+  }
+  set(key: string, entry: { costs: CostModel; pipeline: { timeline: ExecutedTimeline; perRank: RankWork[] } }): void {
+    if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(key, entry);
+  }
 }
 
 /** How one op's communication splits into hidden and exposed seconds, per kind. */
@@ -152,19 +177,30 @@ function evaluate(m: OpTable, kind: number, s: number, b: number, out: Float64Ar
 
 /**
  * Generated schedules are immutable data that depend only on (kind, P, N, v): keystrokes that change a model size or a
- * bandwidth reuse them. A small FIFO bounds the memory.
+ * bandwidth reuse them, and so does a layout search, which prices ~100 shapes in an interleaved order (a cache of 8
+ * regenerated each of them about twice). A FIFO bounded by entries and by total ops bounds the memory (a cached op
+ * costs its columns and its wiring, under 50 bytes).
  */
-const SCHEDULE_CACHE_SIZE = 8;
-const scheduleCache = new Map<string, ReturnType<typeof generateSchedule>>();
+const SCHEDULE_CACHE_ENTRIES = 256;
+const SCHEDULE_CACHE_OPS = 1 << 21;
+const scheduleCache = new Map<string, { generated: ReturnType<typeof generateSchedule>; ops: number }>();
+let scheduleCacheOps = 0;
 function cachedSchedule(req: ScheduleRequest): ReturnType<typeof generateSchedule> {
   const key = `${req.kind}/${req.ranks}/${req.microBatches}/${findSchedule(req.kind)?.usesVirtualStages ? req.virtualStages : 1}`;
-  let hit = scheduleCache.get(key);
-  if (!hit) {
-    hit = generateSchedule(req);
-    if (scheduleCache.size >= SCHEDULE_CACHE_SIZE) scheduleCache.delete(scheduleCache.keys().next().value as string);
-    scheduleCache.set(key, hit);
+  const hit = scheduleCache.get(key);
+  if (hit) return hit.generated;
+  const generated = generateSchedule(req);
+  const ops = generated.ok ? (scheduleColumns(generated.value)?.kind.length ?? 3 * req.ranks * req.microBatches) : 0;
+  while (scheduleCache.size > 0 && (scheduleCache.size >= SCHEDULE_CACHE_ENTRIES || scheduleCacheOps + ops > SCHEDULE_CACHE_OPS)) {
+    const [oldest, entry] = scheduleCache.entries().next().value as [string, { ops: number }];
+    scheduleCache.delete(oldest);
+    scheduleCacheOps -= entry.ops;
   }
-  return hit;
+  if (ops <= SCHEDULE_CACHE_OPS) {
+    scheduleCache.set(key, { generated, ops });
+    scheduleCacheOps += ops;
+  }
+  return generated;
 }
 
 function fail(code: string, reason: string): SimulationOutcome {
@@ -191,10 +227,17 @@ function run(input: ResolvedConfig, options: SimulateOptions): SimulationOutcome
   const generated = cachedSchedule({ kind, ranks: P, microBatches: N, virtualStages: p.virtualStages });
   if (!generated.ok) return fail(generated.code, generated.reason);
   const schedule = generated.value;
-  const costs = buildCostModel(config, schedule.stages);
-  const pipeline = executePipeline(config, schedule, costs);
-  if (!pipeline.ok) return fail(pipeline.code, pipeline.reason);
-  const { timeline, perRank } = pipeline.value;
+  const memoKey = options.pipelines ? PipelineMemo.keyOf(config) : '';
+  let memo = options.pipelines?.get(memoKey);
+  if (!memo) {
+    const costs = buildCostModel(config, schedule.stages);
+    const pipeline = executePipeline(config, schedule, costs);
+    if (!pipeline.ok) return fail(pipeline.code, pipeline.reason);
+    memo = { costs, pipeline: pipeline.value };
+    options.pipelines?.set(memoKey, memo);
+  }
+  const { costs } = memo;
+  const { timeline, perRank } = memo.pipeline;
   const ppSeconds = costs.pipelineTransfer.seconds;
   // PP exposure, estimated: in steady state a transfer overlaps other micro-batches' compute; filling and draining
   // the pipeline crosses every stage boundary once each way on the critical path. (Re-executing without transfers
@@ -496,8 +539,9 @@ export function timelineOpsOf(timeline: TimelineResult): TimelineOps | undefined
 }
 
 /**
- * The timeline part of the result. `ops` (one object per op) is built on first read: a caller that needs only the
- * numbers (the status bar, the comparison rows, a layout search) never builds them.
+ * The timeline part of the result. `ops` (one object per op) is built on first read, and so is `opSeconds` (a pass
+ * over every op): a caller that needs only the numbers (the status bar, the comparison rows, a layout search) never
+ * builds them.
  */
 function timelineResult(kind: ScheduleKind, P: number, N: number, timeline: ExecutedTimeline): TimelineResult {
   const result = {
@@ -507,18 +551,26 @@ function timelineResult(kind: ScheduleKind, P: number, N: number, timeline: Exec
     makespanSeconds: timeline.makespan,
     idleSecondsPerRank: timeline.idlePerRank,
     ops: [] as TimedOp[][],
-    opSeconds: meanOpSeconds(timelineColumns(timeline) as TimelineColumns),
+    opSeconds: {} as Partial<Record<OpKind, number>>,
   };
   Object.defineProperty(result, EXECUTED, { value: timeline });
-  // Redefining the key keeps its place in the object (JSON and spreads list the fields in the same order).
-  Object.defineProperty(result, 'ops', {
-    enumerable: true,
-    configurable: true,
-    get: () => timeline.ranks,
-    set(ops: TimedOp[][]) {
-      Object.defineProperty(result, 'ops', { value: ops, enumerable: true, configurable: true, writable: true });
-    },
-  });
+  // Redefining a key keeps its place in the object (JSON and spreads list the fields in the same order); a value
+  // set or read once replaces its accessor.
+  const lazy = <K extends 'ops' | 'opSeconds'>(key: K, build: () => TimelineResult[K]) =>
+    Object.defineProperty(result, key, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const value = build();
+        Object.defineProperty(result, key, { value, enumerable: true, configurable: true, writable: true });
+        return value;
+      },
+      set(value: TimelineResult[K]) {
+        Object.defineProperty(result, key, { value, enumerable: true, configurable: true, writable: true });
+      },
+    });
+  lazy('ops', () => timeline.ranks);
+  lazy('opSeconds', () => meanOpSeconds(timelineColumns(timeline) as TimelineColumns));
   return result;
 }
 

@@ -5,6 +5,7 @@
 import type { ResolvedConfig, ScheduleKind } from './config';
 import { type BoundaryLoad, type StageSplit, splitLayers } from './splitLayers';
 import { scheduleSpec } from './schedules/registry';
+import type { ScheduleSpec } from './schedules/spec';
 import { boundaryLayerEquivalents, layerCounts } from './model';
 
 /** Model stages the layers are split into: P, P·v (interleaved), 2P (V schedules); DualPipe holds P stages twice. */
@@ -12,14 +13,36 @@ export function stageCount(kind: ScheduleKind, ranks: number, virtualStages: num
   return scheduleSpec(kind).stageCount({ ranks, microBatches: 1, virtualStages });
 }
 
+/** The memory estimate asks for every rank's stages of every layout a search prices (and each keystroke): a
+ * (schedule, P, v)'s lists are kept, frozen, per registered spec, for pipelines up to this many ranks, up to this
+ * many shapes per spec. */
+const MAX_CACHED_RANKS = 1024;
+const RANK_STAGES_CACHE_SIZE = 256;
+const rankStagesCache = new WeakMap<ScheduleSpec, Map<string, readonly (readonly number[])[]>>();
+
 /**
  * Stages rank `r` computes, one per lane (the schedule engine's `stageOf`). A stage can appear twice: the middle
  * rank of a DualPipe holds the same stage of both copies.
  */
-export function stagesOfRank(kind: ScheduleKind, ranks: number, virtualStages: number, r: number): number[] {
+export function stagesOfRank(kind: ScheduleKind, ranks: number, virtualStages: number, r: number): readonly number[] {
+  if (!(Number.isInteger(r) && r >= 0 && r < ranks && ranks <= MAX_CACHED_RANKS)) return rankStages(kind, ranks, virtualStages, r);
+  const spec = scheduleSpec(kind);
+  let shapes = rankStagesCache.get(spec);
+  if (!shapes) rankStagesCache.set(spec, (shapes = new Map()));
+  const key = `${ranks}/${virtualStages}`;
+  let all = shapes.get(key);
+  if (!all) {
+    all = Array.from({ length: ranks }, (_, rank) => rankStages(kind, ranks, virtualStages, rank));
+    if (shapes.size >= RANK_STAGES_CACHE_SIZE) shapes.delete(shapes.keys().next().value as string);
+    shapes.set(key, all);
+  }
+  return all[r];
+}
+
+function rankStages(kind: ScheduleKind, ranks: number, virtualStages: number, r: number): readonly number[] {
   const spec = scheduleSpec(kind);
   const lanes = spec.lanesPerRank({ ranks, microBatches: 1, virtualStages });
-  return Array.from({ length: lanes }, (_, lane) => spec.stageOfLane(ranks, r, lane));
+  return Object.freeze(Array.from({ length: lanes }, (_, lane) => spec.stageOfLane(ranks, r, lane)));
 }
 
 export interface StageLayers {

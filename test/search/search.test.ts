@@ -14,6 +14,7 @@ import { checkText } from '../../language/check';
 import { applyChanges, findLayouts, ruleRejection } from '../../language/layouts';
 import { applyLayout, layoutOf, paretoFrontier, structuralProblem, type Layout, type PricedLayout } from '../../simulator/search';
 import { SCHEDULE_KINDS } from '../../simulator/config';
+import { PipelineMemo, simulate } from '../../simulator/simulate';
 
 const EXAMPLES = join(__dirname, '..', '..', '..', 'examples');
 const example = (name: string) => readFileSync(join(EXAMPLES, name), 'utf8');
@@ -55,12 +56,35 @@ test('the pruning bounds hold on every priced layout: step and memory bounds nev
     assert.ok(found.ok);
     const all = found.result.all!;
     assert.ok(all.length > 40, `${all.length} priced`);
+    let exact = 0;
     for (const p of all) {
       assert.ok(p.bounds!.stepSeconds <= p.stepSeconds! * (1 + 1e-12), `${name} step bound ${p.bounds!.stepSeconds} > ${p.stepSeconds} for ${JSON.stringify(p.changes)}`);
       assert.ok(p.bounds!.peakGiB <= p.peakGiB * (1 + 1e-12), `${name} memory bound ${p.bounds!.peakGiB} > ${p.peakGiB} for ${JSON.stringify(p.changes)}`);
       assert.ok(p.bounds!.objective <= p.objective * (1 + 1e-12));
+      // With its schedule shape's executed peaks known, the bound is the estimate simulate() makes, to the bit: the
+      // per-stage parts the search shares between layouts (memory.ts's StageFootprint) are keyed by all they read.
+      if (p.bounds!.peakExact) {
+        exact++;
+        assert.equal(p.bounds!.peakGiB, p.peakGiB, `${name} exact memory for ${JSON.stringify(p.changes)}`);
+      }
     }
+    assert.ok(exact > all.length / 4, `${name}: ${exact} of ${all.length} exact memory bounds`);
   }
+});
+
+test('a pipeline shared between ZeRO stages gives every number simulate() gives without it', () => {
+  const base = checkText(example('deepseek-v3.train.yaml')).config!;
+  const memo = new PipelineMemo();
+  const layouts = [1, 2, 3].flatMap((zeroStage) => [applyLayout(base, { ...layoutOf(base), zeroStage: zeroStage as 1 | 2 | 3 }), applyLayout(base, { ...layoutOf(base), zeroStage: zeroStage as 1 | 2 | 3, recompute: 'full' })]);
+  for (const config of layouts) {
+    const fresh = simulate(config);
+    const shared = simulate(config, { pipelines: memo });
+    assert.ok(fresh.ok && shared.ok);
+    assert.deepEqual(JSON.parse(JSON.stringify(shared.result)), JSON.parse(JSON.stringify(fresh.result)), `zero ${config.parallelism.zeroStage}, ${config.training.recompute}`);
+  }
+  // The memo keys on everything but the ZeRO stage: another recompute is not the same pipeline.
+  assert.notEqual(PipelineMemo.keyOf(layouts[0]), PipelineMemo.keyOf(layouts[1]));
+  assert.equal(PipelineMemo.keyOf(layouts[0]), PipelineMemo.keyOf(layouts[2]));
 });
 
 test('the structural checks agree with the rules: a layout they reject has an error, one they pass has none but memory', () => {
