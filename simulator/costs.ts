@@ -48,7 +48,9 @@ export interface CostModel {
 }
 
 
-export function buildCostModel(config: ResolvedConfig, stages: number): CostModel {
+/** The per-layer compute of each module kind, and the SM share it runs with: what stages are composed of (and what
+ * the layout search composes its bounds from, without splitting layers or costing communication). */
+export function costModules(config: ResolvedConfig): Pick<CostModel, 'modules' | 'expertCommOverlapped' | 'smShare'> & { tokens: number } {
   const p = config.parallelism;
   const moeModel = !!config.model.moe && p.expert > 1;
   const expertCommOverlapped = moeModel && (scheduleSpec(p.schedule).pairsChunks || p.overlapExpertComm);
@@ -60,6 +62,13 @@ export function buildCostModel(config: ResolvedConfig, stages: number): CostMode
   const head = headCompute(ctx);
   const mtpBlock = mtpKind(config.model) === 'moe' && moe ? moe : dense;
   const mtp = config.model.mtpDepth > 0 ? mtpCompute(ctx, mtpBlock, head) : undefined;
+  return { modules: { dense, moe, embedding, head, mtp }, expertCommOverlapped, smShare, tokens: ctx.tokens };
+}
+
+export function buildCostModel(config: ResolvedConfig, stages: number): CostModel {
+  const p = config.parallelism;
+  const { modules, expertCommOverlapped, smShare, tokens } = costModules(config);
+  const { dense, moe, embedding, head, mtp } = modules;
   const split = stageLayers(config, stages);
   // Full recompute with method block re-runs only the first recompute_layers layers of each stage; the others are
   // costed as without recompute.
@@ -76,7 +85,6 @@ export function buildCostModel(config: ResolvedConfig, stages: number): CostMode
   };
 
   const tp = Math.max(1, p.tensor);
-  const tokens = ctx.tokens;
   // Sequence parallelism turns each TP all-reduce into a reduce-scatter plus an all-gather: the same bytes on the
   // ring (Korthikanti et al. 2022 §4.2.2), so the TP transfer does not depend on it.
   const tpRaw = tensorParallelLayer(config, tokens);
@@ -145,7 +153,7 @@ export function buildCostModel(config: ResolvedConfig, stages: number): CostMode
     expertCommOverlapped,
     smShare,
     pipelineTransfer: pipelineTransfer(config, tokens),
-    modules: { dense, moe, embedding, head, mtp },
+    modules,
   };
 }
 

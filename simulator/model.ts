@@ -254,16 +254,17 @@ export function modelFlopsPerToken(config: ResolvedConfig): { total: number; den
 export function gemmInFp8(config: ResolvedConfig, group: GemmGroup): boolean {
   const p = config.precision;
   if (p.compute !== 'fp8' || !config.cluster.gpu.fp8Tflops) return false;
-  const keep = new Set<HighPrecisionModule>(p.fp8?.highPrecision ?? []);
+  // A short list, read per GEMM by every memory estimate: searched in place, no Set built per call.
+  const keep: readonly HighPrecisionModule[] = p.fp8?.highPrecision ?? [];
   switch (group) {
     case 'head':
-      return !keep.has('output_head');
+      return !keep.includes('output_head');
     case 'router':
-      return !keep.has('router');
+      return !keep.includes('router');
     case 'mlp':
-      return !keep.has('mlp');
+      return !keep.includes('mlp');
     case 'experts':
-      return !keep.has('experts');
+      return !keep.includes('experts');
     case 'attention': // the projections are Linear layers (FP8 in DeepSeek-V3's Fig. 6); `attention` keeps the core op
     case 'mtp':
       return true;

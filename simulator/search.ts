@@ -26,7 +26,7 @@
  * stage count, whole micro-batches, the schedule's own request check) are tested here before anything is built; the
  * caller's `reject` (the language service's rules, language/layouts.ts) is the final word on every layout priced.
  */
-import { buildCostModel, type CostModel } from './costs';
+import { costModules, type CostModel } from './costs';
 import type { Recompute, ResolvedConfig, ScheduleKind } from './config';
 import { SCHEDULE_KINDS } from './config';
 import { scheduleSpec } from './schedules/registry';
@@ -555,7 +555,7 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
                             config ??= applyLayout(base, layout);
                             let m = modulesCache.get(computeKey);
                             if (m === undefined) {
-                              const costs = buildCostModel(config, 1);
+                              const costs = costModules(config);
                               // simulate.ts: the all-to-all is exposed in full unless DualPipe pairs chunks or the config overlaps it.
                               m = { modules: costs.modules, overlapped: paired || (config.parallelism.overlapExpertComm && costs.expertCommOverlapped) };
                               modulesCache.set(computeKey, m);
