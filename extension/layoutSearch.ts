@@ -8,7 +8,7 @@ import { layoutFix, type LayoutChange } from '../language/service';
 import { formatCount } from '../simulator/format';
 import type { PricedLayout } from '../simulator/search';
 import type { AnalysisService } from './analysis';
-import { searchInWorker } from './layoutSearchMessages';
+import { disposeSearchWorkers, searchInWorker } from './layoutSearchMessages';
 
 export const FIND_LAYOUTS_COMMAND = 'trainingConfig.findLayouts';
 /** Searches shorter than this show no progress notification (it would only flash). */
@@ -42,6 +42,7 @@ export async function applyLayoutChanges(document: vscode.TextDocument, analysis
 export function registerLayoutSearch(context: vscode.ExtensionContext, analysis: AnalysisService): void {
   const script = vscode.Uri.joinPath(context.extensionUri, 'dist', 'searchWorker.js').fsPath;
   context.subscriptions.push(
+    { dispose: disposeSearchWorkers },
     vscode.commands.registerCommand(FIND_LAYOUTS_COMMAND, async () => {
       const editor = vscode.window.activeTextEditor;
       const document = editor && analysis.isTrainingConfig(editor.document) ? editor.document : vscode.window.visibleTextEditors.map((e) => e.document).find((d) => analysis.isTrainingConfig(d));

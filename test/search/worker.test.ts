@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { searchInWorker } from '../../extension/layoutSearchMessages';
+import { disposeSearchWorkers, searchInWorker } from '../../extension/layoutSearchMessages';
 import { repoRoot } from '../support/generate';
 
 const script = join(repoRoot(), 'dist', 'searchWorker.js');
@@ -26,4 +26,22 @@ test('a config with errors comes back as its errors; cancelling ends the worker 
   const run = searchInWorker(script, { text: llama, options: {} }, () => undefined);
   run.cancel();
   assert.equal((await run.done).type, 'cancelled');
+});
+
+test('a worker that answered is reused for the next search; a cancelled one is not', async () => {
+  const first = searchInWorker(script, { text: llama, options: { maxSimulations: 5, top: 1 } }, () => undefined);
+  assert.equal((await first.done).type, 'done');
+  const second = searchInWorker(script, { text: llama, options: { maxSimulations: 5, top: 1 } }, () => undefined);
+  assert.equal(second.threadId, first.threadId, 'the idle worker answers the next search');
+  const outcome = await second.done;
+  assert.equal(outcome.type, 'done');
+  assert.ok(outcome.type === 'done' && outcome.result.top.length === 1);
+  const third = searchInWorker(script, { text: llama, options: {} }, () => undefined);
+  assert.equal(third.threadId, first.threadId);
+  third.cancel();
+  assert.equal((await third.done).type, 'cancelled');
+  const fourth = searchInWorker(script, { text: llama, options: { maxSimulations: 5, top: 1 } }, () => undefined);
+  assert.notEqual(fourth.threadId, first.threadId, 'a cancelled worker is terminated');
+  assert.equal((await fourth.done).type, 'done');
+  disposeSearchWorkers();
 });
