@@ -22,6 +22,10 @@
  *   has its exact peak without simulating. Before that, one chunk per rank bounds it (every rank holds at least one).
  * A layout whose memory bound is over the budget cannot fit and is counted as over memory, unpriced.
  *
+ * Sharing (exact, not pruning): layouts that differ only in the ZeRO stage share one executed pipeline
+ * (simulate.ts's PipelineMemo), and the memory bounds share each stage's parameters and activations (memory.ts's
+ * StageFootprint, keyed by what it reads): every priced number is what simulate() gives the layout alone.
+ *
  * Validity: the cheap structural constraints the parallelism and routing rules state (divisibility, world size,
  * stage count, whole micro-batches, the schedule's own request check) are tested here before anything is built; the
  * caller's `reject` (the language service's rules, language/layouts.ts) is the final word on every layout priced.
