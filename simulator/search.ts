@@ -18,8 +18,9 @@
  *   Under ZeRO-3 a rank's step is also at least its parameter all-gathers after the first (2 per micro-batch, hidden
  *   only under that rank's op time). GPU-hours, days and cost are that step × steps, scaled as simulate() scales them.
  * - peak memory = the closed-form estimate with the executed timeline's peak chunks per rank, which depend on the
- *   schedule's op order alone (schedule, P, N, v): once one layout with those is simulated, every layout sharing them
- *   has its exact peak without simulating. Before that, one chunk per rank bounds it (every rank holds at least one).
+ *   schedule's op order (schedule, P, N, v) and the share of a chunk a split backward keeps until its W: once one
+ *   layout with those is simulated, every layout sharing them has its exact peak without simulating. Before that, one
+ *   chunk per rank bounds it (every rank holds at least one).
  * A layout whose memory bound is over the budget cannot fit and is counted as over memory, unpriced.
  *
  * Sharing (exact, not pruning): layouts that differ only in the ZeRO stage share one executed pipeline
@@ -35,7 +36,7 @@ import type { Recompute, ResolvedConfig, ScheduleKind } from './config';
 import { SCHEDULE_KINDS } from './config';
 import { scheduleSpec } from './schedules/registry';
 import { GOODPUT_FRACTION } from './constants';
-import { estimateMemory, stageActivationBytes, stageParameters, type StageFootprint } from './memory';
+import { estimateMemory, retainedAfterInputBackward, stageActivationBytes, stageParameters, type StageFootprint } from './memory';
 import { dataParallelStep, expertAllToAll, tensorParallelLayer } from './comm';
 import { boundaryLayerEquivalents, mtpKind } from './model';
 import { validateScheduleRequest } from './schedules/index';
@@ -600,11 +601,21 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
                 }
   valid.sort((a, b) => a.bounds!.objective - b.bounds!.objective);
 
-  // Memory on demand. The chunks each rank holds at its peak depend on the schedule's op order alone (timeline.ts
-  // counts them walking each rank's ops in order), so once one layout with a (schedule, P, N, v) is simulated, every
-  // other layout with them gets its exact peak from the closed-form estimate; before that, one chunk per rank bounds it.
+  // Memory on demand. The chunks each rank holds at its peak depend on the schedule's op order and on the share of a
+  // chunk a split backward's b leaves held until its W (timeline.ts walks each rank's ops in order with that share;
+  // memory.ts's retainedAfterInputBackward reads the model, the precision and, of the keys searched, the recompute and
+  // the context degree). So once one layout with a (schedule, P, N, v, share) is simulated, every other layout with
+  // them gets its exact peak from the closed-form estimate; before that, one chunk per rank bounds it (a rank holds
+  // a whole chunk from its first forward's start).
   const peaks = new Map<string, number[]>();
-  const peaksKey = (l: Layout, N: number) => `${l.schedule}/${l.pipeline}/${N}/${scheduleSpec(l.schedule).usesVirtualStages ? l.virtualStages : 1}`;
+  const retainedShares = new Map<string, number>();
+  const retainedOf = (l: Layout) => {
+    const key = `${l.recompute}/${l.context}`;
+    let share = retainedShares.get(key);
+    if (share === undefined) retainedShares.set(key, (share = retainedAfterInputBackward(applyLayout(base, l))));
+    return share;
+  };
+  const peaksKey = (l: Layout, N: number) => `${l.schedule}/${l.pipeline}/${N}/${scheduleSpec(l.schedule).usesVirtualStages ? l.virtualStages : 1}/${retainedOf(l)}`;
   const memoryCache = new Map<string, number>();
   // The estimate's per-stage inputs (memory.ts): the parameters depend on the model, the precision and the layer
   // split; the saved activations on those, the micro-batch's tokens per GPU and the recompute. Every other input of
