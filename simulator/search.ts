@@ -560,7 +560,10 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
                             config ??= applyLayout(base, layout);
                             let m = modulesCache.get(computeKey);
                             if (m === undefined) {
-                              const costs = costModules(config);
+                              // Full recompute by blocks re-runs only recompute_layers layers per stage (costs.ts): the
+                              // bound prices every layer without recompute, which no op undercuts.
+                              const t = config.training;
+                              const costs = costModules(t.recompute === 'full' && t.recomputeMethod === 'block' ? { ...config, training: { ...t, recompute: 'none' } } : config);
                               // simulate.ts: the all-to-all is exposed in full unless DualPipe pairs chunks or the config overlaps it.
                               m = { modules: costs.modules, overlapped: paired || (config.parallelism.overlapExpertComm && costs.expertCommOverlapped) };
                               modulesCache.set(computeKey, m);
