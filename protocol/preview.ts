@@ -73,7 +73,7 @@ export interface LayoutPoint {
 
 export interface LayoutChange {
   key: string;
-  value: number | string;
+  value: number | string | boolean;
 }
 
 export interface LayoutsMessage {
@@ -278,17 +278,25 @@ function isPosted(x: Obj): boolean {
 
 /** Keys a layout may change (the search's), and how many points one message carries. */
 export const LAYOUT_KEYS: readonly string[] = [
-  'cluster.nodes', 'parallelism.tensor', 'parallelism.pipeline', 'parallelism.context', 'parallelism.data', 'parallelism.expert',
+  'cluster.nodes', 'parallelism.tensor', 'parallelism.sequence_parallel', 'parallelism.pipeline', 'parallelism.context', 'parallelism.data', 'parallelism.expert',
   'parallelism.expert_tensor', 'parallelism.zero_stage', 'parallelism.schedule', 'parallelism.virtual_stages',
   'training.micro_batch_size', 'training.recompute', 'model.moe.max_nodes_per_token',
 ];
 export const MAX_LAYOUT_POINTS = 200;
 
+/** The layout keys whose value is a boolean; every other takes a count or a short lowercase word. */
+const BOOLEAN_LAYOUT_KEYS: readonly string[] = ['parallelism.sequence_parallel'];
+
+function isLayoutValue(key: string, v: unknown): boolean {
+  if (BOOLEAN_LAYOUT_KEYS.includes(key)) return typeof v === 'boolean';
+  return (isCount(v) && (v as number) <= 1e9) || (isString(v) && /^[a-z0-9-]{1,32}$/.test(v as string));
+}
+
 function isLayoutChanges(x: unknown): x is LayoutChange[] {
   return (
     Array.isArray(x) &&
     x.length <= LAYOUT_KEYS.length &&
-    x.every((c) => isObject(c) && LAYOUT_KEYS.includes(c.key as string) && ((isCount(c.value) && (c.value as number) <= 1e9) || (isString(c.value) && /^[a-z0-9-]{1,32}$/.test(c.value as string)))) &&
+    x.every((c) => isObject(c) && LAYOUT_KEYS.includes(c.key as string) && isLayoutValue(c.key as string, c.value)) &&
     new Set(x.map((c) => (c as LayoutChange).key)).size === x.length
   );
 }

@@ -1,6 +1,7 @@
 /**
  * Layout search: enumerate the layouts of one model and token budget (nodes, tensor, pipeline, virtual stages,
- * context, expert, expert-tensor, ZeRO stage, micro-batch size, schedule, recompute, MoE node limit; data derived),
+ * context, expert, expert-tensor, ZeRO stage, micro-batch size, schedule, recompute, MoE node limit; data derived,
+ * and sequence parallelism on exactly when tensor > 1, so every cache below keyed by the TP degree keys it too),
  * drop the ones a rule rejects, price the rest with `simulate()` — the preview's own — and return the Pareto frontier
  * (objective × peak memory × wall-clock days) and the top K by the objective. Pure and bounded: no I/O, every loop
  * capped by the space's size and the budgets below.
@@ -49,7 +50,7 @@ export const OBJECTIVES: readonly Objective[] = ['gpu-hours', 'days', 'cost'];
 /** One key the layout sets differently from the file, by its YAML path. */
 export interface LayoutChange {
   key: string;
-  value: number | string;
+  value: number | string | boolean;
 }
 
 export interface PricedLayout {
@@ -133,6 +134,8 @@ export const DEFAULT_MAX_SIMULATIONS = 1_500;
 export interface Layout {
   nodes: number;
   tensor: number;
+  /** Set with tensor > 1, off at tensor 1 (see `sequenceParallelFor`). */
+  sequenceParallel: boolean;
   pipeline: number;
   virtualStages: number;
   context: number;
@@ -155,6 +158,14 @@ const ZERO_STAGES = [1, 2, 3];
 /** Interleaved chunk counts tried (besides the file's own). */
 const VIRTUAL_STAGES = [2];
 const MICRO_BATCH_SIZES = [1, 2];
+/**
+ * Sequence parallelism for a TP degree: on whenever TP > 1, off at TP 1 (where Megatron turns it off). A choice of
+ * scope, not pruning: Megatron-Core raises when MoE layers run TP without it (moe_layer.py) and asserts it under
+ * tp_comm_overlap (arguments.py), every published TP run in the examples uses it, and the model prices it with the
+ * same TP communication, fewer norm bytes and smaller activations (Korthikanti et al. 2022). A file's own TP > 1
+ * layout without it is priced as the file (`current`) and its twin with it is in the space.
+ */
+const sequenceParallelFor = (tensor: number) => tensor > 1;
 /** Context parallelism is tried while each GPU keeps at least this many tokens of a sequence (ring attention's K/V
  * passes stop hiding under a shorter attention core). */
 const MIN_TOKENS_PER_CONTEXT_RANK = 4096;
@@ -183,6 +194,8 @@ export function applyLayout(base: ResolvedConfig, layout: Layout): ResolvedConfi
     parallelism: {
       ...base.parallelism,
       tensor: layout.tensor,
+      // As resolving does: off at TP 1 whatever the layout says.
+      sequenceParallel: layout.sequenceParallel && layout.tensor > 1,
       pipeline: layout.pipeline,
       data,
       context: layout.context,
@@ -202,6 +215,7 @@ export function layoutOf(config: ResolvedConfig): Layout {
   return {
     nodes: config.cluster.nodes,
     tensor: p.tensor,
+    sequenceParallel: p.sequenceParallel,
     pipeline: p.pipeline,
     virtualStages: p.virtualStages,
     context: p.context,
@@ -220,11 +234,12 @@ export function layoutChanges(base: ResolvedConfig, config: ResolvedConfig): Lay
   const out: LayoutChange[] = [];
   const b = layoutOf(base);
   const l = layoutOf(config);
-  const add = (key: string, from: unknown, to: number | string | undefined) => {
+  const add = (key: string, from: unknown, to: number | string | boolean | undefined) => {
     if (to !== undefined && from !== to) out.push({ key, value: to });
   };
   add('cluster.nodes', b.nodes, l.nodes);
   add('parallelism.tensor', b.tensor, l.tensor);
+  add('parallelism.sequence_parallel', b.sequenceParallel, l.sequenceParallel);
   add('parallelism.pipeline', b.pipeline, l.pipeline);
   add('parallelism.context', b.context, l.context);
   // A given data degree must follow the layout; a derived one follows by itself.
@@ -545,7 +560,7 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
                       let step = -1;
                       for (const zeroStage of s.zeroStages) {
                         result.candidates++;
-                        const layout: Layout = { nodes: n, tensor, pipeline, virtualStages, context, expert, expertTensor, zeroStage, microBatchSize, schedule, recompute, maxNodesPerToken };
+                        const layout: Layout = { nodes: n, tensor, sequenceParallel: sequenceParallelFor(tensor), pipeline, virtualStages, context, expert, expertTensor, zeroStage, microBatchSize, schedule, recompute, maxNodesPerToken };
                         const problem = structuralProblem(base, layout);
                         if (problem) {
                           reject(problem);

@@ -23,7 +23,8 @@ function sequenceParallel(ctx: RuleContext): Diagnostic[] {
         'tp_comm_overlap needs sequence_parallel: Megatron overlaps the reduce-scatter and all-gather that sequence parallelism uses, and asserts it is on.',
         [setValueFix(ctx.doc, path, true, undefined, true), setValueFix(ctx.doc, 'parallelism.tp_comm_overlap', false)]));
     if (model.moe)
-      // A warning, not an error: the layout search varies tensor without the flag (it prices layouts with it off).
+      // A warning: the layout is still priced (norms and residuals kept whole on each TP rank); the layout search never
+      // proposes it (simulator/search.ts sets sequence_parallel with every tensor > 1).
       out.push(report(ctx, 'warning', 'parallelism/moe-tensor-needs-sequence-parallel', has(ctx, path) ? path : 'parallelism.tensor',
         `MoE layers with tensor ${fmt(p.tensor)} need sequence_parallel: Megatron-Core's MoE layer raises in training when tensor parallelism runs without it (moe_layer.py).`,
         [setValueFix(ctx.doc, path, true, undefined, true)]));

@@ -12,7 +12,7 @@ import { simulateCommand } from '../../cli/simulate';
 import { transcriptIO } from '../support/fakeIO';
 import { checkText } from '../../language/check';
 import { applyChanges, findLayouts, ruleRejection } from '../../language/layouts';
-import { applyLayout, layoutOf, paretoFrontier, structuralProblem, type Layout, type PricedLayout } from '../../simulator/search';
+import { applyLayout, layoutChanges, layoutOf, paretoFrontier, structuralProblem, type Layout, type PricedLayout } from '../../simulator/search';
 import { SCHEDULE_KINDS } from '../../simulator/config';
 import { PipelineMemo, simulate } from '../../simulator/simulate';
 
@@ -24,15 +24,17 @@ const fakeIO = (files: Record<string, string>) => transcriptIO(files);
 /** A search small enough for a unit test: its layouts are exact whatever budget cut the search. */
 const QUICK = { maxSimulations: 40, top: 3 };
 
-for (const name of ['llama3-405b.train.yaml', 'deepseek-v3.train.yaml']) {
+// DeepSeek-V3 (TP 1) with budget enough to reach its first TP > 1 layouts, so a sequence_parallel change is covered.
+for (const [name, maxSimulations] of [['llama3-405b.train.yaml', QUICK.maxSimulations], ['deepseek-v3.train.yaml', 80]] as const) {
   test(`${name}: every reported layout checks clean and its numbers equal tcs simulate's for the edited file`, () => {
     const text = example(name);
     const io = fakeIO({ [name]: text });
-    assert.ok([0, 1].includes(searchCommand([name, '--json', '--max-simulations', String(QUICK.maxSimulations), '--top', '3'], io)), io.stderr);
+    assert.ok([0, 1].includes(searchCommand([name, '--json', '--max-simulations', String(maxSimulations), '--top', '3'], io)), io.stderr);
     const json = JSON.parse(io.stdout);
     for (const key of ['candidates', 'rejected', 'simulated', 'seconds', 'frontier', 'top']) assert.ok(key in json, key);
-    const points: { changes: { key: string; value: number | string }[]; gpuHours: number; days: number; peakGiB: number; fits: boolean }[] = [...json.frontier, ...json.top];
+    const points: { changes: { key: string; value: number | string | boolean }[]; gpuHours: number; days: number; peakGiB: number; fits: boolean }[] = [...json.frontier, ...json.top];
     assert.ok(points.length > 0, 'the search found layouts');
+    if (name.startsWith('deepseek')) assert.ok(points.some((p) => p.changes.some((c) => c.key === 'parallelism.sequence_parallel' && c.value === true)), 'a reported layout turns sequence_parallel on');
     for (const p of points) {
       const edited = applyChanges(text, p.changes);
       const errors = checkText(edited).diagnostics.filter((d) => d.severity === 'error');
@@ -47,6 +49,50 @@ for (const name of ['llama3-405b.train.yaml', 'deepseek-v3.train.yaml']) {
     }
   });
 }
+
+test('DeepSeek-V3 (TP 1): every proposed TP > 1 layout sets sequence_parallel, and checks without the MoE warning', () => {
+  const text = example('deepseek-v3.train.yaml');
+  const found = findLayouts(text, { maxSimulations: 120, top: 10 });
+  assert.ok(found.ok);
+  const proposed = [...found.result.frontier, ...found.result.top].filter((p) => p.config.parallelism.tensor > 1);
+  assert.ok(proposed.length > 0, 'the search proposes TP > 1 layouts');
+  for (const p of proposed) {
+    assert.equal(p.config.parallelism.sequenceParallel, true);
+    assert.deepEqual(p.changes.filter((c) => c.key === 'parallelism.sequence_parallel'), [{ key: 'parallelism.sequence_parallel', value: true }]);
+    const edited = checkText(applyChanges(text, p.changes));
+    assert.equal(edited.config!.parallelism.sequenceParallel, true, JSON.stringify(p.changes));
+    assert.equal(edited.config!.parallelism.tensor, p.config.parallelism.tensor);
+    const codes = edited.diagnostics.map((d) => d.code);
+    assert.ok(!codes.includes('parallelism/moe-tensor-needs-sequence-parallel'), JSON.stringify(p.changes));
+    assert.ok(!codes.includes('parallelism/sequence-parallel-without-tp'));
+  }
+});
+
+test('a TP 1 layout from a file with sequence_parallel on turns it off, in the change list and the edited file, priced exactly', () => {
+  const text = example('llama3-405b.train.yaml');
+  const checked = checkText(text);
+  const base = checked.config!;
+  assert.equal(base.parallelism.sequenceParallel, true);
+  // Tensor 8 → 1 with the data degree taking the factor of 8 (the world stays 16,384 GPUs), under 1F1B (interleaving
+  // needs whole rounds of micro-batches, which 8× the data degree leaves too few for).
+  const layout: Layout = { ...layoutOf(base), tensor: 1, sequenceParallel: false, schedule: '1f1b', virtualStages: 1 };
+  assert.equal(structuralProblem(base, layout), undefined);
+  const config = applyLayout(base, layout);
+  const changes = layoutChanges(base, config);
+  assert.deepEqual(changes.find((c) => c.key === 'parallelism.sequence_parallel'), { key: 'parallelism.sequence_parallel', value: false });
+  const edited = checkText(applyChanges(text, changes));
+  assert.equal(edited.config!.parallelism.tensor, 1);
+  assert.ok(!edited.diagnostics.some((d) => d.code === 'parallelism/sequence-parallel-without-tp'), 'no leftover sequence_parallel at TP 1');
+  const a = simulate(config);
+  const b = simulate(edited.config!);
+  assert.ok(a.ok && b.ok);
+  assert.equal(a.result.gpuHours, b.result.gpuHours);
+  assert.equal(a.result.memory.peakGiB, b.result.memory.peakGiB);
+  // And the other way: the search's own TP > 1 layouts of a TP 1 file carry it on.
+  const dsv3 = checkText(example('deepseek-v3.train.yaml')).config!;
+  const tp2 = applyLayout(dsv3, { ...layoutOf(dsv3), tensor: 2, sequenceParallel: true });
+  assert.deepEqual(layoutChanges(dsv3, tp2).slice(0, 2), [{ key: 'parallelism.tensor', value: 2 }, { key: 'parallelism.sequence_parallel', value: true }]);
+});
 
 test('the pruning bounds hold on every priced layout: step and memory bounds never exceed what simulate() reports', () => {
   const overlapped = example('llama3-405b.train.yaml').replace(/  zero_stage: 2.*\n/, (line) => `${line}  tp_comm_overlap: true\n`);

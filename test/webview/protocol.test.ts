@@ -98,7 +98,12 @@ test('layout-search messages: only the search\'s keys, bounded values and point 
   assert.ok(!isHostMessage({ ...ok, state: 'maybe' }));
   assert.ok(!isHostMessage({ ...ok, result: { ...ok.result, top: Array.from({ length: 201 }, () => point) } }));
   assert.ok(isWebviewMessage({ type: 'applyLayout', changes: [{ key: 'parallelism.schedule', value: 'zb-h1' }, { key: 'parallelism.pipeline', value: 8 }] }));
-  for (const changes of [[], [{ key: 'cluster.price_per_gpu_hour', value: 1 }], [{ key: 'parallelism.pipeline', value: -1 }], [{ key: 'parallelism.schedule', value: 'x: y' }], [{ key: 'parallelism.pipeline', value: 8 }, { key: 'parallelism.pipeline', value: 4 }]]) {
+  assert.ok(isWebviewMessage({ type: 'applyLayout', changes: [{ key: 'parallelism.tensor', value: 8 }, { key: 'parallelism.sequence_parallel', value: true }] }));
+  assert.ok(isHostMessage({ ...ok, result: { ...ok.result, top: [{ ...point, changes: [{ key: 'parallelism.sequence_parallel', value: false }] }] } }));
+  // A boolean only where the key is one, and that key only a boolean.
+  const wrongTypes = [[{ key: 'parallelism.pipeline', value: true }], [{ key: 'parallelism.sequence_parallel', value: 1 }], [{ key: 'parallelism.sequence_parallel', value: 'true' }]];
+  for (const changes of wrongTypes) assert.ok(!isHostMessage({ ...ok, result: { ...ok.result, top: [{ ...point, changes }] } }), JSON.stringify(changes));
+  for (const changes of [[], [{ key: 'cluster.price_per_gpu_hour', value: 1 }], [{ key: 'parallelism.pipeline', value: -1 }], [{ key: 'parallelism.schedule', value: 'x: y' }], [{ key: 'parallelism.pipeline', value: 8 }, { key: 'parallelism.pipeline', value: 4 }], ...wrongTypes]) {
     assert.ok(!isWebviewMessage({ type: 'applyLayout', changes }), JSON.stringify(changes));
   }
   assert.ok(isWebviewMessage({ type: 'findLayouts' }) && isWebviewMessage({ type: 'cancelLayouts' }));

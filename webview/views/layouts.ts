@@ -24,8 +24,10 @@ function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string,
   return el;
 }
 
+/** "tensor 8, sequence_parallel on, pipeline 4": each key's last part and its value (a boolean as on/off). */
 export function changesText(changes: readonly LayoutChange[]): string {
-  return changes.length === 0 ? 'the file as it is' : changes.map((c) => `${c.key.split('.').pop()} ${c.value}`).join(', ');
+  const value = (v: LayoutChange['value']) => (typeof v === 'boolean' ? (v ? 'on' : 'off') : String(v));
+  return changes.length === 0 ? 'the file as it is' : changes.map((c) => `${c.key.split('.').pop()} ${value(c.value)}`).join(', ');
 }
 
 export class LayoutsView {
