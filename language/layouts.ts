@@ -7,6 +7,7 @@ import { checkText, type CheckOptions } from './check';
 import { simulationBlockers, type Diagnostic, type Fix, type TextEdit } from './diagnostics';
 import { applyFix } from './fixOutcomes';
 import { frontEndFor } from './formats';
+import { getPath } from './formats/source';
 import type { SourceDocument } from './formats/types';
 import { RULES } from './rules';
 import type { ResolvedConfig } from '../simulator/config';
@@ -56,6 +57,9 @@ export function findLayouts(text: string, options: Omit<SearchOptions, 'reject'>
 export function layoutFix(doc: SourceDocument, changes: readonly LayoutChange[], title = 'Use this layout'): Fix | undefined {
   let current = doc;
   for (const c of changes) {
+    // Turning off a flag the text (as the changes before left it) does not set is nothing to write: absent is off
+    // (sequence_parallel at TP 1, the only boolean a layout changes; a TP 1 torchtitan file no longer implies it).
+    if (c.value === false && getPath(current.value, c.key) === undefined) continue;
     const written = current.edits.setValue(c.key, c.value);
     if (!written) return undefined;
     current = frontEndFor({ format: doc.format, text: doc.text }).parse(applyFix(current, { title, edits: written }));
