@@ -5,52 +5,8 @@ import type { TimedOp } from '../../simulator/schedules/types';
 import { executeSchedule, unitDurations } from '../../simulator/timeline';
 import { BUCKETS, canvasHeight, fitViewport, plotWidth, zoomAt, type TimelineGeometry } from '../../webview/geometry';
 import { lanesOfRows } from '../../webview/lanes';
-import { drawTimeline, type Ctx2D, type TimelinePalette } from '../../webview/timelineDraw';
-import type { RasterTarget } from '../../webview/timelineRaster';
-import { syntheticRow } from './fixtures';
-
-/** Records what the draw asks of the canvas. */
-class FakeCtx implements Ctx2D {
-  fillStyle: unknown = '';
-  strokeStyle: unknown = '';
-  globalAlpha = 1;
-  lineWidth = 1;
-  font = '';
-  textAlign = '';
-  textBaseline = '';
-  fills: { style: unknown; alpha: number; x: number; y: number; w: number; h: number }[] = [];
-  styleChanges = 0;
-  texts: string[] = [];
-  private last: unknown;
-  save(): void {}
-  restore(): void {}
-  setTransform(): void {}
-  clearRect(): void {}
-  fillRect(x: number, y: number, w: number, h: number): void {
-    if (this.fillStyle !== this.last) {
-      this.styleChanges++;
-      this.last = this.fillStyle;
-    }
-    this.fills.push({ style: this.fillStyle, alpha: this.globalAlpha, x, y, w, h });
-  }
-  strokeRect(): void {}
-  beginPath(): void {}
-  rect(): void {}
-  clip(): void {}
-  moveTo(): void {}
-  lineTo(): void {}
-  stroke(): void {}
-  fillText(text: string): void {
-    this.texts.push(text);
-  }
-  images: { x: number; y: number; image: RasterTarget }[] = [];
-  createImageData(width: number, height: number): RasterTarget {
-    return { width, height, data: new Uint8ClampedArray(width * height * 4) };
-  }
-  putImageData(image: never, x: number, y: number): void {
-    this.images.push({ x, y, image: image as RasterTarget });
-  }
-}
+import { drawTimeline, type TimelinePalette } from '../../webview/timelineDraw';
+import { RecordingCtx as FakeCtx, syntheticRow } from './fixtures';
 
 const palette: TimelinePalette = {
   ops: { F: 'var(--vscode-charts-blue)', B: 'green', b: 'yellow', W: 'purple', FB: 'orange' },

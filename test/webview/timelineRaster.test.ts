@@ -7,21 +7,10 @@ import { executeSchedule, unitDurations } from '../../simulator/timeline';
 import { bandHeight, blockSpan, bucketParts, canvasHeight, fitViewport, OP_KINDS, plotWidth, rowTop, timeToX, zoomAt, type TimelineGeometry, type Viewport } from '../../webview/geometry';
 import { simulate } from '../../simulator/simulate';
 import { lanesOfRows, lanesOfTimeline, type Lanes } from '../../webview/lanes';
-import { sampleConfig } from './fixtures';
-import { drawTimeline, shouldRasterise, type Ctx2D, type TimelinePalette } from '../../webview/timelineDraw';
+import { RecordingCtx, sampleConfig } from './fixtures';
+import { prng } from '../support/generate';
+import { drawTimeline, shouldRasterise, type TimelinePalette } from '../../webview/timelineDraw';
 import { ACC_STRIDE, accumulateLane, addSpan, rasterColors, rasterizeOps, rasterOrigin, type RasterTarget, type Rgba } from '../../webview/timelineRaster';
-
-/** A deterministic pseudo-random sequence (mulberry32), so a failure reproduces. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Exact overlap of [x0, x1) with column j of 0..columns: the brute-force reference. */
 function overlap(x0: number, x1: number, j: number, columns: number): number {
@@ -34,7 +23,7 @@ const BG: Rgba = [30, 30, 30, 1];
 
 /** Ops of random lengths (from a hundredth of a pixel to tens of pixels at `pxPerSecond`) and random idle gaps. */
 function randomLanes(seed: number, ranks: number, count: number, direction = false): TimedOp[][] {
-  const next = random(seed);
+  const next = prng(seed);
   const rows: TimedOp[][] = [];
   for (let r = 0; r < ranks; r++) {
     const row: TimedOp[] = [];
@@ -54,7 +43,7 @@ test('the simulator kind codes index OP_KINDS, so a bucket read from columns is 
 });
 
 test('a span adds its coverage to each column it touches, as an exact overlap computes it', () => {
-  const next = random(1);
+  const next = prng(1);
   const columns = 37;
   for (let trial = 0; trial < 500; trial++) {
     const x0 = next() * 45 - 4;
@@ -173,7 +162,7 @@ test('where blocks are a pixel or wider, the raster gives the pixels the rectang
   const palette = rasterColors(COLORS, FG, 0.09, BG);
   for (const dpr of [1, 2, 1.5]) {
     // Blocks of 1–12 px at this zoom, with and without idle gaps.
-    const next = random(7 + dpr);
+    const next = prng(7 + dpr);
     const rows: TimedOp[][] = [];
     for (let r = 0; r < 4; r++) {
       const row: TimedOp[] = [];
@@ -237,39 +226,6 @@ function dualPipeLanes(ranks: number, microBatches: number): { lanes: Lanes; mak
   return { lanes: lanesOfRows(timeline.value.ranks), makespan: timeline.value.makespan };
 }
 
-class CountingCtx implements Ctx2D {
-  fillStyle: unknown = '';
-  strokeStyle: unknown = '';
-  globalAlpha = 1;
-  lineWidth = 1;
-  font = '';
-  textAlign = '';
-  textBaseline = '';
-  fills = 0;
-  images: RasterTarget[] = [];
-  save(): void {}
-  restore(): void {}
-  setTransform(): void {}
-  clearRect(): void {}
-  fillRect(): void {
-    this.fills++;
-  }
-  strokeRect(): void {}
-  beginPath(): void {}
-  rect(): void {}
-  clip(): void {}
-  moveTo(): void {}
-  lineTo(): void {}
-  stroke(): void {}
-  fillText(): void {}
-  createImageData(width: number, height: number): RasterTarget {
-    return { width, height, data: new Uint8ClampedArray(width * height * 4) };
-  }
-  putImageData(image: never): void {
-    this.images.push(image as RasterTarget);
-  }
-}
-
 const palette: TimelinePalette = {
   ops: { F: 'blue', B: 'green', b: 'yellow', W: 'purple', FB: 'orange' },
   hatch: 'hatch',
@@ -288,14 +244,14 @@ test('zoomed out, a 64 × 512-sized step is one image, not a fillRect per op; zo
   const height = canvasHeight(geometry, lanes.ranks);
   const fit = fitViewport(makespan, plotWidth(geometry));
   const scene = (viewport: Viewport) => ({ lanes, makespanSeconds: makespan, viewport, geometry, height, devicePixelRatio: 1 });
-  const out = new CountingCtx();
+  const out = new RecordingCtx();
   const stats = drawTimeline(out, scene(fit), palette);
   assert.equal(stats.rasterised, true);
   assert.equal(stats.ops, lanes.first[lanes.ranks]);
   assert.equal(out.images.length, 1);
-  assert.ok(out.fills < 10, `${out.fills} fillRects`);
+  assert.ok(out.fills.length < 10, `${out.fills.length} fillRects`);
   // Something was drawn on every lane.
-  const image = out.images[0];
+  const image = out.images[0].image;
   for (let r = 0; r < lanes.ranks; r++) {
     const y = rowTop(r, geometry) + 4;
     let opaque = 0;
@@ -304,7 +260,7 @@ test('zoomed out, a 64 × 512-sized step is one image, not a fillRect per op; zo
     assert.ok(opaque > image.width / 2, `rank ${r}: ${opaque} opaque pixels`);
   }
   const zoomed = zoomAt(fit, 1000, 400, makespan, plotWidth(geometry));
-  const inCtx = new CountingCtx();
+  const inCtx = new RecordingCtx();
   const inStats = drawTimeline(inCtx, scene(zoomed), palette);
   assert.equal(inStats.rasterised, false);
   assert.equal(inCtx.images.length, 0);
