@@ -100,8 +100,8 @@ function checkInGroup(parsed: SourceDocument, options: CheckOptions, group: read
 
 export function checkDocument(parsed: SourceDocument): CheckResult {
   // A launch script, a TOML, a config.json say only part of a config: the rest is assumed, and said so.
-  const { document, assumed, modelAbsent } = completeDocument(parsed);
-  const diagnostics = [...document.diagnostics, ...assumedDiagnostics(document, assumed, modelAbsent)];
+  const { document, assumed, absent } = completeDocument(parsed);
+  const diagnostics = [...document.diagnostics, ...assumedDiagnostics(document, assumed, absent)];
   const result: CheckResult = { document, diagnostics, derived: {} };
   if (document.value === undefined) {
     if (document.diagnostics.length === 0) {
@@ -131,8 +131,9 @@ export function checkDocument(parsed: SourceDocument): CheckResult {
       const split = layerSplit(config);
       for (const rule of RULES) {
         const found = rule({ doc: document, config, layerSplit: split });
-        // A stand-in model's memory is no finding about the file (a DeepSpeed config alone).
-        diagnostics.push(...(modelAbsent ? found.filter((d) => d.code !== DOES_NOT_FIT_CODE) : found));
+        // A stand-in model's memory, or an unsplit model's, is no finding about the file (a DeepSpeed config or a
+        // config.json alone).
+        diagnostics.push(...(absent.model || absent.layout ? found.filter((d) => d.code !== DOES_NOT_FIT_CODE) : found));
       }
       result.derived = derivedValues(config, split);
     } catch (e) {

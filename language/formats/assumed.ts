@@ -264,11 +264,35 @@ function noModelDiagnostic(doc: SourceDocument): Diagnostic {
   };
 }
 
-/** The infos for what a document's check assumed: the model once when it is wholly absent, the cluster once, each other key alone. */
-export function assumedDiagnostics(doc: SourceDocument, assumed: readonly Assumed[], modelAbsent = false): Diagnostic[] {
+/**
+ * The file has no parallel layout at all (a model's config.json alone): memory per GPU would describe the unsplit
+ * model, which is no finding about the file, so one info says so and how to give the layout.
+ */
+function noLayoutDiagnostic(doc: SourceDocument): Diagnostic {
+  return {
+    severity: 'info',
+    code: ASSUMED_CODE,
+    message:
+      'No parallel layout in this file: give the launch script, recipe or torchtitan TOML too, e.g. `tcs check config.json pretrain.sh` (or `tcs import` them together). ' +
+      'Until then the model is checked unsplit, and nothing is said about memory.',
+    path: 'parallelism',
+    range: FIRST_LINE(doc),
+  };
+}
+
+/** What a completed document is missing wholly: its model (a DeepSpeed config) or its parallel layout (a config.json). */
+export interface Absent {
+  model: boolean;
+  layout: boolean;
+}
+
+/** The infos for what a document's check assumed: the model or the layout once when wholly absent, the cluster once, each other key alone. */
+export function assumedDiagnostics(doc: SourceDocument, assumed: readonly Assumed[], absent: Absent = { model: false, layout: false }): Diagnostic[] {
   const out: Diagnostic[] = [];
+  const modelAbsent = absent.model;
   const cluster = assumed.filter((a) => Object.hasOwn(CLUSTER_OPTIONS, a.path));
   if (modelAbsent) out.push(noModelDiagnostic(doc));
+  if (absent.layout && !modelAbsent) out.push(noLayoutDiagnostic(doc));
   for (const a of assumed) {
     if (modelAbsent && a.path.startsWith('model.')) continue;
     if (a === cluster[0]) out.push(clusterDiagnostic(doc, cluster));
@@ -282,10 +306,10 @@ export function assumedDiagnostics(doc: SourceDocument, assumed: readonly Assume
  * keys filled in, and whether the file has no model at all. A document that is not partial, or has no value, is
  * returned as it is.
  */
-export function completeDocument(doc: SourceDocument): { document: SourceDocument; assumed: Assumed[]; modelAbsent: boolean } {
-  if (!doc.partial || doc.value === null || typeof doc.value !== 'object' || Array.isArray(doc.value)) return { document: doc, assumed: [], modelAbsent: false };
+export function completeDocument(doc: SourceDocument): { document: SourceDocument; assumed: Assumed[]; absent: Absent } {
+  if (!doc.partial || doc.value === null || typeof doc.value !== 'object' || Array.isArray(doc.value)) return { document: doc, assumed: [], absent: { model: false, layout: false } };
   const value = structuredClone(doc.value) as Obj;
-  const modelAbsent = getPath(value, 'model') === undefined;
+  const absent = { model: getPath(value, 'model') === undefined, layout: getPath(value, 'parallelism') === undefined };
   const assumed = assumeMissing(value, undefined, doc.diagnostics);
-  return assumed.length === 0 ? { document: doc, assumed, modelAbsent } : { document: { ...doc, value }, assumed, modelAbsent };
+  return assumed.length === 0 ? { document: doc, assumed, absent } : { document: { ...doc, value }, assumed, absent };
 }

@@ -64,3 +64,16 @@ test('errors the file itself makes survive the assumption (one per format)', () 
   ];
   for (const [name, text, code] of broken) assert.ok(cluster(name, text).errors.some((d) => d.code === code), `${name}: ${code}`);
 });
+
+test('a config.json alone says once that it has no layout, and no memory error comes from the unsplit model', () => {
+  for (const name of ['hf-deepseek-v3.json', 'hf-mixtral.json']) {
+    const result = language.check(fixture(name), { fileName: name });
+    const layout = result.diagnostics.filter((d) => d.code === 'formats/assumed' && d.path === 'parallelism');
+    assert.equal(layout.length, 1, `${name}: one no-layout info`);
+    assert.match(layout[0].message, /No parallel layout in this file/);
+    assert.ok(!result.diagnostics.some((d) => d.code === 'memory/exceeds-hbm'), `${name}: no memory error from the unsplit model`);
+  }
+  // A file with a layout is checked for memory as before, and gets no such info.
+  const megatron = language.check(fixture('megatron-tp8-pp8.sh'), { fileName: 'megatron-tp8-pp8.sh' });
+  assert.ok(!megatron.diagnostics.some((d) => d.code === 'formats/assumed' && d.path === 'parallelism'));
+});
