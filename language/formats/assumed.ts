@@ -249,35 +249,21 @@ function clusterDiagnostic(doc: SourceDocument, assumed: readonly Assumed[]): Di
 }
 
 /**
- * The file has no model at all (a DeepSpeed config leaves it to the code): one info instead of one per model key,
- * naming the ways to give it. Every model key is still assumed, so the rest of the file is checked.
+ * One info for a part the file leaves out wholly, instead of one per key: no model (a DeepSpeed config leaves it to
+ * the code), so a stand-in is checked; or no parallel layout (a model's config.json alone), so the model is checked
+ * unsplit. Either way memory per GPU would describe the assumption, not the file, and is not reported.
  */
-function noModelDiagnostic(doc: SourceDocument): Diagnostic {
-  return {
-    severity: 'info',
-    code: ASSUMED_CODE,
-    message:
-      'No model in this file: give the model\'s config.json too, e.g. `tcs check ds_config.json config.json` (or `tcs import` it with the launch script that has the model flags). ' +
-      'Until then a stand-in model is assumed to check the rest, and nothing is said about memory.',
-    path: 'model',
-    range: FIRST_LINE(doc),
-  };
-}
+const WHOLLY_ABSENT = {
+  model:
+    'No model in this file: give the model\'s config.json too, e.g. `tcs check ds_config.json config.json` (or `tcs import` it with the launch script that has the model flags). ' +
+    'Until then a stand-in model is assumed to check the rest, and nothing is said about memory.',
+  parallelism:
+    'No parallel layout in this file: give the launch script, recipe or torchtitan TOML too, e.g. `tcs check config.json pretrain.sh` (or `tcs import` them together). ' +
+    'Until then the model is checked unsplit, and nothing is said about memory.',
+} as const;
 
-/**
- * The file has no parallel layout at all (a model's config.json alone): memory per GPU would describe the unsplit
- * model, which is no finding about the file, so one info says so and how to give the layout.
- */
-function noLayoutDiagnostic(doc: SourceDocument): Diagnostic {
-  return {
-    severity: 'info',
-    code: ASSUMED_CODE,
-    message:
-      'No parallel layout in this file: give the launch script, recipe or torchtitan TOML too, e.g. `tcs check config.json pretrain.sh` (or `tcs import` them together). ' +
-      'Until then the model is checked unsplit, and nothing is said about memory.',
-    path: 'parallelism',
-    range: FIRST_LINE(doc),
-  };
+function whollyAbsentDiagnostic(doc: SourceDocument, path: keyof typeof WHOLLY_ABSENT): Diagnostic {
+  return { severity: 'info', code: ASSUMED_CODE, message: WHOLLY_ABSENT[path], path, range: FIRST_LINE(doc) };
 }
 
 /** What a completed document is missing wholly: its model (a DeepSpeed config) or its parallel layout (a config.json). */
@@ -291,8 +277,8 @@ export function assumedDiagnostics(doc: SourceDocument, assumed: readonly Assume
   const out: Diagnostic[] = [];
   const modelAbsent = absent.model;
   const cluster = assumed.filter((a) => Object.hasOwn(CLUSTER_OPTIONS, a.path));
-  if (modelAbsent) out.push(noModelDiagnostic(doc));
-  if (absent.layout && !modelAbsent) out.push(noLayoutDiagnostic(doc));
+  if (modelAbsent) out.push(whollyAbsentDiagnostic(doc, 'model'));
+  else if (absent.layout) out.push(whollyAbsentDiagnostic(doc, 'parallelism'));
   for (const a of assumed) {
     if (modelAbsent && a.path.startsWith('model.')) continue;
     if (a === cluster[0]) out.push(clusterDiagnostic(doc, cluster));

@@ -16,7 +16,7 @@ import { divisors, fmt, has, nearest, plural, report, type RuleContext } from '.
 export const STAGE_IMBALANCE_WARNING = 0.5;
 
 /** The share of each step lost when the slowest rank carries (1 + imbalance) × the mean load. */
-export function stepShareLost(imbalance: number): number {
+function stepShareLost(imbalance: number): number {
   return imbalance > 0 ? imbalance / (1 + imbalance) : 0;
 }
 
