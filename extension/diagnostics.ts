@@ -57,11 +57,7 @@ export function registerDiagnostics(context: vscode.ExtensionContext, analysis: 
     const tracked = since.get(key);
     const current = collection.get(document.uri) ?? [];
     const known = current.length === 0 || (tracked !== undefined && !tracked.lost && tracked.version === document.version);
-    if (known && unchangedSincePublished(current.map(published), next.map(published), tracked?.changes ?? [])) {
-      since.set(key, { version: document.version, changes: [], lost: false });
-      return;
-    }
-    collection.set(document.uri, next);
+    if (!known || !unchangedSincePublished(current.map(published), next.map(published), tracked?.changes ?? [])) collection.set(document.uri, next);
     since.set(key, { version: document.version, changes: [], lost: false });
   };
 
