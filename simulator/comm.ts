@@ -164,6 +164,20 @@ function fp8Bytes(config: ResolvedConfig): number {
   return 1 + SCALE_BYTES / Math.max(1, config.precision.fp8?.activationTile ?? 128);
 }
 
+/** Bytes per hidden element the EP dispatch sends: FP8 when the recipe says so, else BF16 (the combine is BF16). */
+function dispatchBytesPerElement(config: ResolvedConfig): number {
+  return config.precision.compute === 'fp8' && config.precision.fp8?.dispatchFp8 ? fp8Bytes(config) : 2;
+}
+
+/**
+ * Share of a MoE layer's EP seconds (per phase) spent in the dispatch direction, the rest in the combine direction:
+ * the two move the same token copies, at their own element widths (the ETP gather and scatter split the same way).
+ */
+export function dispatchShare(config: ResolvedConfig): number {
+  const d = dispatchBytesPerElement(config);
+  return d / (d + 2);
+}
+
 /**
  * EP dispatch and combine of one MoE layer for one micro-batch on one GPU. Forward: dispatch (FP8 when the recipe says so) and
  * combine (BF16). Backward mirrors them: the gradient sent toward the experts (before the down-projection's dgrad)
@@ -177,8 +191,7 @@ export function expertAllToAll(config: ResolvedConfig, tokensPerGpu: number): { 
     const both = addTransfers(collective('all-gather', g.size * tokensPerGpu * h * 2, g), collective('reduce-scatter', g.size * tokensPerGpu * h * 2, g));
     return { forward: both, backward: both };
   }
-  const dispatchBytes = config.precision.compute === 'fp8' && config.precision.fp8?.dispatchFp8 ? fp8Bytes(config) : 2;
-  const dispatch = allToAll(config, tokensPerGpu, h * dispatchBytes);
+  const dispatch = allToAll(config, tokensPerGpu, h * dispatchBytesPerElement(config));
   const combine = allToAll(config, tokensPerGpu, h * 2);
   const both = addTransfers(dispatch, combine, expertTensorGather(config, tokensPerGpu));
   return { forward: both, backward: both };

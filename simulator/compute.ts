@@ -84,6 +84,8 @@ export interface ModuleCompute extends ComputeBreakdown {
   seconds: Phases;
   /** Of `gemm`: the shared experts' GEMMs, the only work of a MoE layer that does not wait for the dispatch. */
   sharedExperts?: Phases;
+  /** Of `gemm`: the routed experts' GEMMs, the work between a MoE layer's dispatch and its combine. */
+  routedExperts?: Phases;
 }
 
 function total(parts: ComputeBreakdown): ModuleCompute {
@@ -233,6 +235,7 @@ export function layerCompute(ctx: ComputeContext, kind: LayerKind): ModuleComput
   const gemm = zeroPhases();
   const flops = zeroPhases();
   const sharedExperts = zeroPhases();
+  const routedExperts = zeroPhases();
   let recomputeGemm = 0;
   let recomputeFlops = 0;
   const modules = new Set(config.training.recompute === 'selective' ? config.training.recomputeModules : []);
@@ -247,6 +250,7 @@ export function layerCompute(ctx: ComputeContext, kind: LayerKind): ModuleComput
     const t = gemmPhases(ctx, m, k, n, gemmInFp8(config, g.group), groups);
     Object.assign(gemm, addPhases(gemm, t));
     if (g.name.startsWith('shared')) Object.assign(sharedExperts, addPhases(sharedExperts, t));
+    else if (g.group === 'experts') Object.assign(routedExperts, addPhases(routedExperts, t));
     const f = 2 * m * k * n * groups;
     Object.assign(flops, addPhases(flops, { F: f, b: f, W: f }));
     if (rerun(g)) {
@@ -303,7 +307,7 @@ export function layerCompute(ctx: ComputeContext, kind: LayerKind): ModuleComput
   }
   flops.b += 2.5 * attnFlops + recomputeFlopsTotal;
   flops.F += attnFlops;
-  return { ...total({ gemm, attention, memoryBound, recompute, flops }), sharedExperts };
+  return { ...total({ gemm, attention, memoryBound, recompute, flops }), sharedExperts, routedExperts };
 }
 
 /**
@@ -386,6 +390,7 @@ export function sumModules(parts: ModuleCompute[], weights?: number[]): ModuleCo
     out.flops = addPhases(out.flops, p.flops, k);
     out.seconds = addPhases(out.seconds, p.seconds, k);
     if (p.sharedExperts) out.sharedExperts = addPhases(out.sharedExperts ?? zeroPhases(), p.sharedExperts, k);
+    if (p.routedExperts) out.routedExperts = addPhases(out.routedExperts ?? zeroPhases(), p.routedExperts, k);
   });
   return out;
 }

@@ -3,7 +3,7 @@
  * simulation (layer kinds are costed once and multiplied), so per-op durations are array lookups.
  */
 import type { ResolvedConfig } from './config';
-import { expertAllToAll, noTransfer, pipelineTransfer, scaleTransfer, tensorParallelLayer, contextParallelLayer, type Transfer, addTransfers } from './comm';
+import { dispatchShare, expertAllToAll, noTransfer, pipelineTransfer, scaleTransfer, tensorParallelLayer, contextParallelLayer, type Transfer, addTransfers } from './comm';
 import { computeContext, embeddingCompute, headCompute, layerCompute, type ModuleCompute, mtpCompute, type Phases, sumModules } from './compute';
 import { COMM_SM_FRACTION_WHEN_OVERLAPPED } from './constants';
 import { layerShape, mtpKind } from './model';
@@ -31,6 +31,11 @@ export interface StageCost {
    * --moe-shared-expert-overlap). Attention comes before the dispatch and the routed experts wait for it.
    */
   epHideable: Phases;
+  /**
+   * The routed experts' compute, per phase: what sits between a MoE layer's dispatch and its combine, so what a
+   * paired op hides the other chunk's dispatch (or combine) under (see `pairedSeconds` in simulate.ts).
+   */
+  routed: Phases;
 }
 
 export interface CostModel {
@@ -43,6 +48,8 @@ export interface CostModel {
   smShare: number;
   /** One PP send of one micro-batch's activation or gradient. */
   pipelineTransfer: Transfer;
+  /** Share of EP seconds in the dispatch direction (comm.ts `dispatchShare`). */
+  dispatchShare: number;
   /** Per-layer pieces, for breakdowns and the layout search's bounds. */
   modules: { dense: ModuleCompute; moe?: ModuleCompute; embedding: ModuleCompute; head: ModuleCompute; mtp?: ModuleCompute };
 }
@@ -143,6 +150,7 @@ export function buildCostModel(config: ResolvedConfig, stages: number): CostMode
       ep: { F: scaleTransfer(epLayer.forward, moeLayers), B: addTransfers(scaleTransfer(epLayer.backward, moeLayers - (m - r.m)), scaleTransfer(epRaw.backward, m - r.m)) },
       cp: { F: cpF, B: cpB },
       epHideable: compute.sharedExperts ?? { F: 0, b: 0, W: 0 },
+      routed: compute.routedExperts ?? { F: 0, b: 0, W: 0 },
       // Ring attention hides its K/V passes under the attention core of the same layer.
       cpExposed: { F: Math.max(0, cpF.seconds - compute.attention.F), B: Math.max(0, cpB.seconds - compute.attention.b) },
     };
@@ -153,6 +161,7 @@ export function buildCostModel(config: ResolvedConfig, stages: number): CostMode
     expertCommOverlapped,
     smShare,
     pipelineTransfer: pipelineTransfer(config, tokens),
+    dispatchShare: dispatchShare(config),
     modules,
   };
 }

@@ -92,13 +92,24 @@ interface OpTable {
   hideF: Float64Array;
   hideB: Float64Array;
   hideW: Float64Array;
+  /** Routed-expert compute per phase: what a pair hides the other op's dispatch or combine under. */
+  xF: Float64Array;
+  xB: Float64Array;
+  xW: Float64Array;
+  /** Share of EP seconds in the dispatch direction. */
+  dispatchShare: number;
   /** Without pairing, EP comm is exposed unless the config overlaps it with the op's shared-expert compute. */
   overlapSingleOps: boolean;
+  /**
+   * Megatron-Core's combined 1F1B (--overlap-moe-expert-parallel-comm) on a schedule that does not pair chunks itself:
+   * each steady-state forward runs merged with the backward that follows it on the rank (another micro-batch).
+   */
+  combined: boolean;
   /** Seconds every op but W waits for its own PP send (no --overlap-p2p-communication), else 0. */
   blockingSend: number;
 }
 
-function opTable(costs: CostModel, overlapSingleOps: boolean, blockingSend: number): OpTable {
+function opTable(costs: CostModel, overlapSingleOps: boolean, combined: boolean, blockingSend: number): OpTable {
   const st = costs.stages;
   const of = (pick: (s: (typeof st)[number]) => number) => Float64Array.from(st, pick);
   return {
@@ -118,9 +129,39 @@ function opTable(costs: CostModel, overlapSingleOps: boolean, blockingSend: numb
     hideF: of((s) => s.epHideable.F),
     hideB: of((s) => s.epHideable.b),
     hideW: of((s) => s.epHideable.W),
+    xF: of((s) => s.routed.F),
+    xB: of((s) => s.routed.b),
+    xW: of((s) => s.routed.W),
+    dispatchShare: costs.dispatchShare,
     overlapSingleOps,
+    combined,
     blockingSend,
   };
+}
+
+/**
+ * Exposed EP seconds of a forward on stage `s` merged with a full backward on stage `b` under Megatron-Core's combined
+ * 1F1B (--overlap-moe-expert-parallel-comm; docs.nvidia.com/megatron-core/developer-guide, features/moe_a2a_overlap:
+ * "EP A2A in forward step is hidden by the attention/mlp computation in the backward step, and vice versa"). Each
+ * layer runs in four slots on two streams, one op's compute beside the other's communication: the forward's
+ * attention with the backward's combine-gradient send (toward the experts), the forward's dispatch with the
+ * backward's expert GEMMs, the forward's experts with the backward's dispatch-gradient send, the forward's combine
+ * with the backward's attention. A slot lasts as long as its longer half, so communication hides only under the
+ * compute it is paired with. Summed per stage (its layers alike). DualPipe's FB pairs instead hide their EP under the
+ * pair's whole compute: DeepSeek tunes the SMs each chunk's communication gets so that it is "fully hidden"
+ * (arXiv 2412.19437 §3.2.1).
+ */
+function pairedEpExposed(m: OpTable, s: number, b: number): number {
+  const d = m.dispatchShare;
+  const expertsF = m.xF[s];
+  const expertsB = m.xB[b] + m.xW[b];
+  const restF = m.fc[s] - expertsF;
+  const restB = m.bc[b] + m.wc[b] - expertsB;
+  const epF = m.epF[s];
+  const epB = m.epB[b];
+  const slots =
+    Math.max(restF, d * epB) + Math.max(d * epF, expertsB) + Math.max(expertsF, (1 - d) * epB) + Math.max((1 - d) * epF, restB);
+  return Math.max(0, slots - (m.fc[s] + m.bc[b] + m.wc[b]));
 }
 
 /**
@@ -333,7 +374,10 @@ function executePipeline(config: ResolvedConfig, schedule: Schedule, costs: Cost
   const blocking = !p.overlapP2pComm && schedule.ranks > 1;
   const exchanges = blocking && scheduleSpec(schedule.kind).exchangeAt !== undefined;
   const blockingSend = blocking && !exchanges ? costs.pipelineTransfer.seconds : 0;
-  const table = opTable(costs, p.overlapExpertComm && !paired && costs.expertCommOverlapped, blockingSend);
+  const overlapped = p.overlapExpertComm && !paired && costs.expertCommOverlapped;
+  // Megatron-Core runs combined 1F1B in its interleaved schedule and without pipelining (it refuses PP > 1 without VPP).
+  const combined = overlapped && (schedule.kind === 'interleaved-1f1b' || schedule.ranks === 1);
+  const table = opTable(costs, overlapped, combined, blockingSend);
   let perRank: RankWork[] = [];
   const out = new Float64Array(OUT);
   const durations: OpDurations = {
@@ -368,6 +412,8 @@ function opSecondsAndWork(table: OpTable, S: number, { first, kind, stage, backS
       evaluate(table, k, st, st, out);
       single.set(out, (k * S + st) * OUT);
     }
+  const pairOut = new Float64Array(OUT);
+  let pendingBackward = -1;
   const perRank: RankWork[] = [];
   for (let rank = 0; rank + 1 < first.length; rank++) {
     let ep = 0;
@@ -385,7 +431,18 @@ function opSecondsAndWork(table: OpTable, S: number, { first, kind, stage, backS
       const st = stage[g];
       let row: Float64Array = single;
       let at = (k * S + st) * OUT;
-      if (k === KIND_FB || !(st >= 0 && st < S)) {
+      const next = g + 1;
+      if (table.combined && k === KIND_F && next < first[rank + 1] && kind[next] === KIND_B && problem[next] === 0 && st >= 0 && st < S && stage[next] >= 0 && stage[next] < S) {
+        // Combined 1F1B: this forward and the backward after it run merged; the forward keeps its compute and the
+        // backward carries the pair's exposed EP seconds (both halves' EP counted, the hidden part as hidden).
+        combinedPair(table, st, stage[next], out, pairOut);
+        row = out;
+        at = 0;
+        pendingBackward = next;
+      } else if (g === pendingBackward) {
+        row = pairOut;
+        at = 0;
+      } else if (k === KIND_FB || !(st >= 0 && st < S)) {
         evaluate(table, k, st, backStage[g], out);
         row = out;
         at = 0;
@@ -404,6 +461,24 @@ function opSecondsAndWork(table: OpTable, S: number, { first, kind, stage, backS
     perRank.push({ comm: { ep, epHidden, tp, tpHidden, cp, cpHidden, ppBlocked }, busy, sends });
   }
   return perRank;
+}
+
+/**
+ * A steady-state forward on stage `s` and the backward on stage `b` that follows it, merged (combined 1F1B): the
+ * forward's row into `f`, the backward's into `bw`. The pair's EP seconds hide as in an FB pair; the exposed part is
+ * charged to the backward, so the two ops together last as long as the merged step.
+ */
+function combinedPair(m: OpTable, s: number, b: number, f: Float64Array, bw: Float64Array): void {
+  evaluate(m, KIND_F, s, s, f);
+  evaluate(m, KIND_B, b, b, bw);
+  const exposed = pairedEpExposed(m, s, b);
+  const epF = m.epF[s];
+  const epB = m.epB[b];
+  f[SECONDS] -= epF - f[EP_HIDDEN];
+  bw[SECONDS] += exposed - (epB - bw[EP_HIDDEN]);
+  // The exposed seconds are the backward's own EP first, the forward's beyond it.
+  f[EP_HIDDEN] = epF - Math.max(0, exposed - epB);
+  bw[EP_HIDDEN] = epB - Math.min(exposed, epB);
 }
 
 /**

@@ -81,7 +81,7 @@ export const PUBLISHED: readonly PublishedRun[] = [
   { file: "h100-nemo2407-nemotron4-340b-fp8", metric: "tokens-per-gpu-second", published: 322, family: "H100", moe: false },
   { file: "h100-bridge-deepseek-v3-1024-fp8", metric: "tokens-per-gpu-second", published: 1297, family: "H100", moe: true },
   { file: "h100-bridge-qwen3-235b-256-fp8", metric: "tokens-per-gpu-second", published: 1575, family: "H100", moe: true },
-  { file: "h100-bridge-qwen3-30b-16-fp8", metric: "tokens-per-gpu-second", published: 5275, family: "H100", moe: true },
+  { file: "h100-bridge-qwen3-30b-16-fp8", metric: "tokens-per-gpu-second", published: 10494, family: "H100", moe: true },
   { file: "h100-nemotron4-15b-768", metric: "step-seconds", published: 0.57, family: "H100", moe: false },
   { file: "h100-nemotron4-15b-2304", metric: "step-seconds", published: 0.64, family: "H100", moe: false },
   { file: "h100-llama3-405b-8192", metric: "model-tflops", published: 430, family: "H100", moe: false },

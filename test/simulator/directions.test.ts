@@ -50,6 +50,20 @@ test('overlapExpertComm hides EP all-to-all under 1F1B', () => {
   assert.ok(ep(run(overlapped, '1f1b')).exposedSeconds < ep(run(config, '1f1b')).exposedSeconds);
 });
 
+test('combined 1F1B (overlapExpertComm under interleaved 1F1B) hides EP all-to-all beyond the shared experts', () => {
+  const base = deepSeekV3();
+  const interleaved: ResolvedConfig = { ...base, parallelism: { ...base.parallelism, schedule: 'interleaved-1f1b', virtualStages: 2, microBatches: 128 } };
+  const noSharedExperts: ResolvedConfig = { ...interleaved, model: { ...interleaved.model, moe: { ...interleaved.model.moe!, sharedExperts: 0 } } };
+  const on = (c: ResolvedConfig): ResolvedConfig => ({ ...c, parallelism: { ...c.parallelism, overlapExpertComm: true } });
+  const combined = ep(run(on(noSharedExperts)));
+  const plain = ep(run(noSharedExperts));
+  // Without shared experts the old single-op overlap hid nothing; the merged pairs hide under each other's compute.
+  assert.equal(plain.hiddenSeconds, 0);
+  assert.ok(combined.hiddenSeconds > 0 && combined.exposedSeconds < plain.exposedSeconds, `${combined.exposedSeconds} vs ${plain.exposedSeconds}`);
+  // Hidden plus exposed is all the EP traffic.
+  assert.ok(Math.abs(combined.hiddenSeconds + combined.exposedSeconds - combined.totalSeconds) < 1e-9 * combined.totalSeconds);
+});
+
 test('more data parallelism at a fixed global batch means less time per step (Llama 3: DP 64 → 128)', () => {
   assert.ok(run(llama3405B(128)).stepSeconds < run(llama3405B(64)).stepSeconds);
 });
