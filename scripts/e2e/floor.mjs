@@ -1,7 +1,8 @@
 // `npm run bench:preview-floor`: keystroke → webview painted, for the Training Config preview and for a reference
-// webview that does no work (test/e2e/floor-extension), in the same code-server and browser, by the same procedure
-// (test/e2e/workbench.ts timedEdit). The reference is the least any extension's preview can take in this editor on
-// this machine; the difference is what the preview itself costs.
+// webview that does no work (test/e2e/floor-extension), by the same procedure
+// (test/e2e/workbench.ts timedEdit), each in its own code-server and browser, all open at once with their edits taking
+// turns. The reference is the least any extension's preview can take in this editor on this machine; the difference
+// is what the preview itself costs.
 //
 // Options: --runs N (timed edits per target, default 9); --only preview|reference|installed (one target; installed:
 //          the reference beside Training Config Studio); --vsix FILE;
@@ -35,7 +36,8 @@ const option = (name) => {
 const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
 const extraSettings = JSON.parse(option('settings') ?? '{}');
 const vsix = option('vsix') ?? join(repoRoot, `${pkg.name}-${pkg.version}.vsix`);
-if (!existsSync(vsix)) {
+// Without --vsix, package this build: a .vsix left from an older commit would time old code.
+if (!option('vsix')) {
   const r = spawnSync(process.execPath, [join(repoRoot, 'scripts/package.mjs')], { stdio: 'inherit', cwd: repoRoot });
   if (r.status !== 0) process.exit(1);
 }
@@ -49,13 +51,19 @@ const targets = [
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function measureTarget(target, setupEnv) {
+/** Opens the target's editor and webview; `edit(i)` times one keystroke, `close()` stops it all. */
+async function openTarget(target, setupEnv) {
   const temp = mkdtempSync(join(tmpdir(), 'tcs-floor-'));
   const workspace = join(temp, 'examples');
   cpSync(join(repoRoot, 'examples'), workspace, { recursive: true });
   const scheduleLine = readFileSync(join(workspace, EXAMPLE), 'utf8').split(/\r?\n/).findIndex((l) => /^\s*schedule:/.test(l)) + 1;
   let server;
   let browser;
+  const close = async () => {
+    await browser?.close().catch(() => {});
+    await server?.stop();
+    rmSync(temp, { recursive: true, force: true });
+  };
   try {
     server = await startCodeServer({ folder: workspace, setupEnv, ...target.install, settings: extraSettings });
     browser = await launchBrowser();
@@ -66,22 +74,19 @@ async function measureTarget(target, setupEnv) {
     await wb.runCommand(target.command);
     const frame = await waitFor(`the ${target.name} webview`, () => wb.webviewFrameWith(target.frame), 30_000);
     await page.waitForTimeout(1500);
-    const paths = [];
-    // One untimed edit first: the first edit of a session pays for loading and compiling code.
-    for (let i = 0; i <= RUNS; i++) {
+    const edit = async (i) => {
       const to = i % 2 === 0 ? '1f1b' : 'dualpipe';
       await wb.goToLine(scheduleLine);
       await page.keyboard.press('End');
       await page.keyboard.press('Control+Shift+ArrowLeft');
       const path = await timedEdit(page, frame, to);
-      if (i > 0) paths.push(path);
       await page.waitForTimeout(400);
-    }
-    return paths;
-  } finally {
-    await browser?.close().catch(() => {});
-    await server?.stop();
-    rmSync(temp, { recursive: true, force: true });
+      return path;
+    };
+    return { edit, close };
+  } catch (error) {
+    await close();
+    throw error;
   }
 }
 
@@ -95,11 +100,26 @@ try {
   console.error(`floor: setup failed: ${error.message}`);
   process.exit(1);
 }
-const rows = [];
-for (const target of chosen) {
-  const paths = await measureTarget(target, setupEnv);
-  const m = (f) => median(paths.map(f));
-  rows.push([
+// Every target is open at once and the edits take turns (one per target per round), so a change in the machine's
+// load during the run falls on all targets alike instead of on whichever was measured then.
+const sessions = [];
+const paths = chosen.map(() => []);
+try {
+  for (const target of chosen) sessions.push(await openTarget(target, setupEnv));
+  // One untimed edit first: the first edit of a session pays for loading and compiling code.
+  for (let i = 0; i <= RUNS; i++) {
+    for (let t = 0; t < sessions.length; t++) {
+      const path = await sessions[t].edit(i);
+      if (i > 0) paths[t].push(path);
+    }
+  }
+} finally {
+  for (const s of sessions) await s.close();
+}
+const rows = chosen.map((target, t) => {
+  const m = (f) => median(paths[t].map(f));
+  console.log(`floor: ${target.name}: ${paths[t].map((p) => p.paintedAt - p.inputAt).join(', ')} ms`);
+  return [
     target.name,
     m((p) => p.paintedAt - p.inputAt),
     m((p) => p.editedAt - p.inputAt),
@@ -107,9 +127,8 @@ for (const target of chosen) {
     m((p) => p.receivedAt - p.sentAt),
     m((p) => p.paintedAt - p.receivedAt),
     m((p) => p.editorPaintedAt - p.inputAt),
-  ]);
-  console.log(`floor: ${target.name}: ${paths.map((p) => p.paintedAt - p.inputAt).join(', ')} ms`);
-}
+  ];
+});
 const header = ['webview', 'keystroke → painted', 'keystroke → host event', 'event → post', 'post → page', 'page → painted', "editor's own repaint"];
 console.log(`\nMedians of ${RUNS} edits, ms:\n`);
 console.log(`| ${header.join(' | ')} |\n| ${header.map(() => '---').join(' | ')} |`);

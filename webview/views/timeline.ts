@@ -121,15 +121,18 @@ export class TimelineView {
     this.timeline = timeline;
     this.lanes = lanesOfTimeline(timeline);
     this.hover = undefined;
-    this.tooltip.hidden = true;
     const width = plotWidth(this.geometry());
     const keep = restore ?? (keepView && !this.fitted ? this.viewport : undefined);
     this.fitted = keep === undefined;
     this.viewport = clampViewport(keep ?? fitViewport(timeline.makespanSeconds, width), timeline.makespanSeconds, width);
-    this.describe();
     const t0 = performance.now();
+    // Drawn before this update touches the DOM: the canvas resolves its font from the page's styles, and with
+    // them clean that costs nothing; a DOM change first would force a style and layout pass inside this task.
     const stats = this.draw();
-    return { renderMs: performance.now() - t0, ops: stats };
+    const renderMs = performance.now() - t0;
+    if (!this.tooltip.hidden) this.tooltip.hidden = true;
+    this.describe();
+    return { renderMs, ops: stats };
   }
 
   private geometry(): TimelineGeometry {
