@@ -97,10 +97,15 @@ function savedActivations(config: ResolvedConfig, kind: LayerKind): { total: num
     weightInputs += (m.expertsPerToken + m.sharedExperts) * routed.weightInputs;
     ffnInput = h * cached('experts'); // the router's input, outside the TP region like the attention norm's
   } else {
+    // The dense FFN's input is the MLP norm's output, already counted with the norm outputs (Korthikanti et al. 2022
+    // count it once: 2sbh of the MLP's 19sbh); Transformer Engine's LayerNormMLP saves that one ln_out for both.
     const f = ffn(model.ffnHiddenSize, 'mlp', modules.has('mlp_act'), modules.has('mlp'));
-    bytes += f.total;
-    weightInputs += f.weightInputs;
-    ffnInput = h * cached('mlp');
+    // Recomputed norms (`layernorm`) discard it after FC1 and rebuild it for FC1's wgrad (Megatron-Core
+    // CheckpointWithoutOutput), so it is never stored twice.
+    const input = h * cached('mlp');
+    bytes += f.total - input;
+    weightInputs += f.weightInputs - input;
+    ffnInput = 0;
   }
   return { total: bytes, weightInputs: Math.min(bytes, weightInputs), replicated: normInputs + keptNormOutputs + ffnInput };
 }
