@@ -1,6 +1,7 @@
 /** Publishes the core's diagnostics to the Problems panel and the editor, one to one. */
 import * as vscode from 'vscode';
 import type { Diagnostic } from '../language/service';
+import type { AfterPreviewPaint } from './afterPreviewPaint';
 import type { AnalysisService } from './analysis';
 import { onDidChangeSettings, settings } from './config';
 import { toVsRange, toVsSeverity } from './convert';
@@ -39,7 +40,7 @@ interface SincePublished {
   lost: boolean;
 }
 
-export function registerDiagnostics(context: vscode.ExtensionContext, analysis: AnalysisService): void {
+export function registerDiagnostics(context: vscode.ExtensionContext, analysis: AnalysisService, afterPreviewPaint?: AfterPreviewPaint): void {
   const collection = vscode.languages.createDiagnosticCollection('trainingConfig');
   const since = new Map<string, SincePublished>();
 
@@ -80,7 +81,15 @@ export function registerDiagnostics(context: vscode.ExtensionContext, analysis: 
   context.subscriptions.push(
     collection,
     vscode.workspace.onDidChangeTextDocument(track),
-    analysis.onDidUpdate(({ document, result }) => publish(document, result.diagnostics)),
+    analysis.onDidUpdate(({ document, result }) => {
+      const version = document.version;
+      const now = () => {
+        // A newer version's own check publishes in its turn.
+        if (!document.isClosed && document.version === version) publish(document, result.diagnostics);
+      };
+      if (afterPreviewPaint) afterPreviewPaint.run(document.uri.toString(), now);
+      else now();
+    }),
     analysis.onDidForget((uri) => {
       collection.delete(uri);
       since.delete(uri.toString());

@@ -8,6 +8,7 @@ import { AnalysisService } from './analysis';
 import { registerCodeActions } from './codeActions';
 import { registerCompletion } from './completion';
 import { documentSelector, onDidChangeSettings } from './config';
+import { AfterPreviewPaint } from './afterPreviewPaint';
 import { registerContextKeys } from './contextKeys';
 import { registerConvertCommands } from './convertCommands';
 import { registerDiagnostics } from './diagnostics';
@@ -38,9 +39,11 @@ export function activate(context: vscode.ExtensionContext): TrainingConfigApi {
   const analysis = new AnalysisService(log);
   context.subscriptions.push(log, analysis);
 
-  // The preview first: its update is posted before the diagnostics of the same check (see registerPreview).
-  registerPreview(context, analysis);
-  registerDiagnostics(context, analysis);
+  // The preview first: its update is posted before the diagnostics of the same check (see registerPreview), and the
+  // diagnostics wait for the preview's paint of it (extension/afterPreviewPaint.ts).
+  const afterPreviewPaint = new AfterPreviewPaint();
+  registerPreview(context, analysis, afterPreviewPaint);
+  registerDiagnostics(context, analysis, afterPreviewPaint);
   let features = registerLanguageFeatures(analysis);
   context.subscriptions.push(
     { dispose: () => features.dispose() },

@@ -21,6 +21,7 @@ import {
   type RenderedMessage,
   type WebviewMessage,
 } from '../protocol/preview';
+import type { AfterPreviewPaint } from './afterPreviewPaint';
 import type { AnalysisService } from './analysis';
 import { applyLayoutChanges } from './layoutSearch';
 import { layoutsMessage, searchInWorker } from './layoutSearchMessages';
@@ -96,14 +97,14 @@ export function getPreviewState(): PreviewState | undefined {
  * Call before the other onDidUpdate listeners (diagnostics, status bar): the editor handles messages in the order
  * they are sent, so the preview's post goes first and its round trip does not queue behind the problems update.
  */
-export function registerPreview(context: vscode.ExtensionContext, analysis: AnalysisService): void {
+export function registerPreview(context: vscode.ExtensionContext, analysis: AnalysisService, afterPreviewPaint?: AfterPreviewPaint): void {
   context.subscriptions.push(
     analysis.onDidUpdate((e) => currentPanel?.onAnalysisUpdate(e.document)),
     vscode.commands.registerCommand(OPEN_PREVIEW_COMMAND, (uri?: unknown) => {
       const target = uri instanceof vscode.Uri ? vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()) : undefined;
       const document = target ?? activeTrainingConfig(analysis);
       if (currentPanel) currentPanel.reveal(document);
-      else currentPanel = PreviewPanel.create(context, analysis, document);
+      else currentPanel = PreviewPanel.create(context, analysis, document, afterPreviewPaint);
     }),
     vscode.commands.registerCommand(PREVIEW_STATE_COMMAND, () => getPreviewState()),
     vscode.commands.registerCommand(APPLY_SCHEDULE_COMMAND, (schedule: unknown) =>
@@ -113,7 +114,7 @@ export function registerPreview(context: vscode.ExtensionContext, analysis: Anal
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
         const document = (await documentFromState(state, analysis)) ?? activeTrainingConfig(analysis);
         currentPanel?.dispose();
-        currentPanel = new PreviewPanel(panel, context, analysis, document);
+        currentPanel = new PreviewPanel(panel, context, analysis, document, afterPreviewPaint);
       },
     }),
     { dispose: () => currentPanel?.dispose() },
@@ -158,14 +159,14 @@ class PreviewPanel implements vscode.Disposable {
   private search?: { cancel: () => void };
   private readonly workerScript: string;
 
-  static create(context: vscode.ExtensionContext, analysis: AnalysisService, document: vscode.TextDocument | undefined): PreviewPanel {
+  static create(context: vscode.ExtensionContext, analysis: AnalysisService, document: vscode.TextDocument | undefined, afterPaint?: AfterPreviewPaint): PreviewPanel {
     const panel = vscode.window.createWebviewPanel(
       PREVIEW_VIEW_TYPE,
       'Training Config Preview',
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
       PreviewPanel.options(context),
     );
-    return new PreviewPanel(panel, context, analysis, document);
+    return new PreviewPanel(panel, context, analysis, document, afterPaint);
   }
 
   private static options(context: vscode.ExtensionContext): vscode.WebviewPanelOptions & vscode.WebviewOptions {
@@ -182,6 +183,8 @@ class PreviewPanel implements vscode.Disposable {
     context: vscode.ExtensionContext,
     private readonly analysis: AnalysisService,
     document: vscode.TextDocument | undefined,
+    /** Told what was posted and what was painted, so the problems of a version wait for its paint. */
+    private readonly afterPaint?: AfterPreviewPaint,
   ) {
     lastRendered = undefined;
     this.workerScript = vscode.Uri.joinPath(context.extensionUri, 'dist', 'searchWorker.js').fsPath;
@@ -268,6 +271,8 @@ class PreviewPanel implements vscode.Disposable {
     message.sentAt = Date.now();
     this.posted = { uri, version: document.version, at: message.sentAt };
     void this.panel.webview.postMessage(message);
+    // A hidden webview paints nothing: nothing waits on it.
+    if (this.panel.visible) this.afterPaint?.posted(uri, document.version);
   }
 
   /** Every message from the page passes isWebviewMessage first; anything else is dropped. */
@@ -321,6 +326,7 @@ class PreviewPanel implements vscode.Disposable {
   }
 
   private onRendered(m: RenderedMessage): void {
+    this.afterPaint?.painted(m.uri, m.version);
     const matches = this.posted && this.posted.uri === m.uri && this.posted.version === m.version;
     const editedAt = this.analysis.editedAt(m.uri, m.version);
     lastRendered = {
@@ -377,6 +383,7 @@ class PreviewPanel implements vscode.Disposable {
     this.disposed = true;
     if (this.timer) clearTimeout(this.timer);
     this.search?.cancel();
+    this.afterPaint?.releaseAll();
     if (currentPanel === this) currentPanel = undefined;
     for (const d of this.disposables) d.dispose();
     this.disposables.length = 0;

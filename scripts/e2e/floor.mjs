@@ -5,10 +5,11 @@
 // is what the preview itself costs.
 //
 // Options: --runs N (timed edits per target, default 9); --only preview|reference|installed (one target; installed:
-//          the reference beside Training Config Studio); --vsix FILE;
+//          the reference beside Training Config Studio); --vsix FILE; --against FILE (another build's .vsix, measured
+//          as a fourth target in the same run);
 //          --settings JSON (user settings for every target, e.g. '{"trainingConfig.validate.enable":false}' to see
 //          what the problems cost the preview and the reference).
-import { existsSync, readFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -48,8 +49,66 @@ const targets = [
   { name: 'reference webview, Training Config Studio installed', install: { vsix, extensionDir: join(repoRoot, 'test/e2e/floor-extension') }, command: 'Latency Floor: Open', frame: /latency floor/i },
   { name: 'Training Config preview', install: { vsix }, command: 'Training Config: Open Preview', frame: /GPU[ -]?hours/i },
 ];
+// --against FILE: another build's preview beside this one, in the same run (an A/B of a change).
+const against = option('against');
+if (against) targets.push({ name: `Training Config preview, ${against.replace(/.*\//, '')}`, install: { vsix: against }, command: 'Training Config: Open Preview', frame: /GPU[ -]?hours/i });
 
+// CPU time comes in 10 ms ticks: its mean over the edits, not a median of ticks.
+const mean = (ps, f) => (ps.length && ps.every((p) => f(p) !== undefined) ? Math.round(ps.reduce((a, p) => a + f(p), 0) / ps.length) : 'n/a');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const TICK_MS = 10; // Linux's USER_HZ is 100 on every architecture it supports
+
+/**
+ * CPU milliseconds used so far by each process tree rooted at `roots` (Linux /proc; undefined elsewhere), exited
+ * children included: wall time on a shared machine measures the neighbours too, CPU time measures the work.
+ */
+function treeCpuMs(roots) {
+  if (!existsSync('/proc/self/stat')) return undefined;
+  const parent = new Map();
+  const cpu = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // Fields after the command (which may hold spaces and parentheses): state ppid … utime stime cutime cstime.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    parent.set(Number(name), Number(f[1]));
+    cpu.set(Number(name), (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * TICK_MS);
+  }
+  return roots.map((root) => {
+    let total = 0;
+    for (const [pid, ms] of cpu) {
+      for (let p = pid, hops = 0; p > 1 && hops < 64; p = parent.get(p) ?? 0, hops++) {
+        if (p === root) {
+          total += ms;
+          break;
+        }
+      }
+    }
+    return total;
+  });
+}
+
+/** This process's children (Linux /proc; empty elsewhere). */
+function childPids() {
+  if (!existsSync('/proc/self/stat')) return [];
+  const out = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid) out.push(Number(name));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
+}
 
 /** Opens the target's editor and webview; `edit(i)` times one keystroke, `close()` stops it all. */
 async function openTarget(target, setupEnv) {
@@ -66,7 +125,10 @@ async function openTarget(target, setupEnv) {
   };
   try {
     server = await startCodeServer({ folder: workspace, setupEnv, ...target.install, settings: extraSettings });
+    const childrenBefore = childPids();
     browser = await launchBrowser();
+    // Playwright starts the browser as a child of this process: the new child is its root.
+    const browserPid = childPids().find((pid) => !childrenBefore.includes(pid) && pid !== server.pid) ?? -1;
     const { page } = await openWorkbench(browser, workbenchUrl(server));
     const wb = new Workbench(page);
     await wb.openFile(EXAMPLE);
@@ -79,8 +141,12 @@ async function openTarget(target, setupEnv) {
       await wb.goToLine(scheduleLine);
       await page.keyboard.press('End');
       await page.keyboard.press('Control+Shift+ArrowLeft');
+      const before = treeCpuMs([server.pid, browserPid]);
       const path = await timedEdit(page, frame, to);
+      // Everything the keystroke set off (background rows, debounced status) finishes within this pause.
       await page.waitForTimeout(400);
+      const after = treeCpuMs([server.pid, browserPid]);
+      if (before && after) [path.serverCpuMs, path.browserCpuMs] = [after[0] - before[0], after[1] - before[1]];
       return path;
     };
     return { edit, close };
@@ -92,7 +158,7 @@ async function openTarget(target, setupEnv) {
 
 const only = option('only');
 const kinds = ['reference', 'installed', 'preview'];
-const chosen = only ? [targets[kinds.indexOf(only)]].filter(Boolean) : targets;
+const chosen = only ? [targets[kinds.indexOf(only)], ...targets.slice(3)].filter(Boolean) : targets;
 let setupEnv;
 try {
   setupEnv = ensureSetup();
@@ -127,9 +193,11 @@ const rows = chosen.map((target, t) => {
     m((p) => p.receivedAt - p.sentAt),
     m((p) => p.paintedAt - p.receivedAt),
     m((p) => p.editorPaintedAt - p.inputAt),
+    mean(paths[t], (p) => p.serverCpuMs),
+    mean(paths[t], (p) => p.browserCpuMs),
   ];
 });
-const header = ['webview', 'keystroke → painted', 'keystroke → host event', 'event → post', 'post → page', 'page → painted', "editor's own repaint"];
-console.log(`\nMedians of ${RUNS} edits, ms:\n`);
+const header = ['webview', 'keystroke → painted', 'keystroke → host event', 'event → post', 'post → page', 'page → painted', "editor's own repaint", 'CPU: code-server + extension host', 'CPU: browser'];
+console.log(`\nMedians of ${RUNS} edits (CPU: mean per edit, including the 400 ms after it), ms:\n`);
 console.log(`| ${header.join(' | ')} |\n| ${header.map(() => '---').join(' | ')} |`);
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
