@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ResolvedConfig } from '../../simulator/config';
 import { expertRouting } from '../../simulator/comm';
+import { costModules } from '../../simulator/costs';
 import type { SimulationResult } from '../../simulator/result';
 import { simulate } from '../../simulator/simulate';
 import { deepSeekV3, llama3405B } from './fixtures';
@@ -72,6 +73,15 @@ test('more micro-batches shrink the 1F1B bubble fraction toward (p−1)/m', () =
   const few = llama3405B(128);
   const many = llama3405B(64);
   assert.ok(run(many, '1f1b').bubbleFraction < run(few, '1f1b').bubbleFraction);
+});
+
+test('FP8 current scaling reads each quantised tensor once more than delayed scaling (its amax): same GEMMs, more HBM time', () => {
+  const base = deepSeekV3();
+  const scaled = (scaling: 'tensorwise' | 'delayed'): ResolvedConfig => ({ ...base, precision: { ...base.precision, fp8: { ...base.precision.fp8!, scaling } } });
+  const current = costModules(scaled('tensorwise')).modules.moe!;
+  const delayed = costModules(scaled('delayed')).modules.moe!;
+  assert.deepEqual(current.gemm, delayed.gemm);
+  assert.ok(current.memoryBound.F > delayed.memoryBound.F && current.memoryBound.b > delayed.memoryBound.b);
 });
 
 test('a shorter FP32 promotion interval costs time (fine-grained FP8 on Hopper)', () => {
