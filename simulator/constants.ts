@@ -83,8 +83,12 @@ export const FAMILY_CONSTANTS: Readonly<Record<GpuFamily, FamilyConstants>> = {
 
 /**
  * SMs DeepSeek-V3 dedicates to all-to-all and PP communication kernels while DualPipe overlaps them with compute
- * (arXiv 2412.19437 §3.2.2: 20 of the H800's 132). Applied as a fraction of any GPU's SMs whenever EP all-to-all runs
- * concurrently with compute (DualPipe/DualPipeV pairs, or `overlapExpertComm`).
+ * (arXiv 2412.19437 §3.2.2: 20 of the H800's 132); DeepEP's normal kernels default to the same 20
+ * (deepseek-ai/DeepEP deep_ep/buffer.py, `Buffer.num_sms`), which Megatron-Core's flex dispatcher keeps. Applied as a
+ * fraction of any GPU's SMs whenever EP all-to-all runs concurrently with compute (DualPipe/DualPipeV pairs, or
+ * `overlapExpertComm`); tensor work only, HBM-bound kernels keep their bandwidth. NCCL's all-to-all launches one CTA
+ * per P2P channel (NVIDIA/nccl src/graph/paths.cc: min(channels, NCCL_MAX_P2P_NCHANNELS)), a topology-dependent count
+ * no public H100 figure pins, so the alltoall dispatcher takes the same share (judgement).
  */
 export const COMM_SM_FRACTION_WHEN_OVERLAPPED = 20 / 132;
 
