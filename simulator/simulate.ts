@@ -11,12 +11,13 @@ import { buildCostModel, type CostModel } from './costs';
 import { FAMILY_CONSTANTS, GOODPUT_FRACTION } from './constants';
 import { countParameters, gemmFlopsPerToken, layerCounts, layerShape, modelFlopsPerToken, mtpKind } from './model';
 import { estimateMemory, retainedAfterInputBackward, stageParameters } from './memory';
+import { evaluate, opSecondsAndWork, opTable, type OpComm, OUT, type RankWork, SECONDS } from './opWork';
 import type { CommBreakdown, CommKind, SimulationOutcome, SimulationResult, TimelineResult } from './result';
 import { findSchedule, generateSchedule, scheduleColumns, scheduleSpec, stageOf } from './schedules/index';
-import { KIND_B, KIND_b, KIND_CODES, KIND_F, KIND_FB, KIND_NAMES, KIND_W } from './schedules/program';
+import { KIND_CODES, KIND_F, KIND_FB, KIND_NAMES } from './schedules/program';
 import type { OpKind, Result, Schedule, ScheduleRequest, TimedOp } from './schedules/types';
 import { stagesOfRank } from './stages';
-import { executeSchedule, type ExecutedTimeline, type OpDurations, type StagedOps, type TimelineColumns, timelineColumns, type TimelineOps, timelineOps } from './timeline';
+import { executeSchedule, type ExecutedTimeline, type OpDurations, type TimelineColumns, timelineColumns, type TimelineOps, timelineOps } from './timeline';
 
 export interface SimulateOptions {
   schedule?: ScheduleKind;
@@ -47,174 +48,6 @@ export class PipelineMemo {
   }
 }
 
-/** How one op's communication splits into hidden and exposed seconds, per kind. */
-interface OpComm {
-  ep: number;
-  epHidden: number;
-  tp: number;
-  tpHidden: number;
-  cp: number;
-  cpHidden: number;
-  /**
-   * overlap_p2p_comm off: seconds in blocking PP exchanges, waiting for the neighbour and the transfer (schedules
-   * with Megatron's exchanges), else seconds ops waited for their own sends.
-   */
-  ppBlocked: number;
-}
-
-// What `evaluate` writes per op: its comm (total and hidden, per kind) and its seconds.
-const EP = 0;
-const EP_HIDDEN = 1;
-const TP = 2;
-const TP_HIDDEN = 3;
-const CP = 4;
-const CP_HIDDEN = 5;
-const PP_BLOCKED = 6;
-const SECONDS = 7;
-const OUT = 8;
-
-/** Per-stage seconds of one micro-batch's compute and communication: what an op's duration is read from. */
-interface OpTable {
-  fc: Float64Array;
-  bc: Float64Array;
-  wc: Float64Array;
-  epF: Float64Array;
-  epB: Float64Array;
-  tpF: Float64Array;
-  tpB: Float64Array;
-  tpxF: Float64Array;
-  tpxB: Float64Array;
-  cpF: Float64Array;
-  cpB: Float64Array;
-  cpTotF: Float64Array;
-  cpTotB: Float64Array;
-  /** Shared-expert compute an unpaired op can hide its EP all-to-all under, per phase. */
-  hideF: Float64Array;
-  hideB: Float64Array;
-  hideW: Float64Array;
-  /** Routed-expert compute per phase: what a pair hides the other op's dispatch or combine under. */
-  xF: Float64Array;
-  xB: Float64Array;
-  xW: Float64Array;
-  /** Share of EP seconds in the dispatch direction. */
-  dispatchShare: number;
-  /** Without pairing, EP comm is exposed unless the config overlaps it with the op's shared-expert compute. */
-  overlapSingleOps: boolean;
-  /**
-   * Megatron-Core's combined 1F1B (--overlap-moe-expert-parallel-comm) on a schedule that does not pair chunks itself:
-   * each steady-state forward runs merged with the backward that follows it on the rank (another micro-batch).
-   */
-  combined: boolean;
-  /** Seconds every op but W waits for its own PP send (no --overlap-p2p-communication), else 0. */
-  blockingSend: number;
-}
-
-function opTable(costs: CostModel, overlapSingleOps: boolean, combined: boolean, blockingSend: number): OpTable {
-  const st = costs.stages;
-  const of = (pick: (s: (typeof st)[number]) => number) => Float64Array.from(st, pick);
-  return {
-    fc: of((s) => s.compute.seconds.F),
-    bc: of((s) => s.compute.seconds.b),
-    wc: of((s) => s.compute.seconds.W),
-    epF: of((s) => s.ep.F.seconds),
-    epB: of((s) => s.ep.B.seconds),
-    tpF: of((s) => s.tp.F.seconds),
-    tpB: of((s) => s.tp.B.seconds),
-    tpxF: of((s) => s.tpExposed.F),
-    tpxB: of((s) => s.tpExposed.B),
-    cpF: of((s) => s.cpExposed.F),
-    cpB: of((s) => s.cpExposed.B),
-    cpTotF: of((s) => s.cp.F.seconds),
-    cpTotB: of((s) => s.cp.B.seconds),
-    hideF: of((s) => s.epHideable.F),
-    hideB: of((s) => s.epHideable.b),
-    hideW: of((s) => s.epHideable.W),
-    xF: of((s) => s.routed.F),
-    xB: of((s) => s.routed.b),
-    xW: of((s) => s.routed.W),
-    dispatchShare: costs.dispatchShare,
-    overlapSingleOps,
-    combined,
-    blockingSend,
-  };
-}
-
-/**
- * Exposed EP seconds of a forward on stage `s` merged with a full backward on stage `b` under Megatron-Core's combined
- * 1F1B (--overlap-moe-expert-parallel-comm; docs.nvidia.com/megatron-core/developer-guide, features/moe_a2a_overlap:
- * "EP A2A in forward step is hidden by the attention/mlp computation in the backward step, and vice versa"). Each
- * layer runs in four slots on two streams, one op's compute beside the other's communication: the forward's
- * attention with the backward's combine-gradient send (toward the experts), the forward's dispatch with the
- * backward's expert GEMMs, the forward's experts with the backward's dispatch-gradient send, the forward's combine
- * with the backward's attention. A slot lasts as long as its longer half, so communication hides only under the
- * compute it is paired with. Summed per stage (its layers alike). DualPipe's FB pairs instead hide their EP under the
- * pair's whole compute: DeepSeek tunes the SMs each chunk's communication gets so that it is "fully hidden"
- * (arXiv 2412.19437 §3.2.1).
- */
-function pairedEpExposed(m: OpTable, s: number, b: number): number {
-  const d = m.dispatchShare;
-  const expertsF = m.xF[s];
-  const expertsB = m.xB[b] + m.xW[b];
-  const restF = m.fc[s] - expertsF;
-  const restB = m.bc[b] + m.wc[b] - expertsB;
-  const epF = m.epF[s];
-  const epB = m.epB[b];
-  const slots =
-    Math.max(restF, d * epB) + Math.max(d * epF, expertsB) + Math.max(expertsF, (1 - d) * epB) + Math.max((1 - d) * epF, restB);
-  return Math.max(0, slots - (m.fc[s] + m.bc[b] + m.wc[b]));
-}
-
-/**
- * An op of kind `kind` (the executor's codes) computing stage `s` (FB: its backward half computes `b`): its comm and
- * seconds into `out`, array lookups only (a top-level function, so the per-op loop inlines it and boxes nothing).
- */
-function evaluate(m: OpTable, kind: number, s: number, b: number, out: Float64Array): void {
-  let compute: number;
-  let ep: number;
-  let epExposed: number;
-  let tp: number;
-  let tpExposed: number;
-  let cp: number;
-  let cpExposed: number;
-  if (kind === KIND_F) {
-    compute = m.fc[s];
-    ep = m.epF[s];
-    epExposed = m.overlapSingleOps ? Math.max(0, ep - m.hideF[s]) : ep;
-    tp = m.tpF[s];
-    tpExposed = m.tpxF[s];
-    cp = m.cpTotF[s];
-    cpExposed = m.cpF[s];
-  } else if (kind === KIND_B || kind === KIND_b) {
-    // The same input-gradient pass and its communication; a full B also computes the weight gradient.
-    compute = m.bc[s] + (kind === KIND_B ? m.wc[s] : 0);
-    ep = m.epB[s];
-    epExposed = m.overlapSingleOps ? Math.max(0, ep - (m.hideB[s] + (kind === KIND_B ? m.hideW[s] : 0))) : ep;
-    tp = m.tpB[s];
-    tpExposed = m.tpxB[s];
-    cp = m.cpTotB[s];
-    cpExposed = m.cpB[s];
-  } else if (kind === KIND_W) {
-    compute = m.wc[s];
-    ep = epExposed = tp = tpExposed = cp = cpExposed = 0;
-  } else {
-    // FB (DualPipe): one chunk's all-to-all hides under the other chunk's compute (and vice versa).
-    compute = m.fc[s] + m.bc[b] + m.wc[b];
-    ep = m.epF[s] + m.epB[b];
-    epExposed = Math.max(0, ep - compute);
-    tp = m.tpF[s] + m.tpB[b];
-    tpExposed = m.tpxF[s] + m.tpxB[b];
-    cp = m.cpTotF[s] + m.cpTotB[b];
-    cpExposed = m.cpF[s] + m.cpB[b];
-  }
-  out[EP] = ep;
-  out[EP_HIDDEN] = ep - epExposed;
-  out[TP] = tp;
-  out[TP_HIDDEN] = tp - tpExposed;
-  out[CP] = cp;
-  out[CP_HIDDEN] = cp - cpExposed;
-  out[PP_BLOCKED] = kind === KIND_W ? 0 : m.blockingSend;
-  out[SECONDS] = compute + epExposed + tpExposed + cpExposed + (kind === KIND_W ? 0 : m.blockingSend);
-}
 
 /**
  * Generated schedules are immutable data that depend only on (kind, P, N, v): keystrokes that change a model size or a
@@ -355,12 +188,6 @@ function inputProblem(config: ResolvedConfig): SimulationOutcome | undefined {
   return undefined;
 }
 
-/** What each rank did: its comm split, busy seconds and PP sends. */
-interface RankWork {
-  comm: OpComm;
-  busy: number;
-  sends: number;
-}
 
 /**
  * Executes the schedule on the cost model's per-op durations, PP transfers on the links, accumulating each rank's
@@ -400,86 +227,6 @@ function executePipeline(config: ResolvedConfig, schedule: Schedule, costs: Cost
   return { ok: true, value: { timeline: executed.value, perRank } };
 }
 
-/**
- * Every op's seconds into `seconds`, and each rank's comm split, busy time and PP sends summed over its ops in
- * order. F, B, b and W depend on (kind, stage) alone: evaluated once per kind and stage, then looked up per op.
- */
-function opSecondsAndWork(table: OpTable, S: number, { first, kind, stage, backStage, problem }: StagedOps, seconds: Float64Array): RankWork[] {
-  const out = new Float64Array(OUT);
-  const single = new Float64Array(4 * S * OUT);
-  for (let k = KIND_F; k <= KIND_W; k++)
-    for (let st = 0; st < S; st++) {
-      evaluate(table, k, st, st, out);
-      single.set(out, (k * S + st) * OUT);
-    }
-  const pairOut = new Float64Array(OUT);
-  let pendingBackward = -1;
-  const perRank: RankWork[] = [];
-  for (let rank = 0; rank + 1 < first.length; rank++) {
-    let ep = 0;
-    let epHidden = 0;
-    let tp = 0;
-    let tpHidden = 0;
-    let cp = 0;
-    let cpHidden = 0;
-    let ppBlocked = 0;
-    let busy = 0;
-    let sends = 0;
-    for (let g = first[rank]; g < first[rank + 1]; g++) {
-      if (problem[g] !== 0) continue;
-      const k = kind[g];
-      const st = stage[g];
-      let row: Float64Array = single;
-      let at = (k * S + st) * OUT;
-      const next = g + 1;
-      if (table.combined && k === KIND_F && next < first[rank + 1] && kind[next] === KIND_B && problem[next] === 0 && st >= 0 && st < S && stage[next] >= 0 && stage[next] < S) {
-        // Combined 1F1B: this forward and the backward after it run merged; the forward keeps its compute and the
-        // backward carries the pair's exposed EP seconds (both halves' EP counted, the hidden part as hidden).
-        combinedPair(table, st, stage[next], out, pairOut);
-        row = out;
-        at = 0;
-        pendingBackward = next;
-      } else if (g === pendingBackward) {
-        row = pairOut;
-        at = 0;
-      } else if (k === KIND_FB || !(st >= 0 && st < S)) {
-        evaluate(table, k, st, backStage[g], out);
-        row = out;
-        at = 0;
-      }
-      ep += row[at + EP];
-      epHidden += row[at + EP_HIDDEN];
-      tp += row[at + TP];
-      tpHidden += row[at + TP_HIDDEN];
-      cp += row[at + CP];
-      cpHidden += row[at + CP_HIDDEN];
-      ppBlocked += row[at + PP_BLOCKED];
-      busy += row[at + SECONDS];
-      seconds[g] = row[at + SECONDS];
-      if (k !== KIND_W) sends += k === KIND_FB ? 2 : 1;
-    }
-    perRank.push({ comm: { ep, epHidden, tp, tpHidden, cp, cpHidden, ppBlocked }, busy, sends });
-  }
-  return perRank;
-}
-
-/**
- * A steady-state forward on stage `s` and the backward on stage `b` that follows it, merged (combined 1F1B): the
- * forward's row into `f`, the backward's into `bw`. The pair's EP seconds hide as in an FB pair; the exposed part is
- * charged to the backward, so the two ops together last as long as the merged step.
- */
-function combinedPair(m: OpTable, s: number, b: number, f: Float64Array, bw: Float64Array): void {
-  evaluate(m, KIND_F, s, s, f);
-  evaluate(m, KIND_B, b, b, bw);
-  const exposed = pairedEpExposed(m, s, b);
-  const epF = m.epF[s];
-  const epB = m.epB[b];
-  f[SECONDS] -= epF - f[EP_HIDDEN];
-  bw[SECONDS] += exposed - (epB - bw[EP_HIDDEN]);
-  // The exposed seconds are the backward's own EP first, the forward's beyond it.
-  f[EP_HIDDEN] = epF - Math.max(0, exposed - epB);
-  bw[EP_HIDDEN] = epB - Math.min(exposed, epB);
-}
 
 /**
  * Data-parallel sync and optimizer after each rank's last op, on the rank where the step ends last: the bucketed

@@ -15,6 +15,7 @@ import { EXCHANGE_COMBINED, EXCHANGE_NONE, EXCHANGE_SPLIT } from './schedules/ex
 import { formatOp, scheduleColumns, scheduleSpec, stageOf } from './schedules/index';
 import { KIND_B, KIND_b, KIND_CODES, KIND_F, KIND_FB, KIND_NAMES, KIND_W, type OpColumns, opAt, orderOf } from './schedules/program';
 import type { OpKind, OpRef, Result, Schedule, ScheduleOp, TimedOp } from './schedules/types';
+import { completeEvent, type ExchangePlan, opPlan, type OpPlan, postEvent, replayExchanges, replayOps } from './replay';
 
 export interface OpDurations {
   /** Seconds (or units) `op` takes on `rank`; for FB the whole overlapped pair. */
@@ -125,6 +126,12 @@ interface Compiled {
   backStage: Int32Array;
   keys: number;
   stageStride: number;
+  /** Kept with a generated schedule (wiredColumns), so what is learnt from one run serves the next. */
+  shared: boolean;
+  /** The first complete run's order (replay.ts), recorded once for a shared wiring. */
+  plan?: OpPlan;
+  /** Peak held chunks per rank (`peakActivations`), by the share a b retains: they depend on the op order alone. */
+  peaks?: Map<number, readonly number[]>;
 }
 
 /** The compiled arrays, views into one backing store (few large allocations, not one per array); `wire` fills every field. */
@@ -145,6 +152,7 @@ function allocate(first: Int32Array, keys: number, stageStride: number, kind?: U
     kind: kind ?? new Uint8Array(buffer, 4 * 7 * total + total, total),
     keys,
     stageStride,
+    shared: false,
   };
 }
 
@@ -252,7 +260,10 @@ function wiredColumns(schedule: Schedule, cols: OpColumns): Compiled {
   if (hit && hit.kind === kind && hit.ranks === ranks && hit.microBatches === microBatches && hit.stages === stages && hit.chunksPerRank === chunksPerRank)
     return hit.compiled;
   const compiled = compileColumns(schedule, cols);
-  if (cols.kind.length <= MAX_CACHED_WIRING_OPS) wiringCache.set(cols, { kind, ranks, microBatches, stages, chunksPerRank, compiled });
+  if (cols.kind.length <= MAX_CACHED_WIRING_OPS) {
+    compiled.shared = true;
+    wiringCache.set(cols, { kind, ranks, microBatches, stages, chunksPerRank, compiled });
+  }
   return compiled;
 }
 
@@ -296,16 +307,39 @@ export function executeSchedule(schedule: Schedule, durations: OpDurations, opti
   const ops: OpSource = { columns, order };
   const c = columns ? wiredColumns(schedule, columns) : compileOrder(schedule, order as ScheduleOp[][]);
   if (options.blockingExchanges) return executeWithExchanges(schedule, c, ops, durations, options);
-  const times = runOps(c, ops, durations, numericSeconds(c, durations));
+  const seconds = numericSeconds(c, durations);
+  const perKind = perKindSeconds(durations, seconds);
+  // A recorded run is replayed when every duration is a number and every transfer the same (replay.ts).
+  const replayable = (seconds !== undefined || perKind !== undefined) && !durations.transfer;
+  if (c.plan && replayable) return { ok: true, value: timelineOf(c, replayOps(c, c.plan, seconds, perKind, durations.transferSeconds ?? 0), ops, options.keepOps ?? true, durations.retainedAfterInputBackward ?? 1) };
+  const trace = c.shared ? new Int32Array(c.kind.length) : undefined;
+  const times = runOps(c, ops, durations, seconds, perKind, trace);
   if ('code' in times) return { ok: false, code: times.code, reason: times.reason };
   const deadlock = stuckRanks(c, times.nextOp, ops);
   if (deadlock) return { ok: false, code: 'schedule/deadlock', reason: deadlock };
+  if (trace) c.plan = opPlan(c, trace);
   return { ok: true, value: timelineOf(c, times, ops, options.keepOps ?? true, durations.retainedAfterInputBackward ?? 1) };
+}
+
+/** Durations by kind code when the executor reads them per kind (no per-op seconds), else undefined. */
+function perKindSeconds(durations: OpDurations, seconds: Float64Array | undefined): Float64Array | undefined {
+  const byKind = durations.secondsByKind;
+  return seconds || !byKind ? undefined : Float64Array.from(KIND_NAMES, (name) => byKind[name]);
 }
 
 function executeWithExchanges(schedule: Schedule, c: Compiled, ops: OpSource, durations: OpDurations, options: ExecuteOptions): Result<ExecutedTimeline> {
   const x = exchangesOf(schedule, c);
-  const times = runWithExchanges(c, x, ops, durations, numericSeconds(c, durations));
+  const seconds = numericSeconds(c, durations);
+  const perKind = perKindSeconds(durations, seconds);
+  const replayable = (seconds !== undefined || perKind !== undefined) && !durations.transfer;
+  if (x.plan && replayable) {
+    const replayed = replayExchanges(c, x, x.plan, seconds, perKind, durations.transferSeconds ?? 0);
+    const value = timelineOf(c, replayed, ops, options.keepOps ?? true, durations.retainedAfterInputBackward ?? 1);
+    value.exchangeSecondsPerRank = Array.from(replayed.exchangeSeconds);
+    return { ok: true, value };
+  }
+  const events: number[] | undefined = c.shared ? [] : undefined;
+  const times = runWithExchanges(c, x, ops, durations, seconds, perKind, events);
   if ('code' in times) return { ok: false, code: times.code, reason: times.reason };
   const stuck: string[] = [];
   for (let rank = 0; rank + 1 < c.first.length; rank++) {
@@ -315,6 +349,7 @@ function executeWithExchanges(schedule: Schedule, c: Compiled, ops: OpSource, du
     else if (times.nextCall[rank] < x.rankCalls[rank + 1]) stuck.push(`rank ${rank} in its exchange after its last op`);
   }
   if (stuck.length > 0) return { ok: false, code: 'schedule/deadlock', reason: `deadlock: every unfinished rank waits for a neighbour that will not reach the matching exchange or produce the input: ${stuck.join('; ')}` };
+  if (events) x.plan = Int32Array.from(events);
   const value = timelineOf(c, times, ops, options.keepOps ?? true, durations.retainedAfterInputBackward ?? 1);
   value.exchangeSecondsPerRank = Array.from(times.exchangeSeconds);
   return { ok: true, value };
@@ -335,6 +370,8 @@ interface Exchanges {
   consumerRank: Int32Array;
   consumerOp: Int32Array;
   producer: Int32Array;
+  /** The first complete run's events (replay.ts), recorded once for a shared wiring. */
+  plan?: ExchangePlan;
 }
 
 const exchangesCache = new WeakMap<Compiled, { kind: string; exchanges: Exchanges }>();
@@ -429,14 +466,20 @@ function compileExchanges(schedule: Schedule, c: Compiled): Exchanges {
  * posts and takes its transfer time; the call ends when the last message has arrived, and the rank's next op starts
  * then. An op starts when its rank is free: its inputs from other ranks came in an earlier call.
  */
-function runWithExchanges(c: Compiled, x: Exchanges, ops: OpSource, durations: OpDurations, seconds: Float64Array | undefined): (Times & { nextCall: Int32Array; exchangeSeconds: Float64Array }) | { code: string; reason: string } {
+function runWithExchanges(
+  c: Compiled,
+  x: Exchanges,
+  ops: OpSource,
+  durations: OpDurations,
+  seconds: Float64Array | undefined,
+  perKind: Float64Array | undefined,
+  events: number[] | undefined,
+): (Times & { nextCall: Int32Array; exchangeSeconds: Float64Array }) | { code: string; reason: string } {
   const { first, kind, activationIn, localIn, gradientIn, activationOut, gradientOut, problem } = c;
   const { rankCalls, at, messageFirst, messageKey, receives } = x;
   const P = first.length - 1;
   const transfer = durations.transfer;
   const fixedTransfer = durations.transferSeconds ?? 0;
-  const byKind = durations.secondsByKind;
-  const perKind = seconds || !byKind ? undefined : Float64Array.from(KIND_NAMES, (name) => byKind[name]);
   const total = first[P];
   const doneAt = new Float64Array(c.keys).fill(-1);
   const doneOn = new Int32Array(c.keys).fill(-1);
@@ -486,6 +529,7 @@ function runWithExchanges(c: Compiled, x: Exchanges, ops: OpSource, durations: O
             wake(key);
           }
           posted[rank] = 1;
+          events?.push(postEvent(total, k), rank);
         }
         let missing = -1;
         for (let m = messageFirst[k]; m < messageFirst[k + 1] && missing < 0; m++) if ((receives[m] ? sendPost : recvPost)[messageKey[m]] < 0) missing = messageKey[m];
@@ -508,6 +552,7 @@ function runWithExchanges(c: Compiled, x: Exchanges, ops: OpSource, durations: O
           if (moved > done) done = moved;
         }
         exchangeSeconds[rank] += done - Math.min(done, produced);
+        events?.push(completeEvent(total, k), rank);
         free = done;
         posted[rank] = 0;
         nextCall[rank] = k + 1;
@@ -531,6 +576,7 @@ function runWithExchanges(c: Compiled, x: Exchanges, ops: OpSource, durations: O
       start[g] = t;
       end[g] = finish;
       free = finish;
+      events?.push(g, rank);
       if (aOut >= 0) {
         doneAt[aOut] = finish;
         doneOn[aOut] = rank;
@@ -570,13 +616,19 @@ interface Times {
  * The event loop: a rank runs its ops in order until one waits for an input, and parks on that input's key; an op
  * that finishes wakes the ranks parked on its outputs. Each op runs once: O(ops + ranks).
  */
-function runOps(c: Compiled, ops: OpSource, durations: OpDurations, seconds: Float64Array | undefined): Times | { code: string; reason: string } {
+function runOps(
+  c: Compiled,
+  ops: OpSource,
+  durations: OpDurations,
+  seconds: Float64Array | undefined,
+  perKind: Float64Array | undefined,
+  trace: Int32Array | undefined,
+): Times | { code: string; reason: string } {
   const { first, kind, activationIn, localIn, gradientIn, activationOut, gradientOut } = c;
   const P = first.length - 1;
   const transfer = durations.transfer;
   const fixedTransfer = durations.transferSeconds ?? 0;
-  const byKind = durations.secondsByKind;
-  const perKind = seconds || !byKind ? undefined : Float64Array.from(KIND_NAMES, (name) => byKind[name]);
+  let traced = 0;
   // Per key and per op, each group in one backing store.
   const total = first[P];
   const times = new Float64Array(c.keys + 2 * total);
@@ -640,6 +692,7 @@ function runOps(c: Compiled, ops: OpSource, durations: OpDurations, seconds: Flo
       start[g] = t;
       end[g] = finish;
       free = finish;
+      if (trace) trace[traced++] = g;
       // Publish the outputs and wake the ranks parked on them.
       if (aOut >= 0) {
         doneAt[aOut] = finish;
@@ -682,13 +735,12 @@ function timelineOf(c: Compiled, times: Times, ops: OpSource, keepOps: boolean, 
   let makespan = 0;
   for (let rank = 0; rank < P; rank++) if (freeAt[rank] > makespan) makespan = freeAt[rank];
   const idlePerRank: number[] = [];
-  const peakActivationsPerRank: number[] = [];
   for (let rank = 0; rank < P; rank++) {
     let busy = 0;
     for (let g = first[rank]; g < first[rank + 1]; g++) busy += end[g] - start[g];
     idlePerRank.push(makespan - busy);
-    peakActivationsPerRank.push(peakActivations(kind, first[rank], first[rank + 1], retained));
   }
+  const peakActivationsPerRank = peaksOf(c, retained);
   const value = { makespan, idlePerRank, peakActivationsPerRank } as ExecutedTimeline;
   const build = (): TimedOp[][] => (keepOps ? timedOps(first, start, end, ops) : Array.from({ length: P }, () => []));
   Object.defineProperty(value, COLUMNS, { value: { first, kind, start, end } satisfies TimelineColumns });
@@ -820,6 +872,20 @@ const ranksAccessor: PropertyDescriptor & ThisType<ExecutedTimeline & LazyRanks>
     this[BUILD_RANKS] = undefined;
   },
 };
+
+/** Per rank, `peakActivations`: kept with a shared wiring for a few shares retained (a search varies it by layout). */
+function peaksOf(c: Compiled, retained: number): number[] {
+  const hit = c.peaks?.get(retained);
+  if (hit) return hit.slice();
+  const peaks: number[] = [];
+  for (let rank = 0; rank + 1 < c.first.length; rank++) peaks.push(peakActivations(c.kind, c.first[rank], c.first[rank + 1], retained));
+  if (c.shared) {
+    c.peaks ??= new Map();
+    if (c.peaks.size >= 8) c.peaks.delete(c.peaks.keys().next().value as number);
+    c.peaks.set(retained, peaks.slice());
+  }
+  return peaks;
+}
 
 /**
  * Peak micro-batch chunks whose activations a rank holds, in units of one chunk's saved activations (M_B). A chunk's

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { prng } from '../support/generate';
 import { SCHEDULE_KINDS } from '../../simulator/config';
 import { generateSchedule, stageOf } from '../../simulator/schedules/index';
 import { KIND_CODES } from '../../simulator/schedules/program';
@@ -13,8 +14,8 @@ import type { OpRef, Schedule, ScheduleOp, ScheduleRequest } from '../../simulat
 import { executeSchedule, type OpDurations, timelineColumns, timelineOps } from '../../simulator/timeline';
 
 /** Seconds of an op from its kind and stages: distinct per kind and stage, so a wrong stage shows. */
-const secondsOf = (kind: number, stage: number, backStage: number) => 1 + kind * 0.37 + stage * 0.011 + backStage * 0.0007;
-const TRANSFER = 0.05;
+let secondsOf = (kind: number, stage: number, backStage: number) => 1 + kind * 0.37 + stage * 0.011 + backStage * 0.0007;
+let TRANSFER = 0.05;
 
 function stagesOf(schedule: Schedule, rank: number, op: ScheduleOp): [number, number] {
   const stage = stageOf(schedule, rank, op);
@@ -148,5 +149,43 @@ test("timelineOps gives every op as its TimedOp would read, from the columns and
         });
       });
     }
+  }
+});
+
+test('a recorded run replayed with other durations = the reference with those durations, with and without blocking exchanges', () => {
+  const saved = { secondsOf, TRANSFER };
+  const random = prng(7);
+  let replayed = 0;
+  try {
+    for (const kind of SCHEDULE_KINDS)
+      for (const shape of [...shapes, { ranks: 5, microBatches: 13, virtualStages: 2 }, { ranks: 8, microBatches: 16, virtualStages: 2 }]) {
+        const generated = generateSchedule({ kind, ...shape });
+        if (!generated.ok) continue;
+        const schedule = generated.value;
+        // The first run records (its wiring is kept with the generated columns); every later one replays. Each run
+        // draws new durations per kind and stage, some of them zero, and a new transfer time.
+        for (let run = 0; run < 4; run++) {
+          const table = Array.from({ length: 5 * schedule.stages * schedule.stages }, () => (random() < 0.1 ? 0 : random() * 3));
+          secondsOf = (k, stage, backStage) => table[(k * schedule.stages + stage) * schedule.stages + backStage];
+          TRANSFER = run === 2 ? 0 : random();
+          const objects: OpDurations = { op: (rank, op) => secondsOf(KIND_CODES[op.kind], ...stagesOf(schedule, rank, op)), transfer: () => TRANSFER };
+          const a = executeSchedule(schedule, { ...fast, transferSeconds: TRANSFER });
+          assert.ok(a.ok, `${kind} ${JSON.stringify(shape)}`);
+          const label = `${kind} ${JSON.stringify(shape)} run ${run}`;
+          assert.deepEqual(a.value.ranks.map((ops) => ops.map((op) => [op.start, op.end])), reference(schedule), label);
+          // Blocking exchanges: the fast path (recorded, then replayed) against the object path, which never replays.
+          const x = executeSchedule(schedule, { ...fast, transferSeconds: TRANSFER }, { blockingExchanges: true });
+          const y = executeSchedule(schedule, objects, { blockingExchanges: true });
+          assert.equal(x.ok, y.ok, label);
+          if (x.ok && y.ok) {
+            assert.deepEqual(x.value.ranks, y.value.ranks, `${label}: blocking exchanges`);
+            assert.deepEqual({ ...x.value, ranks: [] }, { ...y.value, ranks: [] }, `${label}: blocking exchanges`);
+          }
+          if (run > 0) replayed++;
+        }
+      }
+    assert.ok(replayed >= 3 * 2 * SCHEDULE_KINDS.length, `replayed ${replayed} runs`);
+  } finally {
+    ({ secondsOf, TRANSFER } = saved);
   }
 });

@@ -1,0 +1,324 @@
+/**
+ * What each op costs under a cost model: its seconds and its communication split (hidden and exposed, per kind),
+ * from per-stage tables, and each rank's sums over its ops — what simulate.ts executes the schedule with and reads
+ * the step's breakdown from.
+ */
+import type { CostModel } from './costs';
+import { KIND_B, KIND_b, KIND_F, KIND_FB, KIND_W } from './schedules/program';
+import type { StagedOps } from './timeline';
+
+/** How one op's communication splits into hidden and exposed seconds, per kind. */
+export interface OpComm {
+  ep: number;
+  epHidden: number;
+  tp: number;
+  tpHidden: number;
+  cp: number;
+  cpHidden: number;
+  /**
+   * overlap_p2p_comm off: seconds in blocking PP exchanges, waiting for the neighbour and the transfer (schedules
+   * with Megatron's exchanges), else seconds ops waited for their own sends.
+   */
+  ppBlocked: number;
+}
+
+// What `evaluate` writes per op: its comm (total and hidden, per kind) and its seconds.
+const EP = 0;
+const EP_HIDDEN = 1;
+const TP = 2;
+const TP_HIDDEN = 3;
+const CP = 4;
+const CP_HIDDEN = 5;
+const PP_BLOCKED = 6;
+export const SECONDS = 7;
+export const OUT = 8;
+
+/** Per-stage seconds of one micro-batch's compute and communication: what an op's duration is read from. */
+export interface OpTable {
+  fc: Float64Array;
+  bc: Float64Array;
+  wc: Float64Array;
+  epF: Float64Array;
+  epB: Float64Array;
+  tpF: Float64Array;
+  tpB: Float64Array;
+  tpxF: Float64Array;
+  tpxB: Float64Array;
+  cpF: Float64Array;
+  cpB: Float64Array;
+  cpTotF: Float64Array;
+  cpTotB: Float64Array;
+  /** Shared-expert compute an unpaired op can hide its EP all-to-all under, per phase. */
+  hideF: Float64Array;
+  hideB: Float64Array;
+  hideW: Float64Array;
+  /** Routed-expert compute per phase: what a pair hides the other op's dispatch or combine under. */
+  xF: Float64Array;
+  xB: Float64Array;
+  xW: Float64Array;
+  /** Share of EP seconds in the dispatch direction. */
+  dispatchShare: number;
+  /** Without pairing, EP comm is exposed unless the config overlaps it with the op's shared-expert compute. */
+  overlapSingleOps: boolean;
+  /**
+   * Megatron-Core's combined 1F1B (--overlap-moe-expert-parallel-comm) on a schedule that does not pair chunks itself:
+   * each steady-state forward runs merged with the backward that follows it on the rank (another micro-batch).
+   */
+  combined: boolean;
+  /** Seconds every op but W waits for its own PP send (no --overlap-p2p-communication), else 0. */
+  blockingSend: number;
+}
+
+export function opTable(costs: CostModel, overlapSingleOps: boolean, combined: boolean, blockingSend: number): OpTable {
+  const st = costs.stages;
+  const of = (pick: (s: (typeof st)[number]) => number) => Float64Array.from(st, pick);
+  return {
+    fc: of((s) => s.compute.seconds.F),
+    bc: of((s) => s.compute.seconds.b),
+    wc: of((s) => s.compute.seconds.W),
+    epF: of((s) => s.ep.F.seconds),
+    epB: of((s) => s.ep.B.seconds),
+    tpF: of((s) => s.tp.F.seconds),
+    tpB: of((s) => s.tp.B.seconds),
+    tpxF: of((s) => s.tpExposed.F),
+    tpxB: of((s) => s.tpExposed.B),
+    cpF: of((s) => s.cpExposed.F),
+    cpB: of((s) => s.cpExposed.B),
+    cpTotF: of((s) => s.cp.F.seconds),
+    cpTotB: of((s) => s.cp.B.seconds),
+    hideF: of((s) => s.epHideable.F),
+    hideB: of((s) => s.epHideable.b),
+    hideW: of((s) => s.epHideable.W),
+    xF: of((s) => s.routed.F),
+    xB: of((s) => s.routed.b),
+    xW: of((s) => s.routed.W),
+    dispatchShare: costs.dispatchShare,
+    overlapSingleOps,
+    combined,
+    blockingSend,
+  };
+}
+
+/**
+ * Exposed EP seconds of a forward on stage `s` merged with a full backward on stage `b` under Megatron-Core's combined
+ * 1F1B (--overlap-moe-expert-parallel-comm; docs.nvidia.com/megatron-core/developer-guide, features/moe_a2a_overlap:
+ * "EP A2A in forward step is hidden by the attention/mlp computation in the backward step, and vice versa"). Each
+ * layer runs in four slots on two streams, one op's compute beside the other's communication: the forward's
+ * attention with the backward's combine-gradient send (toward the experts), the forward's dispatch with the
+ * backward's expert GEMMs, the forward's experts with the backward's dispatch-gradient send, the forward's combine
+ * with the backward's attention. A slot lasts as long as its longer half, so communication hides only under the
+ * compute it is paired with. Summed per stage (its layers alike). DualPipe's FB pairs instead hide their EP under the
+ * pair's whole compute: DeepSeek tunes the SMs each chunk's communication gets so that it is "fully hidden"
+ * (arXiv 2412.19437 §3.2.1).
+ */
+function pairedEpExposed(m: OpTable, s: number, b: number): number {
+  const d = m.dispatchShare;
+  const expertsF = m.xF[s];
+  const expertsB = m.xB[b] + m.xW[b];
+  const restF = m.fc[s] - expertsF;
+  const restB = m.bc[b] + m.wc[b] - expertsB;
+  const epF = m.epF[s];
+  const epB = m.epB[b];
+  const slots =
+    Math.max(restF, d * epB) + Math.max(d * epF, expertsB) + Math.max(expertsF, (1 - d) * epB) + Math.max((1 - d) * epF, restB);
+  return Math.max(0, slots - (m.fc[s] + m.bc[b] + m.wc[b]));
+}
+
+/**
+ * An op of kind `kind` (the executor's codes) computing stage `s` (FB: its backward half computes `b`): its comm and
+ * seconds into `out`, array lookups only (a top-level function, so the per-op loop inlines it and boxes nothing).
+ */
+export function evaluate(m: OpTable, kind: number, s: number, b: number, out: Float64Array): void {
+  let compute: number;
+  let ep: number;
+  let epExposed: number;
+  let tp: number;
+  let tpExposed: number;
+  let cp: number;
+  let cpExposed: number;
+  if (kind === KIND_F) {
+    compute = m.fc[s];
+    ep = m.epF[s];
+    epExposed = m.overlapSingleOps ? Math.max(0, ep - m.hideF[s]) : ep;
+    tp = m.tpF[s];
+    tpExposed = m.tpxF[s];
+    cp = m.cpTotF[s];
+    cpExposed = m.cpF[s];
+  } else if (kind === KIND_B || kind === KIND_b) {
+    // The same input-gradient pass and its communication; a full B also computes the weight gradient.
+    compute = m.bc[s] + (kind === KIND_B ? m.wc[s] : 0);
+    ep = m.epB[s];
+    epExposed = m.overlapSingleOps ? Math.max(0, ep - (m.hideB[s] + (kind === KIND_B ? m.hideW[s] : 0))) : ep;
+    tp = m.tpB[s];
+    tpExposed = m.tpxB[s];
+    cp = m.cpTotB[s];
+    cpExposed = m.cpB[s];
+  } else if (kind === KIND_W) {
+    compute = m.wc[s];
+    ep = epExposed = tp = tpExposed = cp = cpExposed = 0;
+  } else {
+    // FB (DualPipe): one chunk's all-to-all hides under the other chunk's compute (and vice versa).
+    compute = m.fc[s] + m.bc[b] + m.wc[b];
+    ep = m.epF[s] + m.epB[b];
+    epExposed = Math.max(0, ep - compute);
+    tp = m.tpF[s] + m.tpB[b];
+    tpExposed = m.tpxF[s] + m.tpxB[b];
+    cp = m.cpTotF[s] + m.cpTotB[b];
+    cpExposed = m.cpF[s] + m.cpB[b];
+  }
+  out[EP] = ep;
+  out[EP_HIDDEN] = ep - epExposed;
+  out[TP] = tp;
+  out[TP_HIDDEN] = tp - tpExposed;
+  out[CP] = cp;
+  out[CP_HIDDEN] = cp - cpExposed;
+  out[PP_BLOCKED] = kind === KIND_W ? 0 : m.blockingSend;
+  out[SECONDS] = compute + epExposed + tpExposed + cpExposed + (kind === KIND_W ? 0 : m.blockingSend);
+}
+
+/**
+ * A steady-state forward on stage `s` and the backward on stage `b` that follows it, merged (combined 1F1B): the
+ * forward's row into `f`, the backward's into `bw`. The pair's EP seconds hide as in an FB pair; the exposed part is
+ * charged to the backward, so the two ops together last as long as the merged step.
+ */
+function combinedPair(m: OpTable, s: number, b: number, f: Float64Array, bw: Float64Array): void {
+  evaluate(m, KIND_F, s, s, f);
+  evaluate(m, KIND_B, b, b, bw);
+  const exposed = pairedEpExposed(m, s, b);
+  const epF = m.epF[s];
+  const epB = m.epB[b];
+  f[SECONDS] -= epF - f[EP_HIDDEN];
+  bw[SECONDS] += exposed - (epB - bw[EP_HIDDEN]);
+  // The exposed seconds are the backward's own EP first, the forward's beyond it.
+  f[EP_HIDDEN] = epF - Math.max(0, exposed - epB);
+  bw[EP_HIDDEN] = epB - Math.min(exposed, epB);
+}
+
+/** What each rank did: its comm split, busy seconds and PP sends. */
+export interface RankWork {
+  comm: OpComm;
+  busy: number;
+  sends: number;
+}
+
+/**
+ * Every op's seconds into `seconds`, and each rank's comm split, busy time and PP sends summed over its ops in
+ * order. F, B, b and W depend on (kind, stage) alone, FB on its two stages: each distinct one is evaluated once into
+ * a row of `rows`, and each op reads its row. The sums run one column at a time (each rank's ops in order, so every
+ * sum is the same as adding row by row), and a column that is zero in every row is zero for every rank without a
+ * pass (0 + ±0 = 0): a dense model without context parallelism sums its TP and its seconds only.
+ */
+export function opSecondsAndWork(table: OpTable, S: number, { first, kind, stage, backStage, problem }: StagedOps, seconds: Float64Array): RankWork[] {
+  const total = kind.length;
+  const out = new Float64Array(OUT);
+  let rows = new Float64Array(Math.max(8, 4 * S + 8) * OUT);
+  for (let k = KIND_F; k <= KIND_W; k++)
+    for (let st = 0; st < S; st++) {
+      evaluate(table, k, st, st, out);
+      rows.set(out, (k * S + st) * OUT);
+    }
+  let count = 4 * S;
+  const grow = (rowsNeeded: number) => {
+    if ((count + rowsNeeded) * OUT <= rows.length) return;
+    const grown = new Float64Array(2 * rows.length + rowsNeeded * OUT);
+    grown.set(rows);
+    rows = grown;
+  };
+  // FB rows by (stage, backward stage), made when first met; an op outside the table gets a row of its own; a
+  // combined 1F1B pair (a forward and the backward after it, merged) two rows by its two stages.
+  const pairs = new Map<number, number>();
+  const combined = new Map<number, number>();
+  const rowOf = scratchRows(total);
+  const pair = new Float64Array(OUT);
+  for (let rank = 0; rank + 1 < first.length; rank++)
+    for (let g = first[rank]; g < first[rank + 1]; g++) {
+      if (problem[g] !== 0) {
+        rowOf[g] = -1;
+        continue;
+      }
+      const k = kind[g];
+      const st = stage[g];
+      const inTable = st >= 0 && st < S;
+      const next = g + 1;
+      if (table.combined && k === KIND_F && next < first[rank + 1] && kind[next] === KIND_B && problem[next] === 0 && inTable && stage[next] >= 0 && stage[next] < S) {
+        const key = st * S + stage[next];
+        let at = combined.get(key);
+        if (at === undefined) {
+          grow(2);
+          combinedPair(table, st, stage[next], out, pair);
+          rows.set(out, count * OUT);
+          rows.set(pair, (count + 1) * OUT);
+          at = count;
+          count += 2;
+          combined.set(key, at);
+        }
+        rowOf[g] = at;
+        rowOf[next] = at + 1;
+        g = next;
+        continue;
+      }
+      if (k !== KIND_FB && inTable) {
+        rowOf[g] = k * S + st;
+        continue;
+      }
+      const b = backStage[g];
+      const fb = k === KIND_FB && inTable && b >= 0 && b < S ? st * S + b : -1;
+      const known = fb >= 0 ? pairs.get(fb) : undefined;
+      if (known !== undefined) {
+        rowOf[g] = known;
+        continue;
+      }
+      grow(1);
+      evaluate(table, k, st, b, out);
+      rows.set(out, count * OUT);
+      if (fb >= 0) pairs.set(fb, count);
+      rowOf[g] = count++;
+    }
+  const P = first.length - 1;
+  const perRank: RankWork[] = [];
+  for (let rank = 0; rank < P; rank++) {
+    let busy = 0;
+    let sends = 0;
+    for (let g = first[rank]; g < first[rank + 1]; g++) {
+      const row = rowOf[g];
+      if (row < 0) continue;
+      const s = rows[row * OUT + SECONDS];
+      busy += s;
+      seconds[g] = s;
+      const k = kind[g];
+      if (k !== KIND_W) sends += k === KIND_FB ? 2 : 1;
+    }
+    perRank.push({ comm: { ep: 0, epHidden: 0, tp: 0, tpHidden: 0, cp: 0, cpHidden: 0, ppBlocked: 0 }, busy, sends });
+  }
+  for (const [field, column] of COMM_COLUMNS) {
+    let zero = true;
+    for (let row = 0; row < count && zero; row++) if (rows[row * OUT + column] !== 0) zero = false;
+    if (zero) continue;
+    for (let rank = 0; rank < P; rank++) {
+      let sum = 0;
+      for (let g = first[rank]; g < first[rank + 1]; g++) {
+        const row = rowOf[g];
+        if (row >= 0) sum += rows[row * OUT + column];
+      }
+      perRank[rank].comm[field] = sum;
+    }
+  }
+  return perRank;
+}
+
+const COMM_COLUMNS: readonly (readonly [keyof OpComm, number])[] = [
+  ['ep', EP],
+  ['epHidden', EP_HIDDEN],
+  ['tp', TP],
+  ['tpHidden', TP_HIDDEN],
+  ['cp', CP],
+  ['cpHidden', CP_HIDDEN],
+  ['ppBlocked', PP_BLOCKED],
+];
+
+/** Each op's row, reused from call to call (read only inside opSecondsAndWork): no allocation per simulate. */
+let rowScratch = new Int32Array(0);
+function scratchRows(total: number): Int32Array {
+  if (rowScratch.length < total) rowScratch = new Int32Array(Math.max(total, 2 * rowScratch.length));
+  return rowScratch;
+}
