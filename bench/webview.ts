@@ -32,7 +32,10 @@ interface BrowserSample {
 interface Case {
   name: string;
   configs: ResolvedConfig[];
-  /** A new config every update (as a keystroke makes): nothing comes from the page's simulation cache. */
+  /**
+   * A new config every update, as a keystroke in the FFN width makes: every op's duration changes, so nothing comes
+   * from the page's simulation cache and no row's inputs are the previous update's.
+   */
   fresh?: boolean;
 }
 
@@ -80,7 +83,8 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), 
 <script>${script}</script></body></html>`;
 }
 
-export async function webviewBenchmarks(runs: number): Promise<Measurement[]> {
+/** `only`: the cases whose name matches (all by default). */
+export async function webviewBenchmarks(runs: number, only?: RegExp): Promise<Measurement[]> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found (\`npm run e2e:setup\` installs it)`);
   // Required lazily: only this benchmark needs the browser driver.
   const { chromium } = require('playwright-core') as typeof import('playwright-core');
@@ -97,12 +101,12 @@ export async function webviewBenchmarks(runs: number): Promise<Measurement[]> {
       return { main: get('ThreadTime'), process: get('ProcessTime') };
     };
     const results: Measurement[] = [];
-    for (const c of cases()) {
+    for (const c of cases().filter((x) => !only || only.test(x.name))) {
       const samples: BrowserSample[] = [];
       const draws: number[] = [];
       for (let i = 0; i < runs + 3; i++) {
         const picked = c.configs[i % c.configs.length];
-        const config = c.fresh ? { ...picked, training: { ...picked.training, tokens: picked.training.tokens + i + 1 } } : picked;
+        const config = c.fresh ? { ...picked, model: { ...picked.model, ffnHiddenSize: picked.model.ffnHiddenSize + 128 * (i + 1) } } : picked;
         const message: HostMessage = { type: 'update', uri: `file:///${c.name}`, version: i + 1, sentAt: 0, config, errors: [] };
         const before = await cpu();
         const timed = await page.evaluate(
@@ -171,7 +175,8 @@ export async function webviewBenchmarks(runs: number): Promise<Measurement[]> {
 }
 
 if (require.main === module) {
-  webviewBenchmarks(Number(process.argv[2] ?? 15)).then(
+  // node out/bench/webview.js [runs] [case name pattern]
+  webviewBenchmarks(Number(process.argv[2] ?? 15), process.argv[3] ? new RegExp(process.argv[3]) : undefined).then(
     (rows) => {
       for (const r of rows) console.log(`${r.name}: median ${r.medianMs} ms, p95 ${r.p95Ms} ms${r.detail ? `, ${JSON.stringify(r.detail)}` : ''}`);
     },

@@ -120,7 +120,7 @@ export class EstimateStatusBar implements vscode.Disposable {
 
   private simulate(config: ResolvedConfig): SimulationOutcome {
     const key = JSON.stringify({ ...config, name: '' });
-    if (this.lastSimulation?.config !== key) this.lastSimulation = { config: key, outcome: simulate(config) };
+    if (this.lastSimulation?.config !== key) this.lastSimulation = { config: key, outcome: simulate(config, { timeline: false }) };
     return this.lastSimulation.outcome;
   }
 }

@@ -204,101 +204,49 @@ export interface RankWork {
 /**
  * Every op's seconds into `seconds`, and each rank's comm split, busy time and PP sends summed over its ops in
  * order. F, B, b and W depend on (kind, stage) alone, FB on its two stages: each distinct one is evaluated once into
- * a row of `rows`, and each op reads its row. The sums run one column at a time (each rank's ops in order, so every
- * sum is the same as adding row by row), and a column that is zero in every row is zero for every rank without a
- * pass (0 + ±0 = 0): a dense model without context parallelism sums its TP and its seconds only.
+ * a row, and each op reads its row (`opRows`, kept per schedule). The sums run one column at a time (each rank's ops
+ * in order, so every sum is the same as adding row by row), and a column that is zero in every row is zero for every
+ * rank without a pass (0 + ±0 = 0): a dense model without context parallelism sums its TP and its seconds only.
  */
-export function opSecondsAndWork(table: OpTable, S: number, { first, kind, stage, backStage, problem }: StagedOps, seconds: Float64Array): RankWork[] {
-  const total = kind.length;
-  const out = new Float64Array(OUT);
-  let rows = new Float64Array(Math.max(8, 4 * S + 8) * OUT);
-  for (let k = KIND_F; k <= KIND_W; k++)
-    for (let st = 0; st < S; st++) {
-      evaluate(table, k, st, st, out);
-      rows.set(out, (k * S + st) * OUT);
-    }
-  let count = 4 * S;
-  const grow = (rowsNeeded: number) => {
-    if ((count + rowsNeeded) * OUT <= rows.length) return;
-    const grown = new Float64Array(2 * rows.length + rowsNeeded * OUT);
-    grown.set(rows);
-    rows = grown;
+export function opSecondsAndWork(table: OpTable, S: number, ops: StagedOps, seconds: Float64Array): RankWork[] {
+  const { first } = ops;
+  const { rowOf, extra, sends } = opRows(ops, S, table.combined);
+  const count = 4 * S + extra.length / 3;
+  const rows = new Float64Array(count * OUT);
+  for (let row = 0; row < count; row++) {
+    const out = rows.subarray(row * OUT, (row + 1) * OUT);
+    const at = 3 * (row - 4 * S);
+    if (row < 4 * S) evaluate(table, Math.floor(row / S), row % S, row % S, out);
+    else if (extra[at] === COMBINED_F) combinedPair(table, extra[at + 1], extra[at + 2], out, rows.subarray((row + 1) * OUT, (row + 2) * OUT));
+    else if (extra[at] !== COMBINED_B) evaluate(table, extra[at], extra[at + 1], extra[at + 2], out);
+  }
+  const column = (c: number) => {
+    const values = new Float64Array(count);
+    for (let row = 0; row < count; row++) values[row] = rows[row * OUT + c];
+    return values;
   };
-  // FB rows by (stage, backward stage), made when first met; an op outside the table gets a row of its own; a
-  // combined 1F1B pair (a forward and the backward after it, merged) two rows by its two stages.
-  const pairs = new Map<number, number>();
-  const combined = new Map<number, number>();
-  const rowOf = scratchRows(total);
-  const pair = new Float64Array(OUT);
-  for (let rank = 0; rank + 1 < first.length; rank++)
-    for (let g = first[rank]; g < first[rank + 1]; g++) {
-      if (problem[g] !== 0) {
-        rowOf[g] = -1;
-        continue;
-      }
-      const k = kind[g];
-      const st = stage[g];
-      const inTable = st >= 0 && st < S;
-      const next = g + 1;
-      if (table.combined && k === KIND_F && next < first[rank + 1] && kind[next] === KIND_B && problem[next] === 0 && inTable && stage[next] >= 0 && stage[next] < S) {
-        const key = st * S + stage[next];
-        let at = combined.get(key);
-        if (at === undefined) {
-          grow(2);
-          combinedPair(table, st, stage[next], out, pair);
-          rows.set(out, count * OUT);
-          rows.set(pair, (count + 1) * OUT);
-          at = count;
-          count += 2;
-          combined.set(key, at);
-        }
-        rowOf[g] = at;
-        rowOf[next] = at + 1;
-        g = next;
-        continue;
-      }
-      if (k !== KIND_FB && inTable) {
-        rowOf[g] = k * S + st;
-        continue;
-      }
-      const b = backStage[g];
-      const fb = k === KIND_FB && inTable && b >= 0 && b < S ? st * S + b : -1;
-      const known = fb >= 0 ? pairs.get(fb) : undefined;
-      if (known !== undefined) {
-        rowOf[g] = known;
-        continue;
-      }
-      grow(1);
-      evaluate(table, k, st, b, out);
-      rows.set(out, count * OUT);
-      if (fb >= 0) pairs.set(fb, count);
-      rowOf[g] = count++;
-    }
   const P = first.length - 1;
   const perRank: RankWork[] = [];
+  const secondsOfRow = column(SECONDS);
   for (let rank = 0; rank < P; rank++) {
     let busy = 0;
-    let sends = 0;
     for (let g = first[rank]; g < first[rank + 1]; g++) {
       const row = rowOf[g];
       if (row < 0) continue;
-      const s = rows[row * OUT + SECONDS];
+      const s = secondsOfRow[row];
       busy += s;
       seconds[g] = s;
-      const k = kind[g];
-      if (k !== KIND_W) sends += k === KIND_FB ? 2 : 1;
     }
-    perRank.push({ comm: { ep: 0, epHidden: 0, tp: 0, tpHidden: 0, cp: 0, cpHidden: 0, ppBlocked: 0 }, busy, sends });
+    perRank.push({ comm: { ep: 0, epHidden: 0, tp: 0, tpHidden: 0, cp: 0, cpHidden: 0, ppBlocked: 0 }, busy, sends: sends[rank] });
   }
-  for (const [field, column] of COMM_COLUMNS) {
-    let zero = true;
-    for (let row = 0; row < count && zero; row++) if (rows[row * OUT + column] !== 0) zero = false;
-    if (zero) continue;
+  for (const [field, c] of COMM_COLUMNS) {
+    const values = column(c);
+    if (values.every((v) => v === 0)) continue;
     for (let rank = 0; rank < P; rank++) {
       let sum = 0;
       for (let g = first[rank]; g < first[rank + 1]; g++) {
         const row = rowOf[g];
-        if (row >= 0) sum += rows[row * OUT + column];
+        if (row >= 0) sum += values[row];
       }
       perRank[rank].comm[field] = sum;
     }
@@ -316,9 +264,75 @@ const COMM_COLUMNS: readonly (readonly [keyof OpComm, number])[] = [
   ['ppBlocked', PP_BLOCKED],
 ];
 
-/** Each op's row, reused from call to call (read only inside opSecondsAndWork): no allocation per simulate. */
-let rowScratch = new Int32Array(0);
-function scratchRows(total: number): Int32Array {
-  if (rowScratch.length < total) rowScratch = new Int32Array(Math.max(total, 2 * rowScratch.length));
-  return rowScratch;
+/** Rows of a combined 1F1B pair (`combinedPair`): its forward's, then its backward's, always next to each other. */
+const COMBINED_F = -1;
+const COMBINED_B = -2;
+
+/**
+ * Which row of the per-call table each op reads, and each rank's PP sends: from the ops' kinds and stages alone, and
+ * whether forwards merge with the backward after them (combined 1F1B).
+ */
+interface OpRows {
+  S: number;
+  combined: boolean;
+  /** Op g's row, −1 for an op that cannot run. Rows 0 .. 4S−1 are (kind, stage); the rest are `extra`'s. */
+  rowOf: Int32Array;
+  /**
+   * (kind, stage, backward stage) of each row past 4S: FB pairs and combined pairs (COMBINED_F, COMBINED_B), each
+   * once, and each op whose stage is outside the table.
+   */
+  extra: Int32Array;
+  sends: Int32Array;
+}
+
+/** Kept with the ops (a generated schedule's are cached with its wiring), for the stage count and pairing they last ran with. */
+const opRowsCache = new WeakMap<StagedOps, OpRows>();
+
+function opRows(ops: StagedOps, S: number, combined: boolean): OpRows {
+  const hit = opRowsCache.get(ops);
+  if (hit && hit.S === S && hit.combined === combined) return hit;
+  const { first, kind, stage, backStage, problem } = ops;
+  const total = kind.length;
+  const rowOf = new Int32Array(total);
+  const extra: number[] = [];
+  const pairs = new Map<number, number>();
+  const merged = new Map<number, number>();
+  for (let rank = 0; rank + 1 < first.length; rank++)
+    for (let g = first[rank]; g < first[rank + 1]; g++) {
+      const k = kind[g];
+      const st = stage[g];
+      const inTable = st >= 0 && st < S;
+      const next = g + 1;
+      if (problem[g] !== 0) rowOf[g] = -1;
+      else if (combined && k === KIND_F && next < first[rank + 1] && kind[next] === KIND_B && problem[next] === 0 && inTable && stage[next] >= 0 && stage[next] < S) {
+        // Combined 1F1B: this forward and the backward after it run merged, one row each.
+        const key = st * S + stage[next];
+        let row = merged.get(key);
+        if (row === undefined) {
+          row = 4 * S + extra.length / 3;
+          extra.push(COMBINED_F, st, stage[next], COMBINED_B, st, stage[next]);
+          merged.set(key, row);
+        }
+        rowOf[g] = row;
+        rowOf[next] = row + 1;
+        g = next;
+      } else if (k !== KIND_FB && inTable) rowOf[g] = k * S + st;
+      else {
+        const b = backStage[g];
+        const pair = k === KIND_FB && inTable && b >= 0 && b < S ? st * S + b : -1;
+        let row = pair >= 0 ? pairs.get(pair) : undefined;
+        if (row === undefined) {
+          row = 4 * S + extra.length / 3;
+          extra.push(k, st, b);
+          if (pair >= 0) pairs.set(pair, row);
+        }
+        rowOf[g] = row;
+      }
+    }
+  const sends = new Int32Array(first.length - 1);
+  for (let rank = 0; rank + 1 < first.length; rank++)
+    for (let g = first[rank]; g < first[rank + 1]; g++) if (problem[g] === 0 && kind[g] !== KIND_W) sends[rank] += kind[g] === KIND_FB ? 2 : 1;
+  const rows: OpRows = { S, combined, rowOf, extra: Int32Array.from(extra), sends };
+  opRowsCache.set(ops, rows);
+  return rows;
 }

@@ -88,16 +88,32 @@ export interface ReplayTimes {
 
 /**
  * The recorded run again with these durations: `seconds` per op, else `perKind` per kind code; every transfer
- * between ranks takes `transfer`. The same arithmetic as timeline.ts `runOps`, in the same order.
+ * between ranks takes `transfer`. The same arithmetic as timeline.ts `runOps`, in the same order. `times` (2 per
+ * op) receives the starts and ends; what it held is never read.
  */
-export function replayOps(w: Wiring, plan: OpPlan, seconds: Float64Array | undefined, perKind: Float64Array | undefined, transfer: number): ReplayTimes {
-  const { first, kind } = w;
-  const { order, links } = plan;
+export function replayOps(w: Wiring, plan: OpPlan, seconds: Float64Array | undefined, perKind: Float64Array | undefined, transfer: number, times: Float64Array): ReplayTimes {
+  const { first } = w;
   const P = first.length - 1;
-  const total = order.length;
-  const times = new Float64Array(2 * total);
+  const total = plan.order.length;
   const start = times.subarray(0, total);
-  const end = times.subarray(total);
+  const end = times.subarray(total, 2 * total);
+  replayLoop(plan, w.kind, seconds, perKind, transfer, start, end);
+  const freeAt = new Float64Array(P);
+  const nextOp = new Int32Array(P);
+  for (let rank = 0; rank < P; rank++) {
+    nextOp[rank] = first[rank + 1] - first[rank];
+    if (first[rank + 1] > first[rank]) freeAt[rank] = end[first[rank + 1] - 1];
+  }
+  return { start, end, freeAt, nextOp };
+}
+
+/**
+ * The loop alone, in a function of its own: V8 compiles a long first loop while it runs, before the code after it
+ * ever ran, and that code would then deoptimize on every call.
+ */
+function replayLoop(plan: OpPlan, kind: Uint8Array, seconds: Float64Array | undefined, perKind: Float64Array | undefined, transfer: number, start: Float64Array, end: Float64Array): void {
+  const { order, links } = plan;
+  const total = order.length;
   for (let n = 0; n < total; n++) {
     const g = order[n];
     const at = LINKS * g;
@@ -118,13 +134,6 @@ export function replayOps(w: Wiring, plan: OpPlan, seconds: Float64Array | undef
     start[g] = t;
     end[g] = t + (seconds ? seconds[g] : (perKind as Float64Array)[kind[g]]);
   }
-  const freeAt = new Float64Array(P);
-  const nextOp = new Int32Array(P);
-  for (let rank = 0; rank < P; rank++) {
-    nextOp[rank] = first[rank + 1] - first[rank];
-    if (first[rank + 1] > first[rank]) freeAt[rank] = end[first[rank + 1] - 1];
-  }
-  return { start, end, freeAt, nextOp };
 }
 
 /** Blocking exchanges as timeline.ts compiles them: rank r's calls rankCalls[r] .. rankCalls[r+1]−1, each with its messages. */
@@ -146,7 +155,7 @@ export const completeEvent = (ops: number, call: number) => ops + 2 * call + 1;
 
 /**
  * The recorded run with blocking exchanges again, with these durations (every message takes `transfer`): the same
- * arithmetic as timeline.ts `runWithExchanges`, in the same order.
+ * arithmetic as timeline.ts `runWithExchanges`, in the same order. `times` holds 2 numbers per op and 3 per key.
  */
 export function replayExchanges(
   w: Wiring,
@@ -155,19 +164,42 @@ export function replayExchanges(
   seconds: Float64Array | undefined,
   perKind: Float64Array | undefined,
   transfer: number,
+  times: Float64Array,
 ): ReplayTimes & { nextCall: Int32Array; exchangeSeconds: Float64Array } {
-  const { first, kind, activationOut, gradientOut } = w;
-  const { rankCalls, messageFirst, messageKey, receives } = x;
+  const { first } = w;
   const P = first.length - 1;
   const total = first[P];
-  const times = new Float64Array(2 * total + 3 * w.keys);
   const start = times.subarray(0, total);
   const end = times.subarray(total, 2 * total);
   const doneAt = times.subarray(2 * total, 2 * total + w.keys).fill(-1);
   const sendPost = times.subarray(2 * total + w.keys, 2 * total + 2 * w.keys).fill(-1);
-  const recvPost = times.subarray(2 * total + 2 * w.keys).fill(-1);
+  const recvPost = times.subarray(2 * total + 2 * w.keys, 2 * total + 3 * w.keys).fill(-1);
   const freeAt = new Float64Array(P);
   const exchangeSeconds = new Float64Array(P);
+  exchangeLoop(w, x, events, seconds, perKind, transfer, { start, end, doneAt, sendPost, recvPost, freeAt, exchangeSeconds });
+  const nextOp = new Int32Array(P);
+  const nextCall = new Int32Array(P);
+  for (let rank = 0; rank < P; rank++) {
+    nextOp[rank] = first[rank + 1] - first[rank];
+    nextCall[rank] = x.rankCalls[rank + 1];
+  }
+  return { start, end, freeAt, nextOp, nextCall, exchangeSeconds };
+}
+
+/** The loop of `replayExchanges`, alone (see `replayLoop`). */
+function exchangeLoop(
+  w: Wiring,
+  x: ExchangeCalls,
+  events: ExchangePlan,
+  seconds: Float64Array | undefined,
+  perKind: Float64Array | undefined,
+  transfer: number,
+  state: { start: Float64Array; end: Float64Array; doneAt: Float64Array; sendPost: Float64Array; recvPost: Float64Array; freeAt: Float64Array; exchangeSeconds: Float64Array },
+): void {
+  const { kind, activationOut, gradientOut } = w;
+  const { messageFirst, messageKey, receives } = x;
+  const { start, end, doneAt, sendPost, recvPost, freeAt, exchangeSeconds } = state;
+  const total = kind.length;
   for (let e = 0; e < events.length; e += 2) {
     const what = events[e];
     const rank = events[e + 1];
@@ -198,11 +230,4 @@ export function replayExchanges(
     exchangeSeconds[rank] += done - Math.min(done, produced);
     freeAt[rank] = done;
   }
-  const nextOp = new Int32Array(P);
-  const nextCall = new Int32Array(P);
-  for (let rank = 0; rank < P; rank++) {
-    nextOp[rank] = first[rank + 1] - first[rank];
-    nextCall[rank] = rankCalls[rank + 1];
-  }
-  return { start, end, freeAt, nextOp, nextCall, exchangeSeconds };
 }

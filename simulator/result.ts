@@ -52,9 +52,9 @@ export interface TimelineResult {
   /** Seconds of one step's pipeline part (the executed makespan). */
   makespanSeconds: number;
   idleSecondsPerRank: number[];
-  /** Per pipeline rank, executed ops with start/end in seconds. */
+  /** Per pipeline rank, executed ops with start/end in seconds (empty when simulated with `{ timeline: false }`). */
   ops: TimedOp[][];
-  /** Mean op durations used (seconds), for legends and hovers. */
+  /** Mean op durations used (seconds), for legends and hovers (empty when simulated with `{ timeline: false }`). */
   opSeconds: Partial<Record<OpKind, number>>;
 }
 

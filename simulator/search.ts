@@ -484,7 +484,8 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
   }
   if (nodes.length === 0) return refuse('no node count to search');
 
-  const current = simulate(base);
+  // Numbers only (no ops kept): nothing allocated per op, and the same numbers.
+  const current = simulate(base, { timeline: false });
   if (current.ok) result.current = priced(base, base, objective, current.result);
 
   // Enumerate, with the structural checks. The product is counted first, so a space over the budget is said, not cut.
@@ -700,7 +701,7 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
       reject(code);
       continue;
     }
-    const outcome = simulate(config, { pipelines });
+    const outcome = simulate(config, { pipelines, timeline: false });
     result.simulated++;
     options.progress?.(examined, valid.length);
     if (!outcome.ok) {

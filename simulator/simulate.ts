@@ -14,7 +14,7 @@ import { estimateMemory, retainedAfterInputBackward, stageParameters } from './m
 import { evaluate, opSecondsAndWork, opTable, type OpComm, OUT, type RankWork, SECONDS } from './opWork';
 import type { CommBreakdown, CommKind, SimulationOutcome, SimulationResult, TimelineResult } from './result';
 import { findSchedule, generateSchedule, scheduleColumns, scheduleSpec, stageOf } from './schedules/index';
-import { KIND_CODES, KIND_F, KIND_FB, KIND_NAMES } from './schedules/program';
+import { KIND_CODES, KIND_NAMES } from './schedules/program';
 import type { OpKind, Result, Schedule, ScheduleRequest, TimedOp } from './schedules/types';
 import { stagesOfRank } from './stages';
 import { executeSchedule, type ExecutedTimeline, type OpDurations, type TimelineColumns, timelineColumns, type TimelineOps, timelineOps } from './timeline';
@@ -23,6 +23,13 @@ export interface SimulateOptions {
   schedule?: ScheduleKind;
   /** Executed pipelines to reuse between calls (a layout search; see PipelineMemo). */
   pipelines?: PipelineMemo;
+  /**
+   * false: the numbers without the ops — the result's `timeline` has its makespan and idle time per rank, but `ops`
+   * and `opSeconds` are empty and `timelineOpsOf` gives nothing — and the executor reuses its per-op buffers, so
+   * nothing is allocated per op. Every number is the same as with the timeline (test/simulator). For callers that
+   * show or compare numbers only: the preview's comparison rows, a layout search. Default true.
+   */
+  timeline?: boolean;
 }
 
 /**
@@ -36,8 +43,9 @@ export class PipelineMemo {
   private readonly entries = new Map<string, { costs: CostModel; pipeline: { timeline: ExecutedTimeline; perRank: RankWork[] } }>();
   constructor(private readonly capacity = 64) {}
 
-  static keyOf(config: ResolvedConfig): string {
-    return JSON.stringify({ ...config, parallelism: { ...config.parallelism, zeroStage: 0 } });
+  /** `withOps`: whether the entry's timeline keeps its ops (an entry without them never serves a call that wants them). */
+  static keyOf(config: ResolvedConfig, withOps = true): string {
+    return (withOps ? '' : 'numbers:') + JSON.stringify({ ...config, parallelism: { ...config.parallelism, zeroStage: 0 } });
   }
   get(key: string) {
     return this.entries.get(key);
@@ -101,11 +109,12 @@ function run(input: ResolvedConfig, options: SimulateOptions): SimulationOutcome
   const generated = cachedSchedule({ kind, ranks: P, microBatches: N, virtualStages: p.virtualStages });
   if (!generated.ok) return fail(generated.code, generated.reason);
   const schedule = generated.value;
-  const memoKey = options.pipelines ? PipelineMemo.keyOf(config) : '';
+  const withOps = options.timeline ?? true;
+  const memoKey = options.pipelines ? PipelineMemo.keyOf(config, withOps) : '';
   let memo = options.pipelines?.get(memoKey);
   if (!memo) {
     const costs = buildCostModel(config, schedule.stages);
-    const pipeline = executePipeline(config, schedule, costs);
+    const pipeline = executePipeline(config, schedule, costs, withOps);
     if (!pipeline.ok) return fail(pipeline.code, pipeline.reason);
     memo = { costs, pipeline: pipeline.value };
     options.pipelines?.set(memoKey, memo);
@@ -167,7 +176,7 @@ function run(input: ResolvedConfig, options: SimulateOptions): SimulationOutcome
       parameters: { total: counts.total, active: counts.active, perRank: tail.paramsPerRank },
       notes: notes(config, costs, world, modelFlops),
     },
-    timeline: timelineResult(kind, P, N, timeline),
+    timeline: withOps ? timelineResult(kind, P, N, timeline) : numbersOnly(kind, P, N, timeline),
   };
   return { ok: true, result };
 }
@@ -193,7 +202,7 @@ function inputProblem(config: ResolvedConfig): SimulationOutcome | undefined {
  * Executes the schedule on the cost model's per-op durations, PP transfers on the links, accumulating each rank's
  * comm split and busy time as the executor asks for each op's seconds (once per op, in each rank's order).
  */
-function executePipeline(config: ResolvedConfig, schedule: Schedule, costs: CostModel): Result<{ timeline: ExecutedTimeline; perRank: RankWork[] }> {
+function executePipeline(config: ResolvedConfig, schedule: Schedule, costs: CostModel, withOps: boolean): Result<{ timeline: ExecutedTimeline; perRank: RankWork[] }> {
   const p = config.parallelism;
   const paired = scheduleSpec(schedule.kind).pairsChunks;
   // Without --overlap-p2p-communication a stage meets its neighbours in blocking exchanges (schedules/exchanges.ts)
@@ -220,7 +229,7 @@ function executePipeline(config: ResolvedConfig, schedule: Schedule, costs: Cost
     transferSeconds: costs.pipelineTransfer.seconds,
     retainedAfterInputBackward: retainedAfterInputBackward(config),
   };
-  const executed = executeSchedule(schedule, durations, { blockingExchanges: exchanges });
+  const executed = executeSchedule(schedule, durations, { blockingExchanges: exchanges, reuseBuffers: !withOps });
   if (!executed.ok) return executed;
   const exchangeSeconds = executed.value.exchangeSecondsPerRank;
   if (exchangeSeconds) perRank.forEach((work, rank) => (work.comm.ppBlocked = exchangeSeconds[rank]));
@@ -246,7 +255,6 @@ function stepTail(config: ResolvedConfig, schedule: Schedule, costs: CostModel, 
   // AdamW touches per parameter: gradient read, FP32 master read+write, two moments read+write, BF16 weight write.
   const optimizerBytesPerParam = gradBytes + (config.precision.masterWeights === 'fp32' ? 8 : 0) + 4 * stateBytes + 2;
   const family = FAMILY_CONSTANTS[gpu.family] ?? FAMILY_CONSTANTS.hopper;
-  const ops = timelineColumns(timeline) as TimelineColumns;
   let end = 0;
   let dp = { seconds: 0, inter: 0, intra: 0 };
   let dpExposed = 0;
@@ -258,7 +266,7 @@ function stepTail(config: ResolvedConfig, schedule: Schedule, costs: CostModel, 
     const experts = held.reduce((a, s) => a + params[s].experts, 0) / expertShards;
     paramsPerRank.push(dense + experts);
     const sync = dataParallelStep(config, dense, experts);
-    const { lastBackward, firstForward, finish } = rankEnds(ops, r);
+    const { lastBackward, firstForward, finish } = timeline.endsPerRank[r];
     // ZeRO-3 gathers before every forward and backward: the first like ZeRO-1's, the rest prefetched under compute.
     // Without --overlap-grad-reduce / --overlap-param-gather each waits for the other side and is exposed whole.
     const rsExposed = !p.overlapGradReduce ? sync.gradients.seconds : Math.max(0, sync.gradients.seconds - lastBackward);
@@ -283,25 +291,6 @@ function stepTail(config: ResolvedConfig, schedule: Schedule, costs: CostModel, 
     }
   }
   return { end, dpExposed, optimizerSeconds, dp, paramsPerRank };
-}
-
-/**
- * On rank r: the duration of its last backward (the last op that is not a forward), of its first forward (F or
- * FB), and when its last op ends; 0 for a rank without ops.
- */
-function rankEnds(ops: TimelineColumns, r: number): { lastBackward: number; firstForward: number; finish: number } {
-  const from = ops.first[r];
-  const to = ops.first[r + 1];
-  if (to === from) return { lastBackward: 0, firstForward: 0, finish: 0 };
-  let last = to - 1;
-  while (last > from && ops.kind[last] === KIND_F) last--;
-  let first = from;
-  while (first < to && ops.kind[first] !== KIND_F && ops.kind[first] !== KIND_FB) first++;
-  return {
-    lastBackward: ops.end[last] - ops.start[last],
-    firstForward: first < to ? ops.end[first] - ops.start[first] : 0,
-    finish: ops.end[to - 1],
-  };
 }
 
 /** Per kind of communication on the critical rank: seconds total, hidden and exposed, and bytes per step. */
@@ -394,6 +383,11 @@ function timelineResult(kind: ScheduleKind, P: number, N: number, timeline: Exec
   lazy('ops', () => timeline.ranks);
   lazy('opSeconds', () => meanOpSeconds(timelineColumns(timeline) as TimelineColumns));
   return result;
+}
+
+/** The timeline part of a result simulated with `{ timeline: false }`: its numbers, no ops. */
+function numbersOnly(kind: ScheduleKind, P: number, N: number, timeline: ExecutedTimeline): TimelineResult {
+  return { schedule: kind, ranks: P, microBatches: N, makespanSeconds: timeline.makespan, idleSecondsPerRank: timeline.idlePerRank, ops: [], opSeconds: {} };
 }
 
 function stepBreakdown(busy: number, c: OpComm, exchanges: boolean, makespan: number, ppExposed: number, dpExposed: number, optimizer: number, step: number): Record<string, number> {

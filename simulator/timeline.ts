@@ -63,6 +63,12 @@ export interface ExecuteOptions {
    * --overlap-p2p-communication; schedules/exchanges.ts) instead of asynchronous sends. Default false.
    */
   blockingExchanges?: boolean;
+  /**
+   * Keep the ops' times in buffers the next run with this option reuses, not in new ones: the timeline carries its
+   * numbers only (`ranks` empty, no `timelineColumns` or `timelineOps`). For a caller that needs the numbers alone
+   * (simulate's `{ timeline: false }`: the preview's comparison rows, a layout search): nothing allocated per op.
+   */
+  reuseBuffers?: boolean;
 }
 
 export interface ExecutedTimeline {
@@ -81,6 +87,19 @@ export interface ExecutedTimeline {
    * (that wait is the pipeline bubble, as with asynchronous sends): the rendezvous and the transfers.
    */
   exchangeSecondsPerRank?: number[];
+  /** Per rank, what the step after the pipeline reads (see `RankEnds`). */
+  endsPerRank: RankEnds[];
+}
+
+/**
+ * A rank's last and first work: the seconds of its last op that is not a forward (its last backward: what the
+ * gradient reduce-scatter can hide under), of its first forward (F or FB: what the parameter all-gather can hide
+ * under), and when its last op ends; 0 for a rank without ops.
+ */
+export interface RankEnds {
+  lastBackward: number;
+  firstForward: number;
+  finish: number;
 }
 
 /** Unit costs for tests and the CLI: b defaults to B − W (B = b + W), FB to F + B (no overlap gain). */
@@ -240,11 +259,22 @@ function compileOrder(schedule: Schedule, order: readonly (readonly ScheduleOp[]
 }
 
 /** Every op's seconds from `fillSeconds`, else undefined (durations by kind are read per op, from a five-entry table). */
-function numericSeconds(c: Compiled, durations: OpDurations): Float64Array | undefined {
+function numericSeconds(c: Compiled, durations: OpDurations, reuse: boolean): Float64Array | undefined {
   if (!durations.fillSeconds) return undefined;
-  const seconds = new Float64Array(c.kind.length);
+  const seconds = reuse ? reused('seconds', c.kind.length) : new Float64Array(c.kind.length);
   durations.fillSeconds(c, seconds);
   return seconds;
+}
+
+/**
+ * The buffers `reuseBuffers` runs share, by use (the seconds and the times are live together): grown, never shrunk
+ * below what the largest schedule run so far needed. What they held before is never read: every op's seconds and
+ * times are written before they are read.
+ */
+const buffers = { seconds: new Float64Array(0), times: new Float64Array(0) };
+function reused(use: keyof typeof buffers, length: number): Float64Array {
+  if (buffers[use].length < length) buffers[use] = new Float64Array(Math.max(length, Math.ceil(1.25 * buffers[use].length)));
+  return buffers[use].subarray(0, length);
 }
 
 /**
@@ -307,18 +337,22 @@ export function executeSchedule(schedule: Schedule, durations: OpDurations, opti
   const ops: OpSource = { columns, order };
   const c = columns ? wiredColumns(schedule, columns) : compileOrder(schedule, order as ScheduleOp[][]);
   if (options.blockingExchanges) return executeWithExchanges(schedule, c, ops, durations, options);
-  const seconds = numericSeconds(c, durations);
+  const reuse = options.reuseBuffers === true;
+  const seconds = numericSeconds(c, durations, reuse);
   const perKind = perKindSeconds(durations, seconds);
   // A recorded run is replayed when every duration is a number and every transfer the same (replay.ts).
   const replayable = (seconds !== undefined || perKind !== undefined) && !durations.transfer;
-  if (c.plan && replayable) return { ok: true, value: timelineOf(c, replayOps(c, c.plan, seconds, perKind, durations.transferSeconds ?? 0), ops, options.keepOps ?? true, durations.retainedAfterInputBackward ?? 1) };
+  if (c.plan && replayable) {
+    const times = reuse ? reused('times', 2 * c.kind.length) : new Float64Array(2 * c.kind.length);
+    return { ok: true, value: timelineOf(c, replayOps(c, c.plan, seconds, perKind, durations.transferSeconds ?? 0, times), ops, shapeOf(options, durations)) };
+  }
   const trace = c.shared ? new Int32Array(c.kind.length) : undefined;
   const times = runOps(c, ops, durations, seconds, perKind, trace);
   if ('code' in times) return { ok: false, code: times.code, reason: times.reason };
   const deadlock = stuckRanks(c, times.nextOp, ops);
   if (deadlock) return { ok: false, code: 'schedule/deadlock', reason: deadlock };
   if (trace) c.plan = opPlan(c, trace);
-  return { ok: true, value: timelineOf(c, times, ops, options.keepOps ?? true, durations.retainedAfterInputBackward ?? 1) };
+  return { ok: true, value: timelineOf(c, times, ops, shapeOf(options, durations)) };
 }
 
 /** Durations by kind code when the executor reads them per kind (no per-op seconds), else undefined. */
@@ -329,12 +363,15 @@ function perKindSeconds(durations: OpDurations, seconds: Float64Array | undefine
 
 function executeWithExchanges(schedule: Schedule, c: Compiled, ops: OpSource, durations: OpDurations, options: ExecuteOptions): Result<ExecutedTimeline> {
   const x = exchangesOf(schedule, c);
-  const seconds = numericSeconds(c, durations);
+  const reuse = options.reuseBuffers === true;
+  const seconds = numericSeconds(c, durations, reuse);
   const perKind = perKindSeconds(durations, seconds);
   const replayable = (seconds !== undefined || perKind !== undefined) && !durations.transfer;
   if (x.plan && replayable) {
-    const replayed = replayExchanges(c, x, x.plan, seconds, perKind, durations.transferSeconds ?? 0);
-    const value = timelineOf(c, replayed, ops, options.keepOps ?? true, durations.retainedAfterInputBackward ?? 1);
+    const length = 2 * c.kind.length + 3 * c.keys;
+    const times = reuse ? reused('times', length) : new Float64Array(length);
+    const replayed = replayExchanges(c, x, x.plan, seconds, perKind, durations.transferSeconds ?? 0, times);
+    const value = timelineOf(c, replayed, ops, shapeOf(options, durations));
     value.exchangeSecondsPerRank = Array.from(replayed.exchangeSeconds);
     return { ok: true, value };
   }
@@ -350,7 +387,7 @@ function executeWithExchanges(schedule: Schedule, c: Compiled, ops: OpSource, du
   }
   if (stuck.length > 0) return { ok: false, code: 'schedule/deadlock', reason: `deadlock: every unfinished rank waits for a neighbour that will not reach the matching exchange or produce the input: ${stuck.join('; ')}` };
   if (events) x.plan = Int32Array.from(events);
-  const value = timelineOf(c, times, ops, options.keepOps ?? true, durations.retainedAfterInputBackward ?? 1);
+  const value = timelineOf(c, times, ops, shapeOf(options, durations));
   value.exchangeSecondsPerRank = Array.from(times.exchangeSeconds);
   return { ok: true, value };
 }
@@ -728,20 +765,34 @@ function stuckRanks(c: Compiled, nextOp: Int32Array, ops: OpSource): string | un
 }
 
 /** The numbers of a finished run, its typed columns, and its TimedOp lists built on first read. */
-function timelineOf(c: Compiled, times: Times, ops: OpSource, keepOps: boolean, retained: number): ExecutedTimeline {
+/** What `timelineOf` reads of the options and durations, as plain values (one object shape whatever the caller passed). */
+interface TimelineShape {
+  keepOps: boolean;
+  reuseBuffers: boolean;
+  retained: number;
+}
+
+const shapeOf = (options: ExecuteOptions, durations: OpDurations): TimelineShape => ({
+  keepOps: options.keepOps ?? true,
+  reuseBuffers: options.reuseBuffers === true,
+  retained: durations.retainedAfterInputBackward ?? 1,
+});
+
+function timelineOf(c: Compiled, times: Times, ops: OpSource, { keepOps, reuseBuffers, retained }: TimelineShape): ExecutedTimeline {
   const { first, kind } = c;
   const { start, end, freeAt } = times;
   const P = first.length - 1;
   let makespan = 0;
   for (let rank = 0; rank < P; rank++) if (freeAt[rank] > makespan) makespan = freeAt[rank];
-  const idlePerRank: number[] = [];
-  for (let rank = 0; rank < P; rank++) {
-    let busy = 0;
-    for (let g = first[rank]; g < first[rank + 1]; g++) busy += end[g] - start[g];
-    idlePerRank.push(makespan - busy);
-  }
+  const idlePerRank = idleOf(first, start, end, makespan);
   const peakActivationsPerRank = peaksOf(c, retained);
-  const value = { makespan, idlePerRank, peakActivationsPerRank } as ExecutedTimeline;
+  const endsPerRank: RankEnds[] = [];
+  for (let rank = 0; rank < P; rank++) endsPerRank.push(rankEnds(kind, start, end, first[rank], first[rank + 1]));
+  const value = { makespan, idlePerRank, peakActivationsPerRank, endsPerRank } as ExecutedTimeline;
+  if (reuseBuffers) {
+    value.ranks = Array.from({ length: P }, () => []);
+    return value;
+  }
   const build = (): TimedOp[][] => (keepOps ? timedOps(first, start, end, ops) : Array.from({ length: P }, () => []));
   Object.defineProperty(value, COLUMNS, { value: { first, kind, start, end } satisfies TimelineColumns });
   Object.defineProperty(value, SOURCE, { value: ops });
@@ -749,6 +800,26 @@ function timelineOf(c: Compiled, times: Times, ops: OpSource, keepOps: boolean, 
   Object.defineProperty(value, RANKS, { value: undefined, writable: true });
   Object.defineProperty(value, 'ranks', ranksAccessor);
   return value;
+}
+
+/** makespan − busy time, per rank (a long loop in a function of its own: see replay.ts `replayLoop`). */
+function idleOf(first: Int32Array, start: Float64Array, end: Float64Array, makespan: number): number[] {
+  const idle: number[] = [];
+  for (let rank = 0; rank + 1 < first.length; rank++) {
+    let busy = 0;
+    for (let g = first[rank]; g < first[rank + 1]; g++) busy += end[g] - start[g];
+    idle.push(makespan - busy);
+  }
+  return idle;
+}
+
+function rankEnds(kind: Uint8Array, start: Float64Array, end: Float64Array, from: number, to: number): RankEnds {
+  if (to === from) return { lastBackward: 0, firstForward: 0, finish: 0 };
+  let last = to - 1;
+  while (last > from && kind[last] === F) last--;
+  let first = from;
+  while (first < to && kind[first] !== F && kind[first] !== FB) first++;
+  return { lastBackward: end[last] - start[last], firstForward: first < to ? end[first] - start[first] : 0, finish: end[to - 1] };
 }
 
 /** Per rank, every op with its start and end. One object shape for every op (absent fields stay undefined). */

@@ -10,21 +10,11 @@
  * Where no worker can start (no Worker, a CSP without blob:, a worker that fails), the same jobs run on the page,
  * one per task after the paint, as before. A newer batch replaces an older one: its results are dropped.
  */
-import { SCHEDULE_KINDS } from '../simulator/config';
 import type { OutcomeSummary } from '../simulator/result';
-import { isResultMessage, runJob, type Job, type RunMessage } from './jobs';
+import { assignLanes, isResultMessage, runJob, type Job, type RunMessage } from './jobs';
 import { afterPaint, afterPaintThen } from './paint';
 
 export type { Job };
-
-/**
- * Which worker runs a job: by schedule, so that each worker's schedule and wiring caches hold the same kinds edit
- * after edit (generating a 64 × 512 schedule costs more than executing it), alternating in the registry's order.
- */
-function laneOf(job: Job, workers: number): number {
-  const i = SCHEDULE_KINDS.indexOf(job.schedule ?? job.config.parallelism.schedule);
-  return Math.max(0, i) % workers;
-}
 
 export class BackgroundSimulations {
   private readonly workers: Worker[] = [];
@@ -76,8 +66,7 @@ export class BackgroundSimulations {
     this.pending = new Set(jobs.map((j) => j.id));
     this.lastJobs = jobs;
     if (this.workers.length > 0) {
-      const lanes: Job[][] = this.workers.map(() => []);
-      for (const job of jobs) lanes[laneOf(job, this.workers.length)].push(job);
+      const lanes = assignLanes(jobs, this.workers.length);
       const post = () => {
         this.cancelPage = undefined;
         if (batch === this.batch) this.workers.forEach((w, i) => w.postMessage({ type: 'run', batch, jobs: lanes[i] } satisfies RunMessage));

@@ -1,5 +1,6 @@
 /** A background simulation job and the messages that carry it to a worker and back (background.ts). */
-import type { ResolvedConfig, ScheduleKind } from '../simulator/config';
+import { SCHEDULE_KINDS, type ResolvedConfig, type ScheduleKind } from '../simulator/config';
+import { findSchedule } from '../simulator/schedules/registry';
 import { summarizeOutcome, type OutcomeSummary } from '../simulator/result';
 import { simulate } from '../simulator/simulate';
 
@@ -28,12 +29,48 @@ export interface ResultMessage {
 /** A job's outcome as the page shows it, whatever thread ran it. */
 export function runJob(job: Job): OutcomeSummary {
   try {
-    return summarizeOutcome(simulate(job.config, job.schedule ? { schedule: job.schedule } : {}));
+    // A row shows numbers only: no ops kept, the executor's buffers reused from job to job.
+    return summarizeOutcome(simulate(job.config, { schedule: job.schedule, timeline: false }));
   } catch (e) {
     return { ok: false, code: 'preview/simulate-threw', reason: `The simulator failed: ${e instanceof Error ? e.message : String(e)}` };
   }
 }
 
+/**
+ * What a job costs, roughly: the ops its schedule executes (the spec's bound), twice for blocking exchanges (each
+ * op also meets its neighbours). Only to balance the workers; 1 for a schedule the registry does not know.
+ */
+export function jobCost(job: Job): number {
+  const p = job.config.parallelism;
+  const spec = findSchedule(job.schedule ?? p.schedule);
+  if (!spec) return 1;
+  const shape = { ranks: Math.max(1, p.pipeline), microBatches: Math.max(1, p.microBatches), virtualStages: spec.usesVirtualStages ? Math.max(1, p.virtualStages) : 1 };
+  const ops = spec.opBound(shape);
+  const blocking = !p.overlapP2pComm && shape.ranks > 1 && spec.exchangeAt !== undefined;
+  return Number.isFinite(ops) && ops > 0 ? ops * (blocking ? 2 : 1) : 1;
+}
+
+/**
+ * The jobs split over `workers` lanes, each lane's jobs in the order given: the costliest first, each to the lane
+ * with the least work so far (ties: the schedule's place in the registry, then the lower lane), so the lanes finish
+ * together. Deterministic: the same jobs land on the same lanes edit after edit, so each worker's schedule, wiring
+ * and recorded runs (generating a 64 × 512 schedule costs more than executing it) keep serving the same kinds.
+ */
+export function assignLanes(jobs: readonly Job[], workers: number): Job[][] {
+  const lanes: Job[][] = Array.from({ length: Math.max(1, workers) }, () => []);
+  const load = lanes.map(() => 0);
+  const laneOf = new Map<Job, number>();
+  const rank = (job: Job) => SCHEDULE_KINDS.indexOf(job.schedule ?? job.config.parallelism.schedule);
+  const byCost = jobs.map((job, i) => ({ job, i, cost: jobCost(job) })).sort((a, b) => b.cost - a.cost || rank(a.job) - rank(b.job) || a.i - b.i);
+  for (const { job, cost } of byCost) {
+    let lane = 0;
+    for (let l = 1; l < lanes.length; l++) if (load[l] < load[lane]) lane = l;
+    load[lane] += cost;
+    laneOf.set(job, lane);
+  }
+  for (const job of jobs) lanes[laneOf.get(job) as number].push(job);
+  return lanes;
+}
 
 function isJob(x: unknown): x is Job {
   const j = x as Partial<Job> | null;

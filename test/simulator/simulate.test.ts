@@ -60,3 +60,44 @@ test('MFU is model TFLOP/s over the dense BF16 peak', () => {
   assert.ok(r.ok);
   assert.ok(Math.abs(r.result.mfu - r.result.tflopsPerGpu / 989) < 1e-12);
 });
+
+test('{ timeline: false } gives every number the full result gives, no ops, and leaves earlier full results intact', () => {
+  const { timelineOpsOf, PipelineMemo } = require('../../simulator/simulate') as typeof import('../../simulator/simulate');
+  const strip = (o: ReturnType<typeof simulate>) => {
+    if (!o.ok) return o;
+    const { ops: _ops, opSeconds: _opSeconds, ...timeline } = o.result.timeline;
+    return { ...o, result: { ...o.result, timeline } };
+  };
+  const memo = new PipelineMemo();
+  let compared = 0;
+  for (const base of [deepSeekV3(), llama3405B()])
+    for (const schedule of ['1f1b', 'interleaved-1f1b', 'zb-h1', 'zbv', 'dualpipe', 'dualpipev'] as const)
+      for (const overlapP2pComm of [true, false]) {
+        const config: ResolvedConfig = { ...base, parallelism: { ...base.parallelism, schedule, virtualStages: 2, overlapP2pComm } };
+        // The first run of a schedule records its order, the later ones replay it (numbers-only ones in reused buffers).
+        simulate(config, { timeline: false });
+        const full = simulate(config);
+        const columns = full.ok ? timelineOpsOf(full.result.timeline) : undefined;
+        const kept = columns ? [Array.from(columns.start), Array.from(columns.end)] : [];
+        for (let i = 0; i < 2; i++) {
+          const alone = simulate(config, { timeline: false });
+          const viaMemo = simulate(config, { timeline: false, pipelines: memo });
+          assert.deepEqual(strip(alone), strip(full), `${base.name} ${schedule} overlap ${overlapP2pComm}`);
+          assert.deepEqual(strip(viaMemo), strip(full));
+          if (alone.ok) {
+            assert.deepEqual(alone.result.timeline.ops, []);
+            assert.equal(timelineOpsOf(alone.result.timeline), undefined);
+          }
+        }
+        // Other durations, numbers only: they must not land in the full result's times.
+        simulate({ ...config, model: { ...config.model, ffnHiddenSize: config.model.ffnHiddenSize + 256 } }, { timeline: false });
+        if (columns) assert.deepEqual([Array.from(columns.start), Array.from(columns.end)], kept, 'the full result kept its own times');
+        // A memo entry made without ops never serves a call that wants them.
+        const again = simulate(config, { pipelines: memo });
+        if (full.ok && again.ok) {
+          assert.deepEqual(again.result.timeline.ops, full.result.timeline.ops);
+          compared++;
+        }
+      }
+  assert.ok(compared >= 12, `compared ${compared}`);
+});

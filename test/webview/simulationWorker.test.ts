@@ -9,7 +9,7 @@ import { buildSync } from 'esbuild';
 import { SCHEDULE_KINDS } from '../../simulator/config';
 import { summarizeOutcome } from '../../simulator/result';
 import { simulate } from '../../simulator/simulate';
-import { isResultMessage, isRunMessage, type ResultMessage, type RunMessage } from '../../webview/jobs';
+import { assignLanes, isResultMessage, isRunMessage, jobCost, type Job, type ResultMessage, type RunMessage } from '../../webview/jobs';
 import { repoRoot } from '../support/generate';
 import { sampleConfig } from './fixtures';
 
@@ -66,4 +66,25 @@ test('malformed messages are ignored by the worker and by the page', async () =>
   assert.equal(posted.length, 0);
   assert.equal(isResultMessage({ type: 'result', batch: 1, id: 'x', outcome: { ok: true } }), false);
   assert.equal(isResultMessage({ type: 'result', batch: 1, id: 'x', outcome: { ok: false, code: 'c', reason: 'r' } }), true);
+});
+
+test('the jobs are split over the workers by cost: each job once, in its order within a lane, the same split every time', () => {
+  const config = sampleConfig();
+  const big = { ...config, parallelism: { ...config.parallelism, schedule: '1f1b' as const, pipeline: 16, microBatches: 256 } };
+  const jobs: Job[] = [
+    ...SCHEDULE_KINDS.map((schedule) => ({ id: `compare:${schedule}`, config: big, schedule })),
+    { id: 'ablation:0', config: { ...big, parallelism: { ...big.parallelism, overlapP2pComm: false } } },
+  ];
+  const lanes = assignLanes(jobs, 2);
+  assert.equal(lanes.length, 2);
+  assert.deepEqual(lanes.flat().map((j) => j.id).sort(), jobs.map((j) => j.id).sort());
+  for (const lane of lanes) assert.deepEqual(lane, jobs.filter((j) => lane.includes(j)), 'a lane keeps the given order');
+  assert.deepEqual(assignLanes(jobs, 2), lanes);
+  // Greedy by cost: the lanes' loads differ by at most the largest job.
+  const load = lanes.map((lane) => lane.reduce((a, j) => a + jobCost(j), 0));
+  assert.ok(Math.abs(load[0] - load[1]) <= Math.max(...jobs.map(jobCost)), JSON.stringify(load));
+  // Costs follow the ops: zbv (6 per micro-batch and rank) over 1F1B (2), blocking exchanges twice over.
+  assert.equal(jobCost(jobs[SCHEDULE_KINDS.indexOf('zbv')]), 3 * jobCost(jobs[SCHEDULE_KINDS.indexOf('1f1b')]));
+  assert.equal(jobCost(jobs[jobs.length - 1]), 2 * jobCost(jobs[SCHEDULE_KINDS.indexOf('1f1b')]));
+  assert.deepEqual(assignLanes(jobs, 1), [jobs]);
 });
