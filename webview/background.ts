@@ -3,9 +3,9 @@
  * in dedicated workers started from the bundled worker source (webview/simulationWorker.ts, built into this bundle
  * as a string: a webview can start a worker only from a blob: URL, which its CSP allows with `worker-src blob:`).
  * With more cores than workers they start on a new config at once, beside the page's own simulate and draw; with
- * as many or fewer (this project's 2-core machine) once the update is painted, so they never slow the paint. Either
- * way the comparison's schedules run side by side instead of one after another on the page, and typing never
- * waits on them.
+ * as many or fewer (this project's 2-core machine) once the update is painted, so they never slow the paint (until
+ * then they drop what is left of the older batch). Either way the comparison's schedules run side by side instead
+ * of one after another on the page, and typing never waits on them.
  *
  * Where no worker can start (no Worker, a CSP without blob:, a worker that fails), the same jobs run on the page,
  * one per task after the paint, as before. A newer batch replaces an older one: its results are dropped.
@@ -67,12 +67,14 @@ export class BackgroundSimulations {
     this.lastJobs = jobs;
     if (this.workers.length > 0) {
       const lanes = assignLanes(jobs, this.workers.length);
-      const post = () => {
+      const post = () => this.workers.forEach((w, i) => w.postMessage({ type: 'run', batch, jobs: lanes[i] } satisfies RunMessage));
+      if (!this.deferred) return post();
+      // Until the paint, the workers stop the older batch after the job they are running (its results are dropped).
+      for (const w of this.workers) w.postMessage({ type: 'run', batch, jobs: [] } satisfies RunMessage);
+      this.cancelPage = afterPaint(() => {
         this.cancelPage = undefined;
-        if (batch === this.batch) this.workers.forEach((w, i) => w.postMessage({ type: 'run', batch, jobs: lanes[i] } satisfies RunMessage));
-      };
-      if (this.deferred) this.cancelPage = afterPaint(post);
-      else post();
+        if (batch === this.batch) post();
+      });
       return;
     }
     this.runOnPage(batch, jobs);
