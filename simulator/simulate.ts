@@ -61,7 +61,8 @@ export class PipelineMemo {
  * Generated schedules are immutable data that depend only on (kind, P, N, v): keystrokes that change a model size or a
  * bandwidth reuse them, and so does a layout search, which prices ~100 shapes in an interleaved order (a cache of 8
  * regenerated each of them about twice). A FIFO bounded by entries and by total ops bounds the memory (a cached op
- * costs its columns and its wiring, under 50 bytes).
+ * costs its columns, its wiring, its recorded run and its cost rows: about 70 bytes, and 24 more per op once run
+ * with blocking exchanges).
  */
 const SCHEDULE_CACHE_ENTRIES = 256;
 const SCHEDULE_CACHE_OPS = 1 << 21;

@@ -279,7 +279,8 @@ function reused(use: keyof typeof buffers, length: number): Float64Array {
 
 /**
  * Wiring a generated schedule depends on the schedule alone, so it is kept with its columns (a keystroke that
- * changes a size re-executes the same schedule with new durations). Only up to this many ops: 29 bytes per op.
+ * changes a size re-executes the same schedule with new durations), and so is its first complete run's order
+ * (replay.ts). Only up to this many ops: 29 bytes per op for the wiring, 20 for the recorded run.
  */
 const MAX_CACHED_WIRING_OPS = 1 << 18;
 const wiringCache = new WeakMap<OpColumns, { kind: string; ranks: number; microBatches: number; stages: number; chunksPerRank: number; compiled: Compiled }>();
