@@ -272,8 +272,11 @@ function numericSeconds(c: Compiled, durations: OpDurations, reuse: boolean): Fl
  * times are written before they are read.
  */
 const buffers = { seconds: new Float64Array(0), times: new Float64Array(0) };
+/** Past this many numbers (8 MiB) a run gets buffers of its own, so a rare huge schedule does not stay in memory. */
+const MAX_REUSED = 1 << 20;
 function reused(use: keyof typeof buffers, length: number): Float64Array {
-  if (buffers[use].length < length) buffers[use] = new Float64Array(Math.max(length, Math.ceil(1.25 * buffers[use].length)));
+  if (length > MAX_REUSED) return new Float64Array(length);
+  if (buffers[use].length < length) buffers[use] = new Float64Array(Math.min(MAX_REUSED, Math.max(length, Math.ceil(1.25 * buffers[use].length))));
   return buffers[use].subarray(0, length);
 }
 
