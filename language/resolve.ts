@@ -3,7 +3,7 @@
  * data degree and micro-batch count derived). Pure arithmetic; the rules report anything inconsistent.
  */
 import { GPU_PRESETS } from '../simulator/hardware';
-import { DEFAULT_RECOMPUTE_MODULES } from '../simulator/config';
+import { DEFAULT_RECOMPUTE_MODULES, defaultTpCommSmMargin, TP_COMM_SM_MARGIN_KEYS } from '../simulator/config';
 import { EXPERT_LOAD_IMBALANCE } from '../simulator/constants';
 import type {
   Activation,
@@ -207,6 +207,12 @@ export function resolveConfig(value: unknown): ResolvedConfig {
       // Megatron-Core's defaults: allgather dispatcher, TP/DP overlap off, P2P overlap on, an even layer split.
       moeTokenDispatcher: str<MoeTokenDispatcher>(p.moe_token_dispatcher, 'allgather'),
       tpCommOverlap: p.tp_comm_overlap === true,
+      tpCommSmMargin: (() => {
+        const given = obj(p.tp_comm_sm_margin);
+        const margin = defaultTpCommSmMargin();
+        for (const k of TP_COMM_SM_MARGIN_KEYS) margin[k] = Math.max(0, num(given[k], margin[k]));
+        return margin;
+      })(),
       overlapGradReduce: p.overlap_grad_reduce === true,
       overlapParamGather: p.overlap_param_gather === true,
       overlapP2pComm: p.overlap_p2p_comm !== false,

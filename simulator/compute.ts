@@ -113,7 +113,7 @@ export function gemmSeconds(ctx: ComputeContext, m: number, n: number, reduction
   const peak = (fp8 ? (gpu.fp8Tflops ?? gpu.bf16Tflops) : gpu.bf16Tflops) * 1e12 * ctx.derate;
   const flops = 2 * m * n * reduction * groups;
   const { rows, cols } = ctx.family.gemmTile;
-  const sms = Math.max(1, Math.floor(gpu.sms * ctx.smShare));
+  const sms = Math.max(1, Math.floor(gpu.sms * ctx.smShare + 1e-9)); // whole SMs; the epsilon absorbs float error in (sms − n)/sms
   const tiles = groups * Math.ceil(m / rows) * Math.ceil(n / cols);
   const waves = Math.ceil(tiles / sms);
   const waveUtilisation = tiles / (waves * sms);
@@ -131,13 +131,37 @@ export function gemmSeconds(ctx: ComputeContext, m: number, n: number, reduction
   return seconds;
 }
 
-/** Forward, dgrad and wgrad of one weight matrix: (m×k)(k×n); dgrad reduces over n, wgrad over m. */
-function gemmPhases(ctx: ComputeContext, m: number, k: number, n: number, fp8: boolean, groups = 1): Phases {
+/** Forward, dgrad and wgrad of one weight matrix: (m×k)(k×n); dgrad reduces over n, wgrad over m. `margin`: SMs
+ * an overlapped TP collective takes from each pass (`tpOverlapMargin`). */
+function gemmPhases(ctx: ComputeContext, m: number, k: number, n: number, fp8: boolean, groups = 1, margin?: Phases): Phases {
   return {
-    F: gemmSeconds(ctx, m, n, k, fp8, groups),
-    b: gemmSeconds(ctx, m, k, n, fp8, groups),
-    W: gemmSeconds(ctx, k, n, m, fp8, groups),
+    F: gemmSeconds(withoutSms(ctx, margin?.F ?? 0), m, n, k, fp8, groups),
+    b: gemmSeconds(withoutSms(ctx, margin?.b ?? 0), m, k, n, fp8, groups),
+    W: gemmSeconds(withoutSms(ctx, margin?.W ?? 0), k, n, m, fp8, groups),
   };
+}
+
+/** `ctx` with `sms` fewer SMs for the GEMM (Transformer Engine launches it on sm_count − num_comm_sm). */
+function withoutSms(ctx: ComputeContext, sms: number): ComputeContext {
+  if (sms <= 0) return ctx;
+  const smShare = Math.max(1 / ctx.config.cluster.gpu.sms, ctx.smShare - sms / ctx.config.cluster.gpu.sms);
+  return { ...ctx, smShare, derate: smShare * ctx.family.sustainedClockFraction };
+}
+
+/**
+ * SMs the userbuffers collective overlapping `g` takes from each of its passes under `tp_comm_overlap`
+ * (`parallelism.tp_comm_sm_margin`, TE ub_cfgs names; ring-exchange passes take none). Only the TP block's dense
+ * GEMMs carry userbuffers: the fused QKV and output projections and the dense MLP; routed and shared experts
+ * (GroupedLinear; their TP traffic is the dispatcher's) and MLA's low-rank projections have none.
+ */
+function tpOverlapMargin(config: ResolvedConfig, g: Gemm): Phases | undefined {
+  const p = config.parallelism;
+  if (!p.tpCommOverlap || p.tensor <= 1) return undefined;
+  const m = p.tpCommSmMargin;
+  if (g.name === 'qkv') return { F: 0, b: m.qkv_dgrad, W: m.qkv_wgrad };
+  if (g.name === 'o') return { F: m.proj_fprop, b: 0, W: 0 };
+  if (g.group !== 'mlp') return undefined;
+  return rowParallel(g) ? { F: m.fc2_fprop, b: 0, W: 0 } : { F: 0, b: m.fc1_dgrad, W: m.fc1_wgrad };
 }
 
 const rowParallel = (g: Gemm) => g.name === 'o' || g.name.endsWith('_down');
@@ -253,7 +277,7 @@ export function layerCompute(ctx: ComputeContext, kind: LayerKind): ModuleComput
     (modules.has('shared_experts') && g.name.startsWith('shared'));
   for (const g of shape.gemms) {
     const { m, k, n, groups } = localShape(ctx, g);
-    const t = gemmPhases(ctx, m, k, n, gemmInFp8(config, g.group), groups);
+    const t = gemmPhases(ctx, m, k, n, gemmInFp8(config, g.group), groups, tpOverlapMargin(config, g));
     Object.assign(gemm, addPhases(gemm, t));
     if (g.name.startsWith('shared')) Object.assign(sharedExperts, addPhases(sharedExperts, t));
     else if (g.group === 'experts') Object.assign(routedExperts, addPhases(routedExperts, t));

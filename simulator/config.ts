@@ -7,6 +7,7 @@
 // Schedule names come from the schedule registry (one spec per kind).
 export { isScheduleKind, SCHEDULE_DISPLAY_NAMES, SCHEDULE_KINDS, type ScheduleKind } from './schedules/registry';
 import type { ScheduleKind } from './schedules/registry';
+import { TE_TP_OVERLAP_MARGIN_SMS } from './constants';
 
 // Each enum's values as a list (what message validation and completions are built from) and its type.
 export const ACTIVATIONS = ['swiglu', 'geglu', 'gelu', 'relu', 'squared_relu'] as const;
@@ -155,6 +156,8 @@ export interface ResolvedParallelism {
   moeTokenDispatcher: MoeTokenDispatcher;
   /** Megatron --tp-comm-overlap, --overlap-grad-reduce, --overlap-param-gather, --overlap-p2p-communication. */
   tpCommOverlap: boolean;
+  /** SMs each userbuffers overlap takes from its GEMM under tp_comm_overlap (Transformer Engine set_sm_margin). */
+  tpCommSmMargin: TpCommSmMargin;
   overlapGradReduce: boolean;
   overlapParamGather: boolean;
   overlapP2pComm: boolean;
@@ -169,6 +172,28 @@ export interface ResolvedParallelism {
   firstStageLayers?: number;
   lastStageLayers?: number;
 }
+
+/** Per TP-block GEMM pass, the SMs its overlapped collective reserves (TE ub_cfgs names). */
+export interface TpCommSmMargin {
+  proj_fprop: number;
+  fc2_fprop: number;
+  qkv_dgrad: number;
+  qkv_wgrad: number;
+  fc1_dgrad: number;
+  fc1_wgrad: number;
+}
+
+export const TP_COMM_SM_MARGIN_KEYS = ['proj_fprop', 'fc2_fprop', 'qkv_dgrad', 'qkv_wgrad', 'fc1_dgrad', 'fc1_wgrad'] as const;
+
+/** Transformer Engine 2.x's defaults (constants.ts TE_TP_OVERLAP_MARGIN_SMS on every SM-driven overlap). */
+export const defaultTpCommSmMargin = (): TpCommSmMargin => ({
+  proj_fprop: TE_TP_OVERLAP_MARGIN_SMS,
+  fc2_fprop: TE_TP_OVERLAP_MARGIN_SMS,
+  qkv_dgrad: TE_TP_OVERLAP_MARGIN_SMS,
+  qkv_wgrad: TE_TP_OVERLAP_MARGIN_SMS,
+  fc1_dgrad: TE_TP_OVERLAP_MARGIN_SMS,
+  fc1_wgrad: TE_TP_OVERLAP_MARGIN_SMS,
+});
 
 /** A GPU's peaks: dense, no sparsity. */
 export interface GpuSpec {

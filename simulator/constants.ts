@@ -93,6 +93,17 @@ export const FAMILY_CONSTANTS: Readonly<Record<GpuFamily, FamilyConstants>> = {
 export const COMM_SM_FRACTION_WHEN_OVERLAPPED = 20 / 132;
 
 /**
+ * SMs a Transformer Engine userbuffers overlap takes from the GEMM it runs beside (`tp_comm_overlap`), TE 2.x's
+ * default for every GEMM it overlaps with SM-driven kernels: `initialize_ub` gives the `pipeline` (proj_fprop,
+ * fc2_fprop) and `bulk` (qkv/fc1 dgrad and wgrad) overlaps num_sm = 16 with set_sm_margin, and the GEMM launches on
+ * sm_count − num_sm (NVIDIA/TransformerEngine transformer_engine/pytorch/module/base.py `get_default_config`, since
+ * v2.0, Feb 2025; common/comm_gemm_overlap/comm_gemm_overlap.cpp `_math_sms`). `ring_exchange` (qkv_fprop,
+ * fc1_fprop, proj_dgrad, fc2_dgrad) moves data with copy engines and takes none. TE 1.x defaulted set_sm_margin to
+ * off (0); recipes override it per GEMM (`parallelism.tp_comm_sm_margin`). Unit: SMs.
+ */
+export const TE_TP_OVERLAP_MARGIN_SMS = 16;
+
+/**
  * CUDA-core FLOPs per output element each time FP8 partial sums are promoted to FP32 (fine-grained scaling):
  * multiply the two block scales, then one FMA into the FP32 accumulator (DeepSeek-V3 §3.3.2). Unit: FLOP.
  * The promotion runs on CUDA cores while the other warpgroup's MMAs proceed, so it costs only when it outgrows them.

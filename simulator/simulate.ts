@@ -464,7 +464,7 @@ function notes(config: ResolvedConfig, costs: CostModel, world: number, flops: {
     out.push(`${Math.round((1 - costs.smShare) * config.cluster.gpu.sms)} of ${config.cluster.gpu.sms} SMs drive communication while all-to-all overlaps compute (DeepSeek-V3: 20 of 132).`);
   out.push(
     config.parallelism.tpCommOverlap
-      ? 'TP communication overlaps its GEMMs (tp_comm_overlap): only the first of tp chunks and any excess over the GEMM time are exposed.'
+      ? `TP communication overlaps its GEMMs (tp_comm_overlap): only the first of tp chunks and any excess over the GEMM time are exposed; the overlapped GEMMs run on ${config.cluster.gpu.sms} SMs less up to ${Math.max(...Object.values(config.parallelism.tpCommSmMargin))} (tp_comm_sm_margin).`
       : 'TP communication is exposed (tp_comm_overlap is off, as in Megatron-Core by default).',
   );
   out.push(`GPU-hours and days assume ${GOODPUT_FRACTION * 100}% goodput (Llama 3: >90% effective training time); step time and TFLOP/s do not.`);

@@ -1,8 +1,9 @@
 /** Directions the cost model must get right, whatever its constants (issue 4, "what must be true" 4). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ResolvedConfig } from '../../simulator/config';
+import { defaultTpCommSmMargin, type ResolvedConfig, type TpCommSmMargin } from '../../simulator/config';
 import { expertRouting } from '../../simulator/comm';
+import { computeContext, gemmSeconds } from '../../simulator/compute';
 import { costModules } from '../../simulator/costs';
 import type { SimulationResult } from '../../simulator/result';
 import { simulate } from '../../simulator/simulate';
@@ -82,6 +83,30 @@ test('FP8 current scaling reads each quantised tensor once more than delayed sca
   const delayed = costModules(scaled('delayed')).modules.moe!;
   assert.deepEqual(current.gemm, delayed.gemm);
   assert.ok(current.memoryBound.F > delayed.memoryBound.F && current.memoryBound.b > delayed.memoryBound.b);
+});
+
+test('a TP overlap with an SM margin slows only its GEMM pass, by the SMs it takes (Transformer Engine set_sm_margin)', () => {
+  const base = llama3405B();
+  const none: TpCommSmMargin = { proj_fprop: 0, fc2_fprop: 0, qkv_dgrad: 0, qkv_wgrad: 0, fc1_dgrad: 0, fc1_wgrad: 0 };
+  const withMargin = (tpCommOverlap: boolean, tpCommSmMargin: TpCommSmMargin): ResolvedConfig => ({ ...base, parallelism: { ...base.parallelism, tpCommOverlap, tpCommSmMargin } });
+  const dense = (c: ResolvedConfig) => costModules(c).modules.dense;
+  const free = dense(withMargin(true, none));
+  const proj = dense(withMargin(true, { ...none, proj_fprop: 24 }));
+  // Only the output projection's forward runs on fewer SMs: backward passes untouched.
+  assert.equal(proj.gemm.b, free.gemm.b);
+  assert.equal(proj.gemm.W, free.gemm.W);
+  // The forward grows by exactly that GEMM's time on 108 instead of 132 SMs: tokens × (h/tp) × h for Llama 3 405B.
+  const sms = base.cluster.gpu.sms;
+  const [m, k, n] = [base.training.microBatchSize * base.training.sequenceLength, base.model.hiddenSize / base.parallelism.tensor, base.model.hiddenSize];
+  const full = gemmSeconds(computeContext(base, 1), m, n, k, false);
+  const reduced = gemmSeconds(computeContext(base, (sms - 24) / sms), m, n, k, false);
+  assert.ok(Math.abs(proj.gemm.F - free.gemm.F - (reduced - full)) < 1e-12);
+  // Compute-bound, so ≈ sms / (sms − 24) slower, up to wave quantisation.
+  assert.ok(Math.abs(reduced / full / (sms / (sms - 24)) - 1) < 0.05, `${reduced / full}`);
+  // Without tp_comm_overlap nothing reserves SMs; TE 2.x's defaults slow the backward's bulk-overlapped GEMMs too.
+  assert.deepEqual(dense(withMargin(false, defaultTpCommSmMargin())).gemm, dense(withMargin(false, none)).gemm);
+  const te2 = dense(withMargin(true, defaultTpCommSmMargin()));
+  assert.ok(te2.gemm.b > free.gemm.b && te2.gemm.W > free.gemm.W && te2.gemm.F > free.gemm.F);
 });
 
 test('a shorter FP32 promotion interval costs time (fine-grained FP8 on Hopper)', () => {

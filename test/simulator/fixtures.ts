@@ -3,7 +3,7 @@
  * microBatches = global_batch / (data × micro_batch)). The calibration tests prefer the language service's
  * resolution of the YAML when language/check.ts exists (see load.ts) and fall back to these.
  */
-import { DEFAULT_RECOMPUTE_MODULES, type ResolvedConfig } from '../../simulator/config';
+import { DEFAULT_RECOMPUTE_MODULES, defaultTpCommSmMargin, type ResolvedConfig } from '../../simulator/config';
 import { GPU_PRESETS } from '../../simulator/hardware';
 
 export function deepSeekV3(): ResolvedConfig {
@@ -51,6 +51,7 @@ export function deepSeekV3(): ResolvedConfig {
       overlapExpertComm: false,
       moeTokenDispatcher: 'flex',
       tpCommOverlap: false,
+      tpCommSmMargin: defaultTpCommSmMargin(),
       overlapGradReduce: true,
       overlapParamGather: true,
       overlapP2pComm: true,
@@ -92,6 +93,7 @@ export function llama3405B(data = 128): ResolvedConfig {
       overlapExpertComm: false,
       moeTokenDispatcher: 'allgather',
       tpCommOverlap: false,
+      tpCommSmMargin: defaultTpCommSmMargin(),
       overlapGradReduce: true,
       overlapParamGather: true,
       overlapP2pComm: true,
