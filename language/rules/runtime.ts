@@ -24,6 +24,13 @@ export function runtimeRules(ctx: RuleContext): Diagnostic[] {
     out.push(report(ctx, 'warning', 'runtime/tp-overlap-without-tp', 'parallelism.tp_comm_overlap',
       'tp_comm_overlap needs tensor > 1: with one TP rank there is no TP communication to overlap.',
       [setValueFix(ctx.doc, 'parallelism.tp_comm_overlap', false)]));
+  if (has(ctx, 'parallelism.tp_comm_sm_margin') && !p.tpCommOverlap)
+    out.push(report(ctx, 'warning', 'runtime/sm-margin-without-tp-overlap', 'parallelism.tp_comm_sm_margin',
+      'tp_comm_sm_margin has no effect: without tp_comm_overlap no userbuffers collective runs beside the GEMMs.'));
+  const widest = Math.max(...Object.values(p.tpCommSmMargin));
+  if (p.tpCommOverlap && widest >= ctx.config.cluster.gpu.sms)
+    out.push(report(ctx, 'error', 'runtime/sm-margin-exceeds-gpu', 'parallelism.tp_comm_sm_margin',
+      `tp_comm_sm_margin reserves ${fmt(widest)} SMs, but the ${ctx.config.cluster.gpu.name} has ${fmt(ctx.config.cluster.gpu.sms)}: the GEMM would have none.`));
   if (p.overlapParamGather && p.zeroStage === 0)
     out.push(report(ctx, 'error', 'runtime/param-gather-without-sharding', 'parallelism.overlap_param_gather',
       'overlap_param_gather needs a sharded optimizer (zero_stage ≥ 1, Megatron --use-distributed-optimizer): without it there is no parameter all-gather.',

@@ -47,6 +47,16 @@ test('unfused attention with context parallelism is an error; a dispatcher witho
   assert.ok(codes(check(LLAMA().replace('  tensor: 8', '  tensor: 1\n  tp_comm_overlap: true')), 'warning').includes('runtime/tp-overlap-without-tp'));
 });
 
+test("tp_comm_sm_margin defaults to Transformer Engine 2.x's 16 SMs, warns without tp_comm_overlap and errs beyond the GPU's SMs", () => {
+  const margin = (m: string, overlap: boolean) => LLAMA().replace('  tensor: 8', `  tensor: 8\n  sequence_parallel: true\n  tp_comm_overlap: ${overlap}\n  tp_comm_sm_margin: ${m}`);
+  const given = check(margin('{ proj_fprop: 24, qkv_dgrad: 0 }', true));
+  assert.deepEqual(given.config!.parallelism.tpCommSmMargin, { proj_fprop: 24, fc2_fprop: 16, qkv_dgrad: 0, qkv_wgrad: 16, fc1_dgrad: 16, fc1_wgrad: 16 });
+  assert.ok(!codes(given, 'warning').includes('runtime/sm-margin-without-tp-overlap'));
+  assert.ok(codes(check(margin('{ proj_fprop: 24 }', false)), 'warning').includes('runtime/sm-margin-without-tp-overlap'));
+  assert.ok(codes(check(margin('{ proj_fprop: 132 }', true))).includes('runtime/sm-margin-exceeds-gpu'));
+  assert.ok(!codes(check(margin('{ proj_fprop: 131 }', true))).includes('runtime/sm-margin-exceeds-gpu'));
+});
+
 test('hover documents each key with its Megatron flag, through the schema', () => {
   const text = DEEPSEEK();
   const line = text.split('\n').findIndex((l) => l.includes('moe_token_dispatcher'));
