@@ -3,7 +3,7 @@
  * megatron/training/arguments.py, main). What Megatron-LM main cannot run (DualPipe, zero-bubble schedules, FP8 knobs
  * Transformer Engine fixes) is a warning naming the key; the GPU and the rest of the cluster go in a `# tcs:` comment.
  */
-import type { ResolvedConfig } from '../../simulator/config';
+import { defaultTpCommSmMargin, type ResolvedConfig } from '../../simulator/config';
 import { layerSplit } from '../../simulator/stages';
 import { layerFreqText } from '../formats/layerSpec';
 import { resolveConfig } from '../resolve';
@@ -166,6 +166,8 @@ export function exportMegatron(value: unknown): ExportResult {
   if (p.overlapGradReduce) add('--overlap-grad-reduce');
   if (p.overlapParamGather) add('--overlap-param-gather');
   if (p.tpCommOverlap) add('--tp-comm-overlap');
+  if (p.tpCommOverlap && JSON.stringify(p.tpCommSmMargin) !== JSON.stringify(defaultTpCommSmMargin()))
+    warn('parallelism.tp_comm_sm_margin', "per-GEMM SM margins go in a Transformer Engine ub_cfgs YAML passed as --tp-comm-overlap-cfg, which tcs does not write; TE's defaults apply.");
   if (!p.overlapP2pComm) add('--no-overlap-p2p-communication');
   if (p.overlapExpertComm) add('--overlap-moe-expert-parallel-comm', '--delay-wgrad-compute');
   const world = c.nodes * c.gpusPerNode;

@@ -108,3 +108,12 @@ test('the torchtitan Python recipe passes the JSON form\'s values, with FP8 and 
   assert.match(ds, /activation_checkpoint=SelectiveAC\.Config\(\),/);
   assert.match(ds, /^def deepseek_v3_pre_training\(\) -> Trainer\.Config:$/m);
 });
+
+test('per-GEMM TP-overlap SM margins have no flag in any target: each export warns that it drops them', () => {
+  const x = parseDocument(example('llama3-405b.train.yaml').replace(/^parallelism:\n/m, 'parallelism:\n  tp_comm_overlap: true\n  tp_comm_sm_margin: { proj_fprop: 24, fc2_fprop: 8, qkv_dgrad: 0, qkv_wgrad: 0, fc1_dgrad: 0, fc1_wgrad: 0 }\n')).value;
+  for (const target of (Object.keys(EXPORTERS) as ExportTarget[]).filter((t) => EXPECTED_FORMAT[t] !== undefined)) {
+    const out = EXPORTERS[target].run(x);
+    const paths = out.warnings.filter((w) => w.kind === 'dropped').map((w) => w.path);
+    assert.ok(paths.some((p) => p.startsWith('parallelism.tp_comm_sm_margin')), `${target}: ${paths.join(', ')}`);
+  }
+});
