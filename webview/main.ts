@@ -151,6 +151,8 @@ class Preview {
   private good?: { config: ResolvedConfig; result: SimulationResult };
   private viewportTimer = 0;
   /** The latest host message: its send time, and when it arrived (wall clock, and performance.now() for updateMs). */
+  /** The tables' redraw waiting for the current update's paint (deferTables). */
+  private pendingTables?: { run: () => void; cancel: () => void };
   private arrival: { sentAt: number; editedAt?: number; receivedAt: number; perfAt: number } = { sentAt: 0, receivedAt: 0, perfAt: 0 };
   /** A pending after-paint report; a newer update supersedes it, so only the latest version is reported. */
   private paintWait?: () => void;
@@ -271,6 +273,8 @@ class Preview {
       console.error(e);
     }
     this.background.run(jobs, (id, outcome, inWorker) => {
+      // The rows a result fills must be this config's: its tables' redraw first, if still waiting for the paint.
+      this.flushTables();
       // Where the rows were simulated, for the end-to-end suite (a webview's CSP decides whether workers start).
       document.body.dataset.rowsSimulatedIn = inWorker ? 'worker' : 'page';
       if (this.compare.receive(id, outcome)) {
@@ -280,7 +284,35 @@ class Preview {
     });
   }
 
+  /**
+   * The comparison's and the ablation's tables are redrawn after the update's paint: a table is laid out as a
+   * whole, and in the keystroke's frame their layout added ≈ 6 ms to the paint of the DeepSeek-V3 preview (headless
+   * Chromium, `content-visibility` off; it had skipped them off-screen but also dropped them from the
+   * accessibility tree). Their rows wait for the background simulations anyway.
+   */
+  private deferTables(work: () => void): void {
+    this.pendingTables?.cancel();
+    const cancel = afterPaintThen(() => {
+      this.pendingTables = undefined;
+      work();
+    });
+    this.pendingTables = {
+      cancel,
+      run: () => {
+        cancel();
+        this.pendingTables = undefined;
+        work();
+      },
+    };
+  }
+
+  private flushTables(): void {
+    this.pendingTables?.run();
+  }
+
   private cancelRows(): void {
+    // The tables show the last good config's rows, then mark what never arrived.
+    this.flushTables();
     this.background.cancel();
     this.compare.cancel();
     this.ablation.cancel();
@@ -324,8 +356,10 @@ class Preview {
 
     this.guard(this.headline.root, () => this.headline.render(config, result));
     this.guard(this.memory.root, () => this.memory.render(result.memory));
-    this.guard(this.compare.root, () => this.compare.render(config, outcome));
-    this.guard(this.ablation.root, () => this.ablation.render(config, outcome));
+    this.deferTables(() => {
+      this.guard(this.compare.root, () => this.compare.render(config, outcome));
+      this.guard(this.ablation.root, () => this.ablation.render(config, outcome));
+    });
     this.title.replaceChildren(icon('preview'), ` ${config.name || 'Training config'} · ${scheduleName(config.parallelism.schedule)}`);
     document.title = `Preview: ${config.name}`;
 
