@@ -66,14 +66,25 @@ export class Workbench {
 
   /** Ctrl+G to a 1-based line; the cursor lands at its first column. */
   async goToLine(line: number): Promise<void> {
-    await this.focusEditor();
-    await this.page.keyboard.press(`${MOD}+G`);
     const input = this.page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`:${line}`);
-    // Enter before the picker has taken the typed line does nothing (the picker stays open): wait for it to offer the line.
     const widget = this.page.locator('.quick-input-widget');
-    await waitFor(`Go to Line to offer line ${line}`, async () => new RegExp(`\\b(?:line|Line) ${line}\\b`).test(await widget.innerText()), 10_000);
+    // A webview that had focus (a button in the preview was just clicked) can take it back from the editor after
+    // focusEditor saw it there; Go to Line then answers "Open a text editor first". Close it and focus again.
+    for (let attempt = 1; ; attempt++) {
+      await this.focusEditor();
+      await this.page.keyboard.press(`${MOD}+G`);
+      await input.waitFor({ state: 'visible' });
+      await input.fill(`:${line}`);
+      const answer = await waitFor('Go to Line to answer', async () => {
+        const text = await widget.innerText();
+        return /open a text editor first/i.test(text) ? 'no editor' : new RegExp(`\\b(?:line|Line) ${line}\\b`).test(text) ? 'line' : undefined;
+      }, 10_000);
+      if (answer === 'line') break;
+      if (attempt >= 3) throw new Error(`Go to Line found no text editor after ${attempt} attempts`);
+      await this.page.keyboard.press('Escape');
+      await widget.waitFor({ state: 'hidden' });
+    }
+    // Enter before the picker has taken the typed line does nothing (the picker stays open): it offered the line above.
     await this.page.keyboard.press('Enter');
     await widget.waitFor({ state: 'hidden' });
     await waitFor(`the cursor on line ${line}`, async () => (await this.cursorLine()) === line);
