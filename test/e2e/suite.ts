@@ -11,6 +11,12 @@ import { formatGpuHours } from '../../webview/format';
 import { assert, E2eRun, Fatal, waitFor, type E2eResult } from './harness';
 import { canvasSignature, MOD, timedEdit, Workbench, type EditPath } from './workbench';
 
+/** A node of CDP's Page.getFrameTree. */
+interface FrameNode {
+  frame: { id: string; url: string };
+  childFrames?: FrameNode[];
+}
+
 export interface E2eContext {
   page: Page;
   /** The opened workspace folder (a temp copy of examples/). */
@@ -292,6 +298,50 @@ export async function run(ctx: E2eContext): Promise<E2eResult> {
     await wb.save();
     assert(onDisk() === before, 'the file differs after the edit was undone');
   }, 60_000);
+
+  e2e.test('the preview\'s tables are in the accessibility tree while scrolled out of sight', async () => {
+    const frame = (preview = await findPreview());
+    await frame.evaluate(() => window.scrollTo(0, 0));
+    // Two frames and a pause: what is rendered for a scroll position settles in the frames after it.
+    await frame.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 250)))));
+    const below = await frame.evaluate(() => {
+      const t = document.querySelector('#ablation table');
+      return t ? t.getBoundingClientRect().top > window.innerHeight : undefined;
+    });
+    // Chromium's own tree (what a screen reader reads), not a DOM walk: CSS such as content-visibility prunes it.
+    // The webview's frame is out of process (its own CDP target) or part of the page's (found by URL).
+    let cdp = await page.context().newCDPSession(frame).catch(() => undefined);
+    let frameId: string | undefined;
+    if (!cdp) {
+      cdp = await page.context().newCDPSession(page);
+      const { frameTree } = (await cdp.send('Page.getFrameTree')) as { frameTree: FrameNode };
+      const frames: FrameNode[] = [];
+      const walk = (n: FrameNode) => (frames.push(n), (n.childFrames ?? []).forEach(walk));
+      walk(frameTree);
+      // code-server's webview content frame reports its parent's URL to CDP (it is written into, not navigated):
+      // the content frame is the only child of the frame with the parent's URL.
+      const parentUrl = frame.parentFrame()?.url();
+      frameId = (frames.find((f) => f.frame.url === frame.url()) ?? frames.find((f) => f.frame.url === parentUrl)?.childFrames?.[0])?.frame.id;
+      assert(frameId, `the preview's frame (${frame.url()}) is in neither its own CDP target nor the page's frame tree`);
+    }
+    try {
+      const { nodes } = (await cdp.send('Accessibility.getFullAXTree', frameId ? { frameId } : {})) as { nodes: { role?: { value?: string }; name?: { value?: string } }[] };
+      const tables = nodes.filter((n) => n.role?.value === 'table').map((n) => n.name?.value ?? '');
+      console.log(`  tables in the accessibility tree (the ablation ${below ? 'below the fold' : 'in view'}): ${tables.join(' | ')}`);
+      const captions = [
+        'Memory per GPU by pipeline rank, GiB',
+        'The same config under each pipeline schedule',
+        'The config with each efficiency choice undone',
+        // The layout search's table, the card furthest down: with content-visibility: auto it left the tree.
+        'Every plotted layout: GPU-hours, peak memory, days and what it changes',
+      ];
+      for (const caption of captions) {
+        assert(tables.includes(caption), `the table "${caption}" is missing from the accessibility tree`);
+      }
+    } finally {
+      await cdp.detach().catch(() => {});
+    }
+  }, 30_000);
 
   e2e.test('the timeline zooms from the keyboard', async () => {
     const frame = (preview = await findPreview());
