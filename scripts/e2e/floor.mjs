@@ -57,7 +57,7 @@ if (against) targets.push({ name: `Training Config preview, ${against.replace(/.
 const mean = (ps, f) => (ps.length && ps.every((p) => f(p) !== undefined) ? Math.round(ps.reduce((a, p) => a + f(p), 0) / ps.length) : 'n/a');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const TICK_MS = 10; // Linux's USER_HZ is 100 on every architecture it supports
+const TICK_MS = 10; // /proc reports CPU time in USER_HZ ticks: 100 a second on x86 and arm Linux
 
 /**
  * CPU milliseconds used so far by each process tree rooted at `roots` (Linux /proc; undefined elsewhere), exited
