@@ -150,9 +150,9 @@ class Preview {
   private readonly title: HTMLElement;
   private good?: { config: ResolvedConfig; result: SimulationResult };
   private viewportTimer = 0;
-  /** The latest host message: its send time, and when it arrived (wall clock, and performance.now() for updateMs). */
   /** The tables' redraw waiting for the current update's paint (deferTables). */
   private pendingTables?: { run: () => void; cancel: () => void };
+  /** The latest host message: its send time, and when it arrived (wall clock, and performance.now() for updateMs). */
   private arrival: { sentAt: number; editedAt?: number; receivedAt: number; perfAt: number } = { sentAt: 0, receivedAt: 0, perfAt: 0 };
   /** A pending after-paint report; a newer update supersedes it, so only the latest version is reported. */
   private paintWait?: () => void;
