@@ -37,6 +37,7 @@ import type { Recompute, ResolvedConfig, ScheduleKind } from './config';
 import { SCHEDULE_KINDS } from './config';
 import { scheduleSpec } from './schedules/registry';
 import { GOODPUT_FRACTION } from './constants';
+import { formatInteger } from './format';
 import { estimateMemory, retainedAfterInputBackward, stageActivationBytes, stageParameters, type StageFootprint } from './memory';
 import { dataParallelStep, expertAllToAll, tensorParallelLayer } from './comm';
 import { boundaryLayerEquivalents, mtpKind } from './model';
@@ -496,7 +497,7 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
   for (const _ of nodes) for (const t of s.tensors) for (const e of s.experts) size += s.contexts.length * schedulesPerPipeline * expertTensors(base, t).length * limitsFor(base, e).length * perMesh;
   if (size > maxCandidates) {
     result.candidates = size;
-    result.incomplete = `the space has ${size.toLocaleString('en-US')} layouts, over the budget of ${maxCandidates.toLocaleString('en-US')}: nothing was searched. Narrow it (fewer node counts) or raise the budget.`;
+    result.incomplete = `the space has ${formatInteger(size)} layouts, over the budget of ${formatInteger(maxCandidates)}: nothing was searched. Narrow it (fewer node counts) or raise the budget.`;
     return result;
   }
   // Lower bounds on the objective and days (see the module comment), computed as the space is enumerated. Per-stage
@@ -677,11 +678,11 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
     const { layout, bounds } = valid[i];
     if (options.cancelled?.()) {
       result.cancelled = true;
-      result.incomplete = `cancelled after ${examined.toLocaleString('en-US')} of ${valid.length.toLocaleString('en-US')} valid layouts`;
+      result.incomplete = `cancelled after ${formatInteger(examined)} of ${formatInteger(valid.length)} valid layouts`;
       break;
     }
     if (result.simulated >= maxSimulations) {
-      result.incomplete = `stopped at the budget of ${maxSimulations.toLocaleString('en-US')} simulations: ${(valid.length - i).toLocaleString('en-US')} valid layouts were not examined (their objective bounds were ≥ ${bounds!.objective.toPrecision(4)})`;
+      result.incomplete = `stopped at the budget of ${formatInteger(maxSimulations)} simulations: ${formatInteger(valid.length - i)} valid layouts were not examined (their objective bounds were ≥ ${bounds!.objective.toPrecision(4)})`;
       break;
     }
     examined++;
@@ -754,11 +755,11 @@ function nothingAdmitted(r: SearchResult, valid: number): string {
   if (r.candidates === 0) return 'the options leave no layout to try';
   if (valid === 0) {
     const [code, count] = Object.entries(r.rejectedBy).sort((a, b) => b[1] - a[1])[0] ?? ['?', 0];
-    return `every one of the ${r.candidates.toLocaleString('en-US')} layouts breaks a rule; the most common is ${code} (${count.toLocaleString('en-US')} layouts)`;
+    return `every one of the ${formatInteger(r.candidates)} layouts breaks a rule; the most common is ${code} (${formatInteger(count)} layouts)`;
   }
   if (r.overMemory > 0 && r.simulated - r.failed <= r.overMemory) {
-    return `no valid layout fits in ${r.budgetGiB.toFixed(1)} GiB per GPU (HBM less the headroom): ${r.overMemory.toLocaleString('en-US')} valid layouts are over it. More GPUs, a smaller headroom or a GPU with more memory would admit some.`;
+    return `no valid layout fits in ${r.budgetGiB.toFixed(1)} GiB per GPU (HBM less the headroom): ${formatInteger(r.overMemory)} valid layouts are over it. More GPUs, a smaller headroom or a GPU with more memory would admit some.`;
   }
   const [code, count] = Object.entries(r.rejectedBy).sort((a, b) => b[1] - a[1])[0] ?? ['?', 0];
-  return `no layout passed every rule; the most common rejection is ${code} (${count.toLocaleString('en-US')} layouts)`;
+  return `no layout passed every rule; the most common rejection is ${code} (${formatInteger(count)} layouts)`;
 }

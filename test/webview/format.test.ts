@@ -6,6 +6,7 @@ import {
   formatDays,
   formatGiB,
   formatGpuHours,
+  formatInteger,
   formatPercent,
   formatSeconds,
   formatTflops,
@@ -38,6 +39,14 @@ test('days, hours and weeks of wall clock', () => {
   assert.equal(formatDays(0.5), '12 h');
   assert.equal(formatDays(120.4), '120 d');
   assert.equal(formatDays(Infinity), '—');
+  assert.equal(formatDays(1234.5), '1,235 d');
+});
+
+test('integers take thousands separators, rounded', () => {
+  assert.equal(formatInteger(1234567), '1,234,567');
+  assert.equal(formatInteger(999.6), '1,000');
+  assert.equal(formatInteger(-5000), '-5,000');
+  assert.equal(formatInteger(NaN), '—');
 });
 
 test('percentages', () => {

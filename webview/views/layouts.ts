@@ -5,7 +5,7 @@
  * and a screen-reader table of every plotted point as the plot's text alternative. Colours are the theme's.
  */
 import type { LayoutChange, LayoutPoint, LayoutsMessage } from '../../protocol/preview';
-import { formatGiB, formatGpuHours } from '../format';
+import { formatGiB, formatGpuHours, formatInteger } from '../format';
 import { h, icon, section, setText } from './dom';
 
 /** Like the host's command: no progress for a search that answers within this. */
@@ -89,7 +89,7 @@ export class LayoutsView {
       this.find.disabled = true;
       if (m.progress && Date.now() - this.startedAt >= PROGRESS_AFTER_MS) {
         this.cancel.hidden = false;
-        setText(this.status, `Searching layouts… ${m.progress.examined.toLocaleString('en-US')} of ${m.progress.total.toLocaleString('en-US')} valid layouts examined`);
+        setText(this.status, `Searching layouts… ${formatInteger(m.progress.examined)} of ${formatInteger(m.progress.total)} valid layouts examined`);
       }
       return;
     }
