@@ -219,6 +219,7 @@ export function resolveConfig(value: unknown): ResolvedConfig {
       // Megatron-Core's default: off (ModelParallelConfig.sequence_parallel = False; arguments.py turns it off at TP 1).
       sequenceParallel: p.sequence_parallel === true && tensor > 1,
       dataShard: opt(p.data_shard),
+      ddpBucketSize: opt(p.ddp_bucket_size),
       firstStageLayers: opt(p.first_stage_layers),
       lastStageLayers: opt(p.last_stage_layers),
     },

@@ -255,7 +255,7 @@ export function isResolvedConfig(x: unknown): x is ResolvedConfig {
   }
   if (!(ZERO_STAGES as readonly unknown[]).includes(parallelism.zeroStage) || !isScheduleKind(parallelism.schedule)) return false;
   if (typeof parallelism.dataDerived !== 'boolean' || typeof parallelism.overlapExpertComm !== 'boolean') return false;
-  if (!isDispatcher(parallelism.moeTokenDispatcher) || !optionalNumbers(parallelism, ['firstStageLayers', 'lastStageLayers', 'dataShard'])) return false;
+  if (!isDispatcher(parallelism.moeTokenDispatcher) || !optionalNumbers(parallelism, ['firstStageLayers', 'lastStageLayers', 'dataShard', 'ddpBucketSize'])) return false;
   for (const k of ['sequenceParallel', 'tpCommOverlap', 'overlapGradReduce', 'overlapParamGather', 'overlapP2pComm']) if (typeof parallelism[k] !== 'boolean') return false;
 
   if (!numbers(cluster, ['nodes', 'gpusPerNode', 'intraNodeGBps', 'interNodeGBps'])) return false;

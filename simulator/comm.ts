@@ -7,7 +7,7 @@
  * buffer per GPU, reduce-scatter and all-gather (n−1)/n each (Patarasuk & Yuan 2009; NCCL's "bus bandwidth").
  */
 import type { ResolvedConfig } from './config';
-import { COLLECTIVE_LATENCY_SECONDS, SCALE_BYTES } from './constants';
+import { COLLECTIVE_LATENCY_SECONDS, DDP_BUCKET, SCALE_BYTES } from './constants';
 import { expertLoadImbalance } from './model';
 
 export interface GroupPlacement {
@@ -248,31 +248,66 @@ export function pipelineTransfer(config: ResolvedConfig, tokens: number): Transf
   return { seconds: seconds(bytes, g), interNodeBytes: g.interNode ? bytes : 0, intraNodeBytes: g.interNode ? 0 : bytes };
 }
 
+/** Parameters one DP bucket holds: `parallelism.ddp_bucket_size`, else Megatron-Core's max(40M, 1M × DP·CP). */
+export function ddpBucketParameters(config: ResolvedConfig): number {
+  const p = config.parallelism;
+  const given = p.ddpBucketSize;
+  if (given !== undefined && given > 0) return given;
+  return Math.max(DDP_BUCKET.minParameters, DDP_BUCKET.parametersPerDpRank * Math.max(1, p.data) * Math.max(1, p.context));
+}
+
+/** One model chunk's parameters on one GPU (after TP and EP sharding). */
+export interface ChunkParameters {
+  dense: number;
+  experts: number;
+}
+
+/**
+ * DP buckets one rank reduces per step, per buffer (Megatron-Core keeps dense and expert-parallel parameters in
+ * separate buffers). Megatron-Core buckets only the first model chunk of pipeline rank 0, and only with
+ * --overlap-grad-reduce; every other chunk, and every chunk of a later pipeline rank, is one bucket ("data-parallel
+ * communication on these stages is not on the critical path": NVIDIA/Megatron-LM megatron/training/training.py
+ * `per_chunk_bucket_sizes`, megatron/core/distributed/distributed_data_parallel.py). Each bucket is its own
+ * reduce-scatter (all-reduce at ZeRO 0) and, with a sharded optimizer, its own all-gather.
+ */
+export function ddpBuckets(config: ResolvedConfig, chunks: readonly ChunkParameters[], pipelineRank: number): { dense: number; experts: number } {
+  const size = ddpBucketParameters(config);
+  const bucketed = config.parallelism.overlapGradReduce && pipelineRank === 0;
+  const count = (n: number, i: number) => (n <= 0 ? 0 : bucketed && i === 0 ? Math.max(1, Math.ceil(n / size)) : 1);
+  return chunks.reduce((a, c, i) => ({ dense: a.dense + count(c.dense, i), experts: a.experts + count(c.experts, i) }), { dense: 0, experts: 0 });
+}
+
 /**
  * Data-parallel gradient and parameter traffic of one step on one GPU, per ZeRO stage (Rajbhandari et al. 2020):
  * stage 0 all-reduces gradients; 1-2 reduce-scatter gradients and all-gather updated BF16 parameters once per step;
  * stage 3 keeps only a shard, so it gathers the parameters for every micro-batch's forward and again for its backward
  * (FSDP with reshard-after-forward), 2 × micro-batches gathers per step, prefetched under compute.
  * Dense parameters reduce over DP; expert parameters over the expert-DP group (each split by HSDP, see Placement).
+ * Every bucket (`buckets`, per buffer; one each when not given) is a separate collective and pays its own latency.
  */
 export function dataParallelStep(
   config: ResolvedConfig,
   denseParams: number,
   expertParams: number,
+  buckets: { dense: number; experts: number } = { dense: 1, experts: 1 },
 ): { gradients: Transfer; parameters: Transfer } {
   const pl = placement(config);
   const gradBytes = config.precision.gradients === 'fp32' ? 4 : 2;
   const zero = config.parallelism.zeroStage;
+  // `k` collectives of n/k parameters each: the bytes of one, k latencies.
+  const bucketed = (k: number, n: number, one: (bytes: number) => Transfer): Transfer => (n > 0 ? scaleTransfer(one(n / Math.max(1, k)), Math.max(1, k)) : noTransfer);
   // HSDP: reduce-scatter inside the shard group, then all-reduce each 1/shard slice across the replicas; parameters
   // are gathered inside the shard group only (PyTorch FSDP2 HYBRID_SHARD; Megatron's partial distributed optimizer).
-  const grads = (n: number, whole: GroupPlacement, shard: GroupPlacement, replicas: GroupPlacement) =>
-    zero === 0
-      ? collective('all-reduce', n * gradBytes, whole)
-      : addTransfers(collective('reduce-scatter', n * gradBytes, shard), collective('all-reduce', (n * gradBytes) / shard.size, replicas));
+  const grads = (k: number, n: number, whole: GroupPlacement, shard: GroupPlacement, replicas: GroupPlacement) =>
+    bucketed(k, n, (b) =>
+      zero === 0
+        ? collective('all-reduce', b * gradBytes, whole)
+        : addTransfers(collective('reduce-scatter', b * gradBytes, shard), collective('all-reduce', (b * gradBytes) / shard.size, replicas)),
+    );
   const gathers = zero === 3 ? 2 * Math.max(1, config.parallelism.microBatches) : 1;
-  const params = (n: number, g: GroupPlacement) => (zero === 0 ? noTransfer : scaleTransfer(collective('all-gather', n * 2, g), gathers));
+  const params = (k: number, n: number, g: GroupPlacement) => (zero === 0 ? noTransfer : scaleTransfer(bucketed(k, n, (b) => collective('all-gather', b * 2, g)), gathers));
   return {
-    gradients: addTransfers(grads(denseParams, pl.dp, pl.dpShard, pl.dpReplicas), grads(expertParams, pl.expertDp, pl.expertShard, pl.expertReplicas)),
-    parameters: addTransfers(params(denseParams, pl.dpShard), params(expertParams, pl.expertShard)),
+    gradients: addTransfers(grads(buckets.dense, denseParams, pl.dp, pl.dpShard, pl.dpReplicas), grads(buckets.experts, expertParams, pl.expertDp, pl.expertShard, pl.expertReplicas)),
+    parameters: addTransfers(params(buckets.dense, denseParams, pl.dpShard), params(buckets.experts, expertParams, pl.expertShard)),
   };
 }

@@ -168,6 +168,8 @@ export interface ResolvedParallelism {
    * undefined = the whole data-parallel group (not hybrid).
    */
   dataShard?: number;
+  /** Parameters per DP bucket (Megatron --ddp-bucket-size); undefined = Megatron-Core's max(40M, 1M × DP·CP). */
+  ddpBucketSize?: number;
   /** Megatron --decoder-first/last-pipeline-num-layers; undefined = an even split. */
   firstStageLayers?: number;
   lastStageLayers?: number;

@@ -120,6 +120,15 @@ export const SCALE_BYTES = 4;
 export const COLLECTIVE_LATENCY_SECONDS = 20e-6;
 
 /**
+ * Megatron-Core's default DDP bucket, parameters per bucket: max(40M, 1M × the data-parallel size with CP),
+ * "to ensure that chunks used in NCCL ring-reduce implementations are large enough to remain bandwidth-bound"
+ * (NVIDIA/Megatron-LM megatron/training/training.py `resolve_ddp_bucket_size`, and
+ * megatron/core/distributed/distributed_data_parallel.py, since commit 0fda386, Apr 2024). Overridden by
+ * `parallelism.ddp_bucket_size` (--ddp-bucket-size).
+ */
+export const DDP_BUCKET = { minParameters: 40e6, parametersPerDpRank: 1e6 } as const;
+
+/**
  * Default of `moe.load_imbalance`: expected tokens on the busiest expert GPU over the mean, per micro-batch, with
  * dropless routing (auxiliary-loss-free balancing). The all-to-all synchronises the EP group, so the busiest GPU sets
  * the pace of the expert GEMMs and the all-to-all. Judgement: DeepSeek-V3 reports balanced load

@@ -8,17 +8,16 @@
  *   in their precision) sharded at ZeRO ≥ 1; weights too at ZeRO 3 (Rajbhandari et al. 2020). Experts shard over the
  *   expert-DP group;
  * - activations: one micro-batch's saved tensors for the stage × the peak chunks in flight;
- * - buffers: all-to-all receive buffers, PP send/receive, DP buckets, plus a fixed reserve (constants.ts).
+ * - buffers: all-to-all receive buffers, PP send/receive, DP buckets when gradients are sharded, plus a fixed reserve
+ *   (constants.ts).
  */
 import type { ResolvedConfig } from './config';
 import { GIB, RESERVED_GIB, SCALE_BYTES } from './constants';
-import { placement } from './comm';
+import { ddpBucketParameters, placement } from './comm';
 import { countParameters, gemmInFp8, gemmParameters, isGated, type LayerKind, layerCounts, layerShape, mtpKind, unfusedAttention } from './model';
 import type { MemoryResult, StageMemory } from './result';
 import { publishedPeakChunks, stageCount, type StageLayers, stageLayers, stagesOfRank } from './stages';
 
-/** Megatron's default DDP bucket, parameters (40M) — two in flight (one reducing, one filling). */
-const DDP_BUCKET_PARAMETERS = 40e6;
 
 export interface StageParameters {
   dense: number;
@@ -240,7 +239,7 @@ export function estimateMemory(config: ResolvedConfig, peakActivationChunksPerRa
   const moe = config.model.moe;
   const a2aBuffers = moe && p.expert > 1 ? ((tokens / tp) * moe.expertsPerToken * h * 3) : 0; // FP8 in + BF16 out
   const ppBuffers = P > 1 ? (4 * tokens * h * 2) / tp : 0; // send and receive, both directions
-  const ddpBuckets = 2 * DDP_BUCKET_PARAMETERS * gradBytes;
+  const bucket = ddpBucketParameters(config);
   const hbmGiB = config.cluster.gpu.hbmGiB;
 
   const perStage: StageMemory[] = [];
@@ -269,6 +268,11 @@ export function estimateMemory(config: ResolvedConfig, peakActivationChunksPerRa
     const optimizer = shardDense(dense * optimizerBytes, 1) + shardExperts(experts * optimizerBytes, 1);
     const chunks = peakActivationChunksPerRank?.[r] ?? publishedPeakChunks(p.schedule, P, p.virtualStages, p.microBatches, r);
     const activationBytes = actPerChunk * chunks;
+    // DP buckets: at ZeRO 0-1 Megatron-Core's buckets are views into the contiguous gradient buffer, counted under
+    // gradients (NVIDIA/Megatron-LM megatron/core/distributed/param_and_grad_buffer.py, `_get(..., BufferType.GRAD)`).
+    // With sharded gradients two full buckets are in flight (one reducing, one filling), of the size the DP sync
+    // uses (comm.ts), at most the rank's parameters.
+    const ddpBuckets = zero >= 2 ? 2 * Math.min(bucket, dense + experts) * gradBytes : 0;
     const buffers = a2aBuffers + ppBuffers + ddpBuckets + RESERVED_GIB * GIB;
     const entry: StageMemory = {
       rank: r,

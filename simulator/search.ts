@@ -39,7 +39,7 @@ import { scheduleSpec } from './schedules/registry';
 import { GOODPUT_FRACTION } from './constants';
 import { formatInteger } from './format';
 import { estimateMemory, retainedAfterInputBackward, stageActivationBytes, stageParameters, type StageFootprint } from './memory';
-import { dataParallelStep, expertAllToAll, tensorParallelLayer } from './comm';
+import { dataParallelStep, ddpBuckets, expertAllToAll, tensorParallelLayer } from './comm';
 import { boundaryLayerEquivalents, mtpKind } from './model';
 import { validateScheduleRequest } from './schedules/index';
 import { PipelineMemo, simulate } from './simulate';
@@ -434,10 +434,11 @@ function zero3Gathers(config: ResolvedConfig, params: StageFootprint['params'], 
   const tp = Math.max(1, config.parallelism.tensor);
   const shards = Math.max(1, config.parallelism.expert) * Math.max(1, config.parallelism.expertTensor);
   const N = Math.max(1, config.parallelism.microBatches);
-  return held.map((stages) => {
-    const dense = stages.reduce((a, s) => a + params[s].dense, 0) / tp;
-    const experts = stages.reduce((a, s) => a + params[s].experts, 0) / shards;
-    const all = dataParallelStep(config, dense, experts).parameters.seconds;
+  return held.map((stages, rank) => {
+    const chunks = stages.map((s) => ({ dense: params[s].dense / tp, experts: params[s].experts / shards }));
+    const dense = chunks.reduce((a, c) => a + c.dense, 0);
+    const experts = chunks.reduce((a, c) => a + c.experts, 0);
+    const all = dataParallelStep(config, dense, experts, ddpBuckets(config, chunks, rank)).parameters.seconds;
     return all - all / (2 * N);
   });
 }

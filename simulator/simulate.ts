@@ -6,7 +6,7 @@
  *        all-gather the next step's first forward does not hide (taken on the rank where this sum is largest).
  */
 import type { ResolvedConfig, ScheduleKind } from './config';
-import { dataParallelStep, placement } from './comm';
+import { dataParallelStep, ddpBuckets, placement } from './comm';
 import { buildCostModel, type CostModel } from './costs';
 import { FAMILY_CONSTANTS, GOODPUT_FRACTION } from './constants';
 import { countParameters, gemmFlopsPerToken, layerCounts, layerShape, modelFlopsPerToken, mtpKind } from './model';
@@ -263,19 +263,24 @@ function stepTail(config: ResolvedConfig, schedule: Schedule, costs: CostModel, 
   const paramsPerRank: number[] = [];
   for (let r = 0; r < P; r++) {
     const held = stagesOfRank(schedule.kind, P, p.virtualStages, r).filter((s) => s < params.length);
-    const dense = held.reduce((a, s) => a + params[s].dense, 0) / tp;
-    const experts = held.reduce((a, s) => a + params[s].experts, 0) / expertShards;
+    const chunks = held.map((s) => ({ dense: params[s].dense / tp, experts: params[s].experts / expertShards }));
+    const dense = chunks.reduce((a, c) => a + c.dense, 0);
+    const experts = chunks.reduce((a, c) => a + c.experts, 0);
     paramsPerRank.push(dense + experts);
-    const sync = dataParallelStep(config, dense, experts);
+    const buckets = ddpBuckets(config, chunks, r);
+    const sync = dataParallelStep(config, dense, experts, buckets);
     const { lastBackward, firstForward, finish } = timeline.endsPerRank[r];
     // ZeRO-3 gathers before every forward and backward: the first like ZeRO-1's, the rest prefetched under compute.
     // Without --overlap-grad-reduce / --overlap-param-gather each waits for the other side and is exposed whole.
-    const rsExposed = !p.overlapGradReduce ? sync.gradients.seconds : Math.max(0, sync.gradients.seconds - lastBackward);
+    // With them, buckets stream under the last backward (first forward), but the last bucket to fill (first to be
+    // needed) cannot: at least one bucket's collective is exposed, all of it when the rank has a single bucket.
+    const perBucket = 1 / Math.max(1, buckets.dense + buckets.experts);
+    const rsExposed = !p.overlapGradReduce ? sync.gradients.seconds : Math.max(sync.gradients.seconds * perBucket, sync.gradients.seconds - lastBackward);
     const gathers = p.zeroStage === 3 ? 2 * Math.max(1, N) : 1;
     const firstGather = sync.parameters.seconds / gathers;
     const agExposed = !p.overlapParamGather
       ? sync.parameters.seconds
-      : Math.max(0, firstGather - firstForward) + Math.max(0, sync.parameters.seconds - firstGather - perRank[r].busy);
+      : Math.max(firstGather * perBucket, firstGather - firstForward) + Math.max(0, sync.parameters.seconds - firstGather - perRank[r].busy);
     const shard = p.zeroStage >= 1 ? 1 : 0;
     const updated = dense / (shard ? pl.dpShard.size : 1) + experts / (shard ? pl.expertShard.size : 1);
     const optimizer = (updated * optimizerBytesPerParam) / (gpu.hbmTBps * 1e12 * family.hbmFraction);

@@ -164,6 +164,7 @@ export function exportMegatron(value: unknown): ExportResult {
   if (p.zeroStage === 1) add('--use-distributed-optimizer');
   else if (p.zeroStage >= 2) add('--use-megatron-fsdp', '--data-parallel-sharding-strategy', p.zeroStage === 2 ? 'optim_grads' : 'optim_grads_params');
   if (p.overlapGradReduce) add('--overlap-grad-reduce');
+  if (p.ddpBucketSize !== undefined) add('--ddp-bucket-size', p.ddpBucketSize);
   if (p.overlapParamGather) add('--overlap-param-gather');
   if (p.tpCommOverlap) add('--tp-comm-overlap');
   if (p.tpCommOverlap && JSON.stringify(p.tpCommSmMargin) !== JSON.stringify(defaultTpCommSmMargin()))

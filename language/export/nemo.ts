@@ -99,6 +99,7 @@ export function exportNemo(value: unknown): ExportResult {
   if (p.zeroStage >= 2) ddp.push(['use_megatron_fsdp', true], ['data_parallel_sharding_strategy', p.zeroStage === 2 ? 'optim_grads' : 'optim_grads_params']);
   if (p.dataShard !== undefined && p.dataShard < p.data && p.zeroStage >= 1 && p.data % p.dataShard === 0) ddp.push(['num_distributed_optimizer_instances', p.data / p.dataShard]);
   if (p.overlapGradReduce) ddp.push(['overlap_grad_reduce', true]);
+  if (p.ddpBucketSize !== undefined) ddp.push(['bucket_size', p.ddpBucketSize]);
   if (p.overlapParamGather) ddp.push(['overlap_param_gather', true]);
   sections.push(['ddp', ddp]);
 

@@ -172,7 +172,7 @@ export function planTorchtitan(value: unknown): TorchtitanPlan {
     ...raw0,
     training: { ...obj(raw0.training), attention_backend: undefined },
     model: { ...obj(raw0.model), ...(obj(raw0.model).moe ? { moe: { ...obj(obj(raw0.model).moe), force_load_balancing: undefined, load_imbalance: undefined } } : {}) },
-    parallelism: { ...obj(raw0.parallelism), moe_token_dispatcher: undefined, tp_comm_overlap: p.tensor > 1 ? obj(raw0.parallelism).tp_comm_overlap : undefined, tp_comm_sm_margin: undefined, overlap_grad_reduce: undefined, overlap_param_gather: undefined, overlap_p2p_comm: undefined, first_stage_layers: undefined, last_stage_layers: undefined },
+    parallelism: { ...obj(raw0.parallelism), moe_token_dispatcher: undefined, tp_comm_overlap: p.tensor > 1 ? obj(raw0.parallelism).tp_comm_overlap : undefined, tp_comm_sm_margin: undefined, overlap_grad_reduce: undefined, overlap_param_gather: undefined, overlap_p2p_comm: undefined, first_stage_layers: undefined, last_stage_layers: undefined, ddp_bucket_size: undefined },
   };
   for (const path of differingPaths(value, unset)) warn(path, `torchtitan has no setting for ${path.slice(path.lastIndexOf('.') + 1).replace(/_/g, ' ')}; its own default applies.`);
   put('activation_checkpoint', 'mode', t.recompute);

@@ -386,6 +386,7 @@ export function megatronToConfig(args: readonly Arg[], c: Collector, launch: Lau
   const noP2p = arg('no-overlap-p2p-communication');
   if (noP2p) c.set('parallelism.overlap_p2p_comm', false, { ...origin(noP2p), write: undefined });
   setInt('parallelism.first_stage_layers', 'decoder-first-pipeline-num-layers');
+  setInt('parallelism.ddp_bucket_size', 'ddp-bucket-size');
   setInt('parallelism.last_stage_layers', 'decoder-last-pipeline-num-layers');
   const backend = arg('attention-backend');
   if (backend?.values[0]) {

@@ -84,6 +84,7 @@ const RENAMES: Record<string, string> = {
   fp8_recipe: 'fp8-recipe',
   num_layers_in_first_pipeline_stage: 'decoder-first-pipeline-num-layers',
   num_layers_in_last_pipeline_stage: 'decoder-last-pipeline-num-layers',
+  bucket_size: 'ddp-bucket-size',
 };
 
 /** Sections whose keys are Megatron arguments. */

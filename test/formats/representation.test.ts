@@ -137,6 +137,7 @@ test('the new keys survive import(export(x)) for every target, or the exporter w
     { ...base, training: { ...base.training, recompute: 'full', recompute_method: 'block', recompute_layers: 2 } },
     { ...base, training: { ...base.training, recompute: 'selective', recompute_modules: ['core_attn', 'mlp'] } },
     { ...base, parallelism: { ...base.parallelism, sequence_parallel: false } },
+    { ...base, parallelism: { ...base.parallelism, ddp_bucket_size: 25000000 } },
   ];
   const ds = check(DEEPSEEK()).document.value as Record<string, Record<string, Record<string, unknown>>>;
   variants.push({ ...ds, model: { ...ds.model, moe: { ...ds.model.moe, max_nodes_per_token: undefined, router_groups: 8, router_group_topk: 4 } } });

@@ -1,0 +1,57 @@
+/**
+ * Data-parallel buckets (Megatron-Core's DDP): how many collectives a step's gradient and parameter sync issues, and
+ * what each costs. Megatron-LM megatron/training/training.py `resolve_ddp_bucket_size`, `per_chunk_bucket_sizes`.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { dataParallelStep, ddpBucketParameters, ddpBuckets } from '../../simulator/comm';
+import type { ResolvedConfig } from '../../simulator/config';
+import { COLLECTIVE_LATENCY_SECONDS } from '../../simulator/constants';
+import { estimateMemory } from '../../simulator/memory';
+import { simulate } from '../../simulator/simulate';
+import { llama3405B } from './fixtures';
+
+const par = (c: ResolvedConfig, p: Partial<ResolvedConfig['parallelism']>): ResolvedConfig => ({ ...c, parallelism: { ...c.parallelism, ...p } });
+
+test("the default bucket is Megatron-Core's max(40M, 1M × DP·CP) parameters; ddp_bucket_size overrides it", () => {
+  const c = llama3405B();
+  assert.equal(ddpBucketParameters(par(c, { data: 8, context: 1 })), 40e6);
+  assert.equal(ddpBucketParameters(par(c, { data: 48, context: 1 })), 48e6);
+  assert.equal(ddpBucketParameters(par(c, { data: 64, context: 2 })), 128e6);
+  assert.equal(ddpBucketParameters(par(c, { data: 64, context: 2, ddpBucketSize: 25e6 })), 25e6);
+});
+
+test('only the first chunk of pipeline rank 0 is bucketed, and only with overlap_grad_reduce', () => {
+  const c = par(llama3405B(), { data: 48, context: 1, overlapGradReduce: true });
+  const chunks = [{ dense: 480e6, experts: 0 }, { dense: 480e6, experts: 0 }];
+  // 480M / 48M = 10 buckets for chunk 0, one for chunk 1.
+  assert.deepEqual(ddpBuckets(c, chunks, 0), { dense: 11, experts: 0 });
+  assert.deepEqual(ddpBuckets(c, chunks, 3), { dense: 2, experts: 0 });
+  assert.deepEqual(ddpBuckets(par(c, { overlapGradReduce: false }), chunks, 0), { dense: 2, experts: 0 });
+  // A partial bucket is a bucket; expert parameters bucket in their own buffer.
+  assert.deepEqual(ddpBuckets(c, [{ dense: 481e6, experts: 100e6 }], 0), { dense: 11, experts: 3 });
+});
+
+test('each bucket is its own collective: the same bytes, one latency per bucket', () => {
+  const c = par(llama3405B(), { zeroStage: 1 });
+  const one = dataParallelStep(c, 1e9, 0, { dense: 1, experts: 0 });
+  const ten = dataParallelStep(c, 1e9, 0, { dense: 10, experts: 0 });
+  assert.ok(Math.abs(ten.gradients.interNodeBytes + ten.gradients.intraNodeBytes - one.gradients.interNodeBytes - one.gradients.intraNodeBytes) < 1);
+  // Reduce-scatter (and, without HSDP replicas, no all-reduce) per bucket; all-gather per bucket.
+  assert.ok(Math.abs(ten.gradients.seconds - one.gradients.seconds - 9 * COLLECTIVE_LATENCY_SECONDS) < 1e-9);
+  assert.ok(Math.abs(ten.parameters.seconds - one.parameters.seconds - 9 * COLLECTIVE_LATENCY_SECONDS) < 1e-9);
+});
+
+test('a smaller bucket means more collectives and a step no shorter; memory counts no buckets at ZeRO 1 (views of the gradient buffer)', () => {
+  const c = par(llama3405B(), { overlapGradReduce: true, overlapParamGather: true, zeroStage: 1 });
+  const big = simulate(c);
+  const small = simulate(par(c, { ddpBucketSize: 1e6 }));
+  assert.ok(big.ok && small.ok);
+  const dp = (r: typeof big) => (r.ok ? r.result.breakdown.comm.find((x) => x.kind === 'dp')!.totalSeconds : NaN);
+  assert.ok(dp(small) > dp(big), `${dp(small)} > ${dp(big)}`);
+  assert.ok(small.result.stepSeconds >= big.result.stepSeconds);
+  assert.equal(estimateMemory(par(c, { ddpBucketSize: 1e9 })).perStage[0].buffersGiB, estimateMemory(c).perStage[0].buffersGiB);
+  // With sharded gradients (ZeRO 2) two full buckets are in flight: a bigger bucket needs more memory.
+  const z2 = par(c, { zeroStage: 2 });
+  assert.ok(estimateMemory(par(z2, { ddpBucketSize: 400e6 })).perStage[0].buffersGiB > estimateMemory(par(z2, { ddpBucketSize: 40e6 })).perStage[0].buffersGiB);
+});
