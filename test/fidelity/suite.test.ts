@@ -9,11 +9,11 @@ import { PUBLISHED, runSuite, summarise } from './suite';
 
 /** Today's ceiling per group: [median |error|, max |error|]. */
 const CEILING: Record<string, [number, number]> = {
-  all: [0.05, 0.21],
-  dense: [0.05, 0.21],
+  all: [0.05, 0.205],
+  dense: [0.05, 0.205],
   MoE: [0.09, 0.175],
   A100: [0.07, 0.15],
-  H100: [0.05, 0.21],
+  H100: [0.05, 0.205],
   H800: [0.01, 0.01],
 };
 
