@@ -3,7 +3,10 @@
  *
  * Efficiency model (all constants in constants.ts, per GPU family):
  * - GEMM: FLOPs / (peak for its precision × SM share × peak fraction × K/(K+K½) × wave utilisation), floored by the
- *   HBM time of its operands (small GEMMs are memory-bound). Routed experts of one GPU run as one grouped GEMM.
+ *   HBM time of its operands (small GEMMs are memory-bound). Routed experts of one GPU are costed as one grouped GEMM
+ *   (one wave count over all local experts' tiles). Transformer Engine's GroupedLinear (Megatron-Core TEGroupedMLP)
+ *   in fact launches one cuBLAS GEMM per expert, round-robin over 4 compute streams (NVIDIA/TransformerEngine
+ *   common/util/multi_stream.cpp, common/gemm/cublaslt_gemm.cu); with at most 4 local experts the two quantise alike.
  * - FP8 with fine-grained (blockwise) scaling on GPUs without block-scaled MMA: partial sums are promoted to FP32 on
  *   CUDA cores every `accumulationInterval` elements, concurrently with the MMAs of the other warpgroup; the GEMM takes
  *   the longer of the two. Blackwell's MXFP8 scales in hardware and pays nothing.

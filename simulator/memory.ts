@@ -92,8 +92,18 @@ function savedActivations(config: ResolvedConfig, kind: LayerKind): { total: num
     const act = modules.has('moe_act');
     const routed = ffn(m.expertHiddenSize, 'experts', act, wholeLayer);
     const shared = ffn(m.expertHiddenSize, 'experts', act, wholeLayer || modules.has('shared_experts'));
-    bytes += (wholeLayer ? 0 : 4 * m.routedExperts) + m.expertsPerToken * routed.total + m.sharedExperts * shared.total;
-    weightInputs += (m.expertsPerToken + m.sharedExperts) * routed.weightInputs;
+    // The MLP norm's output feeds the router, the permutation and the shared experts. The router GEMM (never FP8)
+    // keeps it in BF16 for its backward — as does a checkpointed `moe` module, whose input it is — in place of the
+    // norm output counted above at the attention's width. The shared experts are one MLP of width shared × f
+    // (Megatron-Core SharedExpertMLP, moe_shared_expert_intermediate_size): its fc1 keeps that same BF16 tensor, or
+    // under an FP8 recipe its own FP8 copy (Transformer Engine saves the quantised input), once for all shared experts.
+    // A checkpointed `moe` keeps nothing else: neither the routed copies nor the shared experts' tensors.
+    const routerInput = 2 * h - h * cached('attention');
+    const sharedWhole = wholeLayer || modules.has('shared_experts');
+    const sharedInput = m.sharedExperts > 0 && !sharedWhole && fp8('experts') ? h * cached('experts') : 0;
+    if (!modules.has('layernorm')) bytes += routerInput;
+    bytes += wholeLayer ? 0 : 4 * m.routedExperts + m.expertsPerToken * routed.total + m.sharedExperts * (shared.total - h * cached('experts')) + sharedInput;
+    weightInputs += routerInput + m.expertsPerToken * routed.weightInputs + (m.sharedExperts > 0 ? sharedInput + m.sharedExperts * m.expertHiddenSize * cached('experts') : 0);
     ffnInput = h * cached('experts'); // the router's input, outside the TP region like the attention norm's
   } else {
     // The dense FFN's input is the MLP norm's output, already counted with the norm outputs (Korthikanti et al. 2022

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ResolvedConfig } from '../../simulator/config';
-import { estimateMemory } from '../../simulator/memory';
+import { activationBytesPerToken, estimateMemory } from '../../simulator/memory';
 import { simulate } from '../../simulator/simulate';
 import { deepSeekV3, llama3405B } from './fixtures';
 
@@ -59,4 +59,29 @@ test('full recomputation needs less activation memory than selective', () => {
   const c = llama3405B();
   const full: ResolvedConfig = { ...c, training: { ...c.training, recompute: 'full' } };
   assert.ok(estimateMemory(full).perStage[0].activationsGiB < estimateMemory(c).perStage[0].activationsGiB);
+});
+
+test('MoE activations: the MLP norm output is kept once in BF16 (router input), the shared experts add their own FP8 input copy once, not one per shared expert', () => {
+  const base = deepSeekV3();
+  const h = base.model.hiddenSize;
+  const f = base.model.moe!.expertHiddenSize;
+  const fp8Width = 1 + 4 / (base.precision.fp8?.activationTile ?? 128);
+  const withShared = (config: ResolvedConfig, shared: number): ResolvedConfig => ({ ...config, model: { ...config.model, moe: { ...config.model.moe!, sharedExperts: shared } } });
+  const noRecompute = (config: ResolvedConfig): ResolvedConfig => ({ ...config, training: { ...config.training, recompute: 'none' } });
+  const fp8 = noRecompute(base);
+  // FP8: each shared expert adds its hidden tensors (gate+up output, activation output), the input copy only once.
+  const perShared = 3 * f * fp8Width;
+  const one = activationBytesPerToken(withShared(fp8, 1), 'moe') - activationBytesPerToken(withShared(fp8, 0), 'moe');
+  const two = activationBytesPerToken(withShared(fp8, 2), 'moe') - activationBytesPerToken(withShared(fp8, 0), 'moe');
+  assert.ok(Math.abs(one - (h * fp8Width + perShared)) < 1e-6, `one shared expert: ${one}`);
+  assert.ok(Math.abs(two - (h * fp8Width + 2 * perShared)) < 1e-6, `two shared experts: ${two}`);
+  // BF16: the shared fc1 keeps the very tensor the router keeps, so only its hidden tensors are new.
+  const bf16 = { ...fp8, precision: { ...fp8.precision, compute: 'bf16' as const, fp8: undefined } };
+  const bf16One = activationBytesPerToken(withShared(bf16, 1), 'moe') - activationBytesPerToken(withShared(bf16, 0), 'moe');
+  assert.ok(Math.abs(bf16One - 3 * f * 2) < 1e-6, `BF16 shared expert: ${bf16One}`);
+  // A checkpointed MoE module (recompute_modules: moe) keeps only its BF16 input beyond the attention block.
+  const moeRecomputed: ResolvedConfig = { ...fp8, training: { ...fp8.training, recompute: 'selective', recomputeModules: ['moe'] } };
+  const attentionOnly: ResolvedConfig = { ...fp8, training: { ...fp8.training, recompute: 'selective', recomputeModules: ['moe', 'shared_experts'] } };
+  assert.equal(activationBytesPerToken(moeRecomputed, 'moe'), activationBytesPerToken(attentionOnly, 'moe'));
+  assert.ok(activationBytesPerToken(moeRecomputed, 'moe') < activationBytesPerToken(fp8, 'moe') - base.model.moe!.expertsPerToken * h);
 });
