@@ -226,6 +226,18 @@ export function tensorParallelLayer(config: ResolvedConfig, tokens: number): { f
 }
 
 /**
+ * A MoE layer's TP collectives as a share of a dense layer's: half (attention only) when its MLP half has none. Under
+ * the alltoall and flex dispatchers the MoE block takes the sequence-parallel shard as it is and the routed experts'
+ * tokens move by the EP dispatch (with the ETP gather, `expertTensorGather`); only shared experts, a TP-parallel MLP,
+ * gather and scatter (Megatron-Core moe_layer.py, token_dispatcher.py).
+ */
+export function moeLayerTpShare(config: ResolvedConfig): number {
+  const moe = config.model.moe;
+  const p = config.parallelism;
+  return moe && moe.sharedExperts === 0 && p.expert > 1 && p.moeTokenDispatcher !== 'allgather' ? 0.5 : 1;
+}
+
+/**
  * Context-parallel ring attention of one layer: each GPU passes its K,V shard around the ring (cp−1 hops) in forward,
  * and K,V plus their gradients in backward. Overlapped with the attention core by design (ring attention).
  */

@@ -15,7 +15,8 @@
  *   writes, softmaxes, drops out and re-reads the scores in HBM.
  * - Elementwise work (norms, residuals, activation function, RoPE, FP8 quantisation, MoE permute/unpermute, router,
  *   loss): bytes at the HBM fraction of the GPU's bandwidth. Backward moves twice the forward bytes (reads saved input
- *   and gradient).
+ *   and gradient), except the MoE permutations: the gradient of a permute is the inverse permutation of the same
+ *   copies, so it moves the forward's bytes once.
  */
 import type { RecomputeModule, ResolvedConfig } from './config';
 import {
@@ -240,8 +241,13 @@ function permuteBytesPerToken(ctx: ComputeContext): number {
  * Forward elementwise bytes per token of a layer before TP sharding. Inside the TP region (RoPE, activation, casts)
  * each rank does 1/tp; the norms and residual adds outside it are split by sequence parallelism, and without it every
  * rank runs them on the whole sequence (Korthikanti et al. 2022, arXiv 2205.05198 §4.2.2): `replicated`.
+ * `permutations`: the MoE permute/unpermute share of `all`, whose backward moves its bytes once (see layerCompute).
  */
-function layerElementwiseBytes(ctx: ComputeContext, shape: LayerShape, kind: LayerKind): { all: number; norms: number; activation: number; replicated: number; backwardOnly: number } {
+function layerElementwiseBytes(
+  ctx: ComputeContext,
+  shape: LayerShape,
+  kind: LayerKind,
+): { all: number; norms: number; activation: number; replicated: number; backwardOnly: number; permutations: number } {
   const model = ctx.config.model;
   const h = model.hiddenSize;
   const norms = 2 * (4 * h); // two RMSNorms: read and write h BF16 values
@@ -257,7 +263,8 @@ function layerElementwiseBytes(ctx: ComputeContext, shape: LayerShape, kind: Lay
       quantise += fp8CastBytes(ctx, g.inFeatures * g.tokensPerToken);
       gradientCasts += fp8CastBytes(ctx, g.outFeatures * g.tokensPerToken);
     }
-  return { all: norms + residuals + rope + activation + moe + quantise, norms, activation, replicated: norms + residuals, backwardOnly: gradientCasts };
+  const permutations = kind === 'moe' && model.moe ? permuteBytesPerToken(ctx) : 0;
+  return { all: norms + residuals + rope + activation + moe + quantise, norms, activation, replicated: norms + residuals, backwardOnly: gradientCasts, permutations };
 }
 
 /** One transformer layer of `kind` for one micro-batch on one GPU. */
@@ -307,7 +314,12 @@ export function layerCompute(ctx: ComputeContext, kind: LayerKind): ModuleComput
   const bytes = layerElementwiseBytes(ctx, shape, kind);
   const replicatedShare = config.parallelism.sequenceParallel ? 0 : (tp - 1) * bytes.replicated; // ×tp without SP
   const fwdBytes = (ctx.tokens * (bytes.all + replicatedShare)) / tp;
-  const memoryBound: Phases = { F: hbmSeconds(ctx, fwdBytes), b: hbmSeconds(ctx, 2 * fwdBytes + (ctx.tokens * bytes.backwardOnly) / tp), W: 0 };
+  // The gradient of a permutation is the inverse permutation of the same copies: permute's backward is an unpermute
+  // (read k gradient copies, write one) and unpermute's a permute (Transformer Engine moe_permute / moe_unpermute and
+  // Megatron-Core's permute/unpermute are each other's autograd backward; since Megatron-Core applies the routing
+  // probabilities in the experts' activation, the unpermute carries none), so those bytes move once, not twice.
+  const permutationBytes = (ctx.tokens * bytes.permutations) / tp;
+  const memoryBound: Phases = { F: hbmSeconds(ctx, fwdBytes), b: hbmSeconds(ctx, 2 * fwdBytes - permutationBytes + (ctx.tokens * bytes.backwardOnly) / tp), W: 0 };
   // The dispatchers that size their buffers on the host (alltoall, flex) wait for the token counts once per dispatch.
   if (kind === 'moe' && config.model.moe && config.parallelism.expert > 1 && config.parallelism.moeTokenDispatcher !== 'allgather') {
     memoryBound.F += MOE_DISPATCH_SYNC_SECONDS;

@@ -3,7 +3,7 @@
  * simulation (layer kinds are costed once and multiplied), so per-op durations are array lookups.
  */
 import type { ResolvedConfig } from './config';
-import { dispatchShare, expertAllToAll, noTransfer, pipelineTransfer, scaleTransfer, tensorParallelLayer, contextParallelLayer, type Transfer, addTransfers } from './comm';
+import { dispatchShare, moeLayerTpShare, expertAllToAll, noTransfer, pipelineTransfer, scaleTransfer, tensorParallelLayer, contextParallelLayer, type Transfer, addTransfers } from './comm';
 import { computeContext, embeddingCompute, headCompute, layerCompute, type ModuleCompute, mtpCompute, type Phases, sumModules } from './compute';
 import { COMM_SM_FRACTION_WHEN_OVERLAPPED } from './constants';
 import { layerShape, mtpKind } from './model';
@@ -95,6 +95,7 @@ export function buildCostModel(config: ResolvedConfig, stages: number): CostMode
   // Sequence parallelism turns each TP all-reduce into a reduce-scatter plus an all-gather: the same bytes on the
   // ring (Korthikanti et al. 2022 §4.2.2), so the TP transfer does not depend on it.
   const tpRaw = tensorParallelLayer(config, tokens);
+  const moeTpSaved = 1 - moeLayerTpShare(config);
   const tpLayer = recomputed(config, tpRaw);
   const epRaw = config.model.moe ? expertAllToAll(config, tokens / tp) : { forward: noTransfer, backward: noTransfer };
   const epLayer = recomputed(config, epRaw, config.training.recompute === 'selective' && config.training.recomputeModules.includes('moe'));
@@ -141,8 +142,13 @@ export function buildCostModel(config: ResolvedConfig, stages: number): CostMode
       scaleTransfer(cpMoe.backward, moeLayers - (m - r.m)),
       scaleTransfer(cpMoeRaw.backward, m - r.m),
     );
-    const tpF = scaleTransfer(tpLayer.forward, layers);
-    const tpB = addTransfers(scaleTransfer(tpLayer.backward, layers - kept), scaleTransfer(tpRaw.backward, kept));
+    // A MoE layer without shared experts carries half a layer's TP collectives (comm.ts `moeLayerTpShare`).
+    const keptMoeLayers = m - r.m;
+    const tpF = scaleTransfer(tpLayer.forward, layers - moeTpSaved * moeLayers);
+    const tpB = addTransfers(
+      scaleTransfer(tpLayer.backward, layers - kept - moeTpSaved * (moeLayers - keptMoeLayers)),
+      scaleTransfer(tpRaw.backward, kept - moeTpSaved * keptMoeLayers),
+    );
     return {
       compute,
       tp: { F: tpF, B: tpB },

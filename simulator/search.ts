@@ -39,7 +39,7 @@ import { scheduleSpec } from './schedules/registry';
 import { GOODPUT_FRACTION } from './constants';
 import { formatInteger } from './format';
 import { estimateMemory, retainedAfterInputBackward, stageActivationBytes, stageParameters, type StageFootprint } from './memory';
-import { dataParallelStep, ddpBuckets, expertAllToAll, tensorParallelLayer } from './comm';
+import { dataParallelStep, ddpBuckets, expertAllToAll, moeLayerTpShare, tensorParallelLayer } from './comm';
 import { boundaryLayerEquivalents, mtpKind } from './model';
 import { validateScheduleRequest } from './schedules/index';
 import { PipelineMemo, simulate } from './simulate';
@@ -396,8 +396,9 @@ function rankProfile(
     }
     const layers = d + m + mtp;
     const moeLayers = config.model.moe ? m + (moeMtp ? mtp : 0) : 0;
-    // TP counts whole unless tp_comm_overlap hides part of it under the GEMMs (then none is counted: still a bound).
-    const tpShare = config.parallelism.tpCommOverlap ? 0 : layers;
+    // TP counts whole unless tp_comm_overlap hides part of it under the GEMMs (then none is counted: still a bound);
+    // a MoE layer without shared experts pays half (comm.ts `moeLayerTpShare`).
+    const tpShare = config.parallelism.tpCommOverlap ? 0 : layers - (1 - moeLayerTpShare(config)) * moeLayers;
     f += tpShare * comm.tpF + (overlapped ? 0 : moeLayers * comm.epF);
     b += tpShare * comm.tpB + (overlapped ? 0 : moeLayers * comm.epB);
     F.push(f);

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ablate, ablationVariants } from '../../simulator/ablate';
-import { expertAllToAll, expertRouting } from '../../simulator/comm';
+import { expertAllToAll, expertRouting, tensorParallelLayer } from '../../simulator/comm';
 import { buildCostModel } from '../../simulator/costs';
 import type { ResolvedConfig } from '../../simulator/config';
 import { splitLayers } from '../../simulator/splitLayers';
@@ -117,4 +117,36 @@ test('DeepSeek-V3 ablation matches the evidence: FP8 → BF16 within the publish
   const step = all.outcome.result.breakdown.step;
   const ratio = step.exposedEpSeconds / step.computeSeconds;
   assert.ok(ratio > 0.7 && ratio < 1.4, `EP communication : compute = ${ratio.toFixed(2)} : 1`);
+});
+
+test('the MoE permutations move their bytes once in backward (the gradient of a permute is an unpermute of the same copies)', () => {
+  // alltoall and flex differ only in their permutation traffic (and not at all in the rest of the layer's elementwise
+  // work): the backward differs by the same bytes as the forward, not twice them.
+  const moeLayer = (c: ResolvedConfig) => buildCostModel(par(c, { schedule: '1f1b' }), 16).modules.moe!.memoryBound;
+  const flex = moeLayer(deepSeekV3());
+  const a2a = moeLayer(par(deepSeekV3(), { moeTokenDispatcher: 'alltoall' }));
+  const forward = a2a.F - flex.F;
+  assert.ok(forward > 0);
+  assert.ok(Math.abs((a2a.b - flex.b) / forward - 1) < 1e-9, `backward/forward: ${((a2a.b - flex.b) / forward).toFixed(3)}`);
+});
+
+test('a MoE layer without shared experts pays half a dense layer’s TP collectives (the MLP half has none under alltoall/flex)', () => {
+  const v3 = deepSeekV3();
+  const base = par({ ...v3, model: { ...v3.model, mtpDepth: 0 } }, { schedule: '1f1b', tensor: 2, sequenceParallel: true, expertTensor: 1 });
+  const tpBytes = (c: ResolvedConfig) => {
+    const costs = buildCostModel(c, 16);
+    return costs.stages.reduce((a, s) => a + s.tp.F.intraNodeBytes + s.tp.F.interNodeBytes, 0);
+  };
+  const withShared = moe(base, { sharedExperts: 1 });
+  const withoutShared = moe(base, { sharedExperts: 0 });
+  const layers = buildCostModel(withShared, 16).stageLayers;
+  const dense = layers.dense.reduce((a, n) => a + n, 0);
+  const moeLayers = layers.moe.reduce((a, n) => a + n, 0);
+  assert.ok(dense > 0 && moeLayers > 0);
+  // One layer's TP bytes (forward): what a dense layer pays and a MoE layer with shared experts too.
+  const t = tensorParallelLayer(withShared, withShared.training.microBatchSize * withShared.training.sequenceLength).forward;
+  const perLayer = t.intraNodeBytes + t.interNodeBytes;
+  assert.ok(perLayer > 0);
+  const saved = tpBytes(withShared) - tpBytes(withoutShared);
+  assert.ok(Math.abs(saved / ((moeLayers / 2) * perLayer) - 1) < 1e-9, `saved ${saved} vs ${(moeLayers / 2) * perLayer}`);
 });
