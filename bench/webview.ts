@@ -17,7 +17,7 @@ export const CHROMIUM = process.env.TCS_CHROMIUM ?? '/usr/bin/chromium';
 interface BrowserSample {
   /** Date.now() at post → the page's paint stamp. */
   toPaint: number;
-  /** Date.now() at post → every row of the schedule comparison filled (none busy). */
+  /** Date.now() at post → every row of the schedule comparison showing this update's numbers. */
   toCompared: number;
   /** The page's own work before paint (updateMs). */
   work: number;
@@ -118,9 +118,10 @@ export async function webviewBenchmarks(runs: number, only?: RegExp): Promise<Me
               let painted: RenderedMessage | undefined;
               const poll = () => {
                 painted ??= w.__posted.find((x) => x.type === 'rendered' && x.version === m.version);
-                // The comparison fills its rows one per task after the paint; done when none is busy.
-                const busy = document.querySelector('#compare tr[aria-busy="true"]');
-                if (painted && !busy) resolve({ toPaint: painted.paintedAt - sentAt, toCompared: Date.now() - sentAt, work: painted.updateMs, draw: painted.renderMs });
+                // The comparison redraws after the paint and fills its rows as the workers finish: done when the page
+                // says every row shows this version's numbers (a row not busy may still show the previous config's).
+                const compared = document.body.dataset.comparedVersion === String(m.version);
+                if (painted && compared) resolve({ toPaint: painted.paintedAt - sentAt, toCompared: Date.now() - sentAt, work: painted.updateMs, draw: painted.renderMs });
                 else setTimeout(poll, 1);
               };
               window.postMessage({ ...m, sentAt }, '*');

@@ -280,8 +280,18 @@ class Preview {
       if (this.compare.receive(id, outcome)) {
         const schedule = id.slice('compare:'.length) as ScheduleKind;
         rememberSummary(config, schedule, outcome);
+        this.stampCompared();
       } else this.ablation.receive(id, outcome);
     });
+  }
+
+  /**
+   * Once every comparison row shows the current update's numbers: its version on the page, for the benchmark's
+   * "comparison rows included" (a row that is not busy may still show the previous config's numbers, before the
+   * deferred table redraw).
+   */
+  private stampCompared(): void {
+    if (this.compare.complete) document.body.dataset.comparedVersion = String(this.state.version ?? 0);
   }
 
   /**
@@ -358,6 +368,7 @@ class Preview {
     this.guard(this.memory.root, () => this.memory.render(result.memory));
     this.deferTables(() => {
       this.guard(this.compare.root, () => this.compare.render(config, outcome));
+      this.stampCompared();
       this.guard(this.ablation.root, () => this.ablation.render(config, outcome));
     });
     this.title.replaceChildren(icon('preview'), ` ${config.name || 'Training config'} · ${scheduleName(config.parallelism.schedule)}`);

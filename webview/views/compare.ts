@@ -126,6 +126,8 @@ export class CompareView {
   private shown = new Map<ScheduleKind, OutcomeSummary>();
   /** What the rows in flight were asked for: the config, and the current schedule's GPU-hours for the deltas. */
   private asked?: { config: ResolvedConfig; baseline?: number };
+  /** The rows of the asked config still waiting for their numbers. */
+  private awaiting = new Set<ScheduleKind>();
 
   constructor(
     private readonly cached: Cached,
@@ -157,6 +159,7 @@ export class CompareView {
   /** Cancels a comparison in flight (a newer config or an error arrived); rows not simulated yet say so. */
   cancel(): void {
     this.asked = undefined;
+    this.awaiting.clear();
     for (const row of this.rows) if (row.tr.getAttribute('aria-busy') === 'true') row.outdated();
   }
 
@@ -172,12 +175,14 @@ export class CompareView {
     const currentKind = config.parallelism.schedule;
     const baseline = current.ok ? current.result.gpuHours : undefined;
     this.asked = { config, baseline };
+    this.awaiting.clear();
     for (const row of this.rows) {
       const outcome = row.kind === currentKind ? current : this.cached(config, row.kind);
       if (outcome) {
         this.fill(row, outcome, currentKind, baseline);
         continue;
       }
+      this.awaiting.add(row.kind);
       const old = previous.get(row.kind);
       if (old) {
         // Kept for the next edit too: a burst of keystrokes keeps showing these numbers, not spinners.
@@ -189,6 +194,11 @@ export class CompareView {
     }
   }
 
+  /** Whether every row shows the numbers of the config last rendered (none still waiting, none cancelled). */
+  get complete(): boolean {
+    return this.asked !== undefined && this.awaiting.size === 0;
+  }
+
   /** A job's result; false when the id is not one of this view's. */
   receive(id: string, outcome: OutcomeSummary): boolean {
     if (!id.startsWith('compare:')) return false;
@@ -198,6 +208,7 @@ export class CompareView {
   }
 
   private fill(row: CompareRow, outcome: OutcomeSummary, currentKind: ScheduleKind, baseline: number | undefined): void {
+    this.awaiting.delete(row.kind);
     this.shown.set(row.kind, outcome);
     row.show(outcome, row.kind === currentKind, baseline, true);
   }
