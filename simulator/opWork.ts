@@ -202,13 +202,13 @@ export interface RankWork {
 }
 
 /**
- * Every op's seconds into `seconds`, and each rank's comm split, busy time and PP sends summed over its ops in
- * order. F, B, b and W depend on (kind, stage) alone, FB on its two stages: each distinct one is evaluated once into
- * a row, and each op reads its row (`opRows`, kept per schedule). The sums run one column at a time (each rank's ops
- * in order, so every sum is the same as adding row by row), and a column that is zero in every row is zero for every
- * rank without a pass (0 + ±0 = 0): a dense model without context parallelism sums its TP and its seconds only.
+ * Each rank's comm split, busy time and PP sends summed over its ops in order, and the table its ops' seconds are
+ * read from: op g (that can run) takes `seconds[rowOf[g]]`. F, B, b and W depend on (kind, stage) alone, FB on its
+ * two stages: each distinct one is evaluated once into a row, and each op reads its row (`opRows`, kept per
+ * schedule). One pass over the ops adds every column of its row, each in its own sum, each rank's ops in order (so
+ * every sum is the same as adding op by op; a column that is zero in every row sums to 0 as 0 + ±0 = 0).
  */
-export function opSecondsAndWork(table: OpTable, S: number, ops: StagedOps, seconds: Float64Array): RankWork[] {
+export function opRowsAndWork(table: OpTable, S: number, ops: StagedOps): { rowOf: Int32Array; seconds: Float64Array; perRank: RankWork[] } {
   const { first } = ops;
   const { rowOf, extra, sends } = opRows(ops, S, table.combined);
   const count = 4 * S + extra.length / 3;
@@ -220,49 +220,63 @@ export function opSecondsAndWork(table: OpTable, S: number, ops: StagedOps, seco
     else if (extra[at] === COMBINED_F) combinedPair(table, extra[at + 1], extra[at + 2], out, rows.subarray((row + 1) * OUT, (row + 2) * OUT));
     else if (extra[at] !== COMBINED_B) evaluate(table, extra[at], extra[at + 1], extra[at + 2], out);
   }
-  const column = (c: number) => {
-    const values = new Float64Array(count);
-    for (let row = 0; row < count; row++) values[row] = rows[row * OUT + c];
-    return values;
-  };
+  const seconds = new Float64Array(count);
+  for (let row = 0; row < count; row++) seconds[row] = rows[row * OUT + SECONDS];
   const P = first.length - 1;
+  const sums = new Float64Array(OUT);
   const perRank: RankWork[] = [];
-  const secondsOfRow = column(SECONDS);
   for (let rank = 0; rank < P; rank++) {
-    let busy = 0;
-    for (let g = first[rank]; g < first[rank + 1]; g++) {
-      const row = rowOf[g];
-      if (row < 0) continue;
-      const s = secondsOfRow[row];
-      busy += s;
-      seconds[g] = s;
-    }
-    perRank.push({ comm: { ep: 0, epHidden: 0, tp: 0, tpHidden: 0, cp: 0, cpHidden: 0, ppBlocked: 0 }, busy, sends: sends[rank] });
+    sumRows(rows, rowOf, first[rank], first[rank + 1], sums);
+    perRank.push({
+      comm: { ep: sums[EP], epHidden: sums[EP_HIDDEN], tp: sums[TP], tpHidden: sums[TP_HIDDEN], cp: sums[CP], cpHidden: sums[CP_HIDDEN], ppBlocked: sums[PP_BLOCKED] },
+      busy: sums[SECONDS],
+      sends: sends[rank],
+    });
   }
-  for (const [field, c] of COMM_COLUMNS) {
-    const values = column(c);
-    if (values.every((v) => v === 0)) continue;
-    for (let rank = 0; rank < P; rank++) {
-      let sum = 0;
-      for (let g = first[rank]; g < first[rank + 1]; g++) {
-        const row = rowOf[g];
-        if (row >= 0) sum += values[row];
-      }
-      perRank[rank].comm[field] = sum;
-    }
-  }
-  return perRank;
+  return { rowOf, seconds, perRank };
 }
 
-const COMM_COLUMNS: readonly (readonly [keyof OpComm, number])[] = [
-  ['ep', EP],
-  ['epHidden', EP_HIDDEN],
-  ['tp', TP],
-  ['tpHidden', TP_HIDDEN],
-  ['cp', CP],
-  ['cpHidden', CP_HIDDEN],
-  ['ppBlocked', PP_BLOCKED],
-];
+/** Every column of the rows of ops from .. to−1, summed in op order into `sums` (a loop of its own: see replay.ts `replayLoop`). */
+function sumRows(rows: Float64Array, rowOf: Int32Array, from: number, to: number, sums: Float64Array): void {
+  let ep = 0;
+  let epHidden = 0;
+  let tp = 0;
+  let tpHidden = 0;
+  let cp = 0;
+  let cpHidden = 0;
+  let ppBlocked = 0;
+  let busy = 0;
+  for (let g = from; g < to; g++) {
+    const row = rowOf[g];
+    if (row < 0) continue;
+    const at = row * OUT;
+    ep += rows[at + EP];
+    epHidden += rows[at + EP_HIDDEN];
+    tp += rows[at + TP];
+    tpHidden += rows[at + TP_HIDDEN];
+    cp += rows[at + CP];
+    cpHidden += rows[at + CP_HIDDEN];
+    ppBlocked += rows[at + PP_BLOCKED];
+    busy += rows[at + SECONDS];
+  }
+  sums[EP] = ep;
+  sums[EP_HIDDEN] = epHidden;
+  sums[TP] = tp;
+  sums[TP_HIDDEN] = tpHidden;
+  sums[CP] = cp;
+  sums[CP_HIDDEN] = cpHidden;
+  sums[PP_BLOCKED] = ppBlocked;
+  sums[SECONDS] = busy;
+}
+
+/** `opRowsAndWork`, and every op's seconds into `seconds` (an op that cannot run keeps what it had). */
+export function opSecondsAndWork(table: OpTable, S: number, ops: StagedOps, seconds: Float64Array): RankWork[] {
+  const rows = opRowsAndWork(table, S, ops);
+  const { rowOf } = rows;
+  const perRow = rows.seconds;
+  for (let g = 0; g < rowOf.length; g++) if (rowOf[g] >= 0) seconds[g] = perRow[rowOf[g]];
+  return rows.perRank;
+}
 
 /** Rows of a combined 1F1B pair (`combinedPair`): its forward's, then its backward's, always next to each other. */
 const COMBINED_F = -1;

@@ -10,6 +10,7 @@
  * both against a reference). No ready list, no parking, no lookups by key. The same holds with blocking exchanges:
  * the recorded events are the ops, and each exchange's posting and completing.
  */
+import { KIND_F, KIND_FB } from './schedules/program';
 
 /** The wiring replay reads (timeline.ts `Compiled`): rank r's ops are first[r] .. first[r+1]−1; inputs and outputs are keys, −1 none. */
 export interface Wiring {
@@ -23,22 +24,38 @@ export interface Wiring {
   keys: number;
 }
 
-/** Per op, LINKS numbers: the ops producing its local input, its activation and its gradient (−1: none), and flags. */
-const LINKS = 4;
-const LOCAL = 0;
-const ACTIVATION = 1;
-const GRADIENT = 2;
-const FLAGS = 3;
-/** The op is its rank's first (it starts from 0, not from a previous op's end). */
-const FIRST_ON_RANK = 1;
+// What a position of the recorded run waits for (four numbers per position, −1: nothing): its rank's previous op,
+// the op producing its local input, its activation and its gradient, each as the position that op ran at.
+const FROM = 4;
+const PREVIOUS = 0;
+const LOCAL = 1;
+const ACTIVATION = 2;
+const GRADIENT = 3;
 /** Its activation (gradient) comes from another rank: the transfer time is added to its producer's end. */
-const ACTIVATION_CROSSES = 2;
-const GRADIENT_CROSSES = 4;
+const ACTIVATION_CROSSES = 1;
+const GRADIENT_CROSSES = 2;
 
-/** A recorded run of the event loop without exchanges: its order, and each op's links. */
+/**
+ * A recorded run of the event loop without exchanges, laid out in the order it ran: position n is op order[n], and
+ * everything a position reads is at that position or an earlier one. A replay then walks every array front to back
+ * (ranks' ops interleave in the run, so walking by op index would keep one stream per rank in flight).
+ */
 export interface OpPlan {
+  /** The op at each position. */
   order: Int32Array;
-  links: Int32Array;
+  /** Per position, FROM positions (PREVIOUS, LOCAL, ACTIVATION, GRADIENT; −1 none). */
+  from: Int32Array;
+  /** Per position, ACTIVATION_CROSSES | GRADIENT_CROSSES. */
+  crosses: Uint8Array;
+  /** Per position, its op's rank. */
+  rank: Int32Array;
+  /**
+   * Per rank, three positions (−1: none): its last op, its last op that is not a forward (F), its first forward (F
+   * or FB): what timeline.ts `rankEnds` reads.
+   */
+  ends: Int32Array;
+  /** Per-position durations last looked up (`atPositions`): the index array they were read through, and the result. */
+  lookup?: { index: Int32Array | Uint8Array; at: Int32Array };
 }
 
 /** The op that produces each key (−1: none), from the outputs. */
@@ -53,29 +70,83 @@ function producers(w: Wiring): Int32Array {
 
 /** The plan of a complete run that ran the ops in `order` (every op once). */
 export function opPlan(w: Wiring, order: Int32Array): OpPlan {
+  const total = order.length;
   const producer = producers(w);
-  const links = new Int32Array(LINKS * order.length);
   const rankOf = rankOfOps(w.first);
-  for (let g = 0; g < order.length; g++) {
-    const at = LINKS * g;
+  const positionOf = new Int32Array(total);
+  for (let n = 0; n < total; n++) positionOf[order[n]] = n;
+  const at = (g: number) => (g >= 0 ? positionOf[g] : -1);
+  const from = new Int32Array(FROM * total);
+  const crosses = new Uint8Array(total);
+  const rank = new Int32Array(total);
+  for (let n = 0; n < total; n++) {
+    const g = order[n];
+    const r = rankOf[g];
     const local = w.localIn[g];
     const act = w.activationIn[g];
     const grad = w.gradientIn[g];
-    links[at + LOCAL] = local >= 0 ? producer[local] : -1;
-    links[at + ACTIVATION] = act >= 0 ? producer[act] : -1;
-    links[at + GRADIENT] = grad >= 0 ? producer[grad] : -1;
-    let flags = g === w.first[rankOf[g]] ? FIRST_ON_RANK : 0;
-    if (act >= 0 && rankOf[producer[act]] !== rankOf[g]) flags |= ACTIVATION_CROSSES;
-    if (grad >= 0 && rankOf[producer[grad]] !== rankOf[g]) flags |= GRADIENT_CROSSES;
-    links[at + FLAGS] = flags;
+    const base = FROM * n;
+    from[base + PREVIOUS] = g === w.first[r] ? -1 : positionOf[g - 1];
+    from[base + LOCAL] = local >= 0 ? at(producer[local]) : -1;
+    from[base + ACTIVATION] = act >= 0 ? at(producer[act]) : -1;
+    from[base + GRADIENT] = grad >= 0 ? at(producer[grad]) : -1;
+    let flags = 0;
+    if (act >= 0 && rankOf[producer[act]] !== r) flags |= ACTIVATION_CROSSES;
+    if (grad >= 0 && rankOf[producer[grad]] !== r) flags |= GRADIENT_CROSSES;
+    crosses[n] = flags;
+    rank[n] = r;
   }
-  return { order, links };
+  const P = w.first.length - 1;
+  const ends = new Int32Array(3 * P).fill(-1);
+  for (let r = 0; r < P; r++) {
+    const lo = w.first[r];
+    const hi = w.first[r + 1];
+    if (hi === lo) continue;
+    let last = hi - 1;
+    while (last > lo && w.kind[last] === KIND_F) last--;
+    let firstForward = lo;
+    while (firstForward < hi && w.kind[firstForward] !== KIND_F && w.kind[firstForward] !== KIND_FB) firstForward++;
+    ends[3 * r] = positionOf[hi - 1];
+    ends[3 * r + 1] = positionOf[last];
+    ends[3 * r + 2] = firstForward < hi ? positionOf[firstForward] : -1;
+  }
+  return { order, from, crosses, rank, ends };
 }
 
 function rankOfOps(first: Int32Array): Int32Array {
   const rankOf = new Int32Array(first[first.length - 1]);
   for (let rank = 0; rank + 1 < first.length; rank++) rankOf.fill(rank, first[rank], first[rank + 1]);
   return rankOf;
+}
+
+/**
+ * `index` read at each position (index[order[n]]), kept with the plan for the same `index` array: a schedule's op
+ * rows (opWork.ts) are cached with it, so keystrokes that change only durations look them up once.
+ */
+function atPositions(plan: OpPlan, index: Int32Array | Uint8Array): Int32Array {
+  if (plan.lookup?.index === index) return plan.lookup.at;
+  const { order } = plan;
+  const at = new Int32Array(order.length);
+  for (let n = 0; n < order.length; n++) at[n] = index[order[n]];
+  plan.lookup = { index, at };
+  return at;
+}
+
+/**
+ * Where a replay reads durations: op g takes `rows.seconds[rows.rowOf[g]]` (a table per distinct op, opWork.ts),
+ * else `seconds[g]`, else `perKind[kind[g]]`.
+ */
+export interface ReplayDurations {
+  rows?: { rowOf: Int32Array; seconds: Float64Array };
+  seconds?: Float64Array;
+  perKind?: Float64Array;
+}
+
+/** Per position, where its seconds are in which table. */
+function durationsAt(w: Wiring, plan: OpPlan, d: ReplayDurations): { at: Int32Array; table: Float64Array } {
+  if (d.rows) return { at: atPositions(plan, d.rows.rowOf), table: d.rows.seconds };
+  if (d.seconds) return { at: plan.order, table: d.seconds };
+  return { at: atPositions(plan, w.kind), table: d.perKind as Float64Array };
 }
 
 /** What a run gives its timeline (timeline.ts `Times`). */
@@ -87,17 +158,21 @@ export interface ReplayTimes {
 }
 
 /**
- * The recorded run again with these durations: `seconds` per op, else `perKind` per kind code; every transfer
- * between ranks takes `transfer`. The same arithmetic as timeline.ts `runOps`, in the same order. `times` (2 per
- * op) receives the starts and ends; what it held is never read.
+ * The recorded run again with these durations; every transfer between ranks takes `transfer`. The same arithmetic
+ * as timeline.ts `runOps`, in the same order. `times` (2 per op) receives the starts and ends by op, `scratch` (2 per
+ * op) the same by position; what either held is never read.
  */
-export function replayOps(w: Wiring, plan: OpPlan, seconds: Float64Array | undefined, perKind: Float64Array | undefined, transfer: number, times: Float64Array): ReplayTimes {
+export function replayOps(w: Wiring, plan: OpPlan, durations: ReplayDurations, transfer: number, times: Float64Array, scratch: Float64Array): ReplayTimes {
   const { first } = w;
   const P = first.length - 1;
   const total = plan.order.length;
+  const startAt = scratch.subarray(0, total);
+  const endAt = scratch.subarray(total, 2 * total);
+  const { at, table } = durationsAt(w, plan, durations);
+  replayLoop(plan, at, table, transfer, startAt, endAt);
   const start = times.subarray(0, total);
   const end = times.subarray(total, 2 * total);
-  replayLoop(plan, w.kind, seconds, perKind, transfer, start, end);
+  byOp(plan.order, startAt, endAt, start, end);
   const freeAt = new Float64Array(P);
   const nextOp = new Int32Array(P);
   for (let rank = 0; rank < P; rank++) {
@@ -107,33 +182,86 @@ export function replayOps(w: Wiring, plan: OpPlan, seconds: Float64Array | undef
   return { start, end, freeAt, nextOp };
 }
 
+/** What a numbers-only run gives (timeline.ts `ExecutedTimeline`'s numbers): per rank, busy seconds and its ends. */
+export interface ReplayNumbers {
+  freeAt: Float64Array;
+  /** Per rank, the sum of end − start over its ops, in its order (timeline.ts `idleOf`). */
+  busy: Float64Array;
+  /** Per rank: its last op's end − start, its last non-forward op's, its first forward's (0 without one). */
+  lastBackward: Float64Array;
+  firstForward: Float64Array;
+}
+
+/**
+ * The recorded run again, keeping only its numbers: the same starts and ends as `replayOps`, never written by op.
+ * `times` holds 2 numbers per op.
+ */
+export function replayNumbers(w: Wiring, plan: OpPlan, durations: ReplayDurations, transfer: number, times: Float64Array): ReplayNumbers {
+  const P = w.first.length - 1;
+  const total = plan.order.length;
+  const startAt = times.subarray(0, total);
+  const endAt = times.subarray(total, 2 * total);
+  const { at, table } = durationsAt(w, plan, durations);
+  replayLoop(plan, at, table, transfer, startAt, endAt);
+  const busy = new Float64Array(P);
+  busyLoop(plan.rank, startAt, endAt, busy);
+  const freeAt = new Float64Array(P);
+  const lastBackward = new Float64Array(P);
+  const firstForward = new Float64Array(P);
+  const { ends } = plan;
+  for (let rank = 0; rank < P; rank++) {
+    const last = ends[3 * rank];
+    if (last < 0) continue;
+    freeAt[rank] = endAt[last];
+    const back = ends[3 * rank + 1];
+    lastBackward[rank] = endAt[back] - startAt[back];
+    const forward = ends[3 * rank + 2];
+    if (forward >= 0) firstForward[rank] = endAt[forward] - startAt[forward];
+  }
+  return { freeAt, busy, lastBackward, firstForward };
+}
+
 /**
  * The loop alone, in a function of its own: V8 compiles a long first loop while it runs, before the code after it
- * ever ran, and that code would then deoptimize on every call.
+ * ever ran, and that code would then deoptimize on every call. Position n's seconds are table[at[n]].
  */
-function replayLoop(plan: OpPlan, kind: Uint8Array, seconds: Float64Array | undefined, perKind: Float64Array | undefined, transfer: number, start: Float64Array, end: Float64Array): void {
-  const { order, links } = plan;
-  const total = order.length;
+function replayLoop(plan: OpPlan, at: Int32Array, table: Float64Array, transfer: number, start: Float64Array, end: Float64Array): void {
+  const { from, crosses } = plan;
+  const total = at.length;
   for (let n = 0; n < total; n++) {
-    const g = order[n];
-    const at = LINKS * g;
-    const flags = links[at + FLAGS];
-    let t = (flags & FIRST_ON_RANK) !== 0 ? 0 : end[g - 1];
-    const local = links[at + LOCAL];
+    const base = FROM * n;
+    const previous = from[base + PREVIOUS];
+    let t = previous >= 0 ? end[previous] : 0;
+    const local = from[base + LOCAL];
     if (local >= 0 && end[local] > t) t = end[local];
-    const act = links[at + ACTIVATION];
+    const flags = crosses[n];
+    const act = from[base + ACTIVATION];
     if (act >= 0) {
       const arrival = end[act] + ((flags & ACTIVATION_CROSSES) !== 0 ? transfer : 0);
       if (arrival > t) t = arrival;
     }
-    const grad = links[at + GRADIENT];
+    const grad = from[base + GRADIENT];
     if (grad >= 0) {
       const arrival = end[grad] + ((flags & GRADIENT_CROSSES) !== 0 ? transfer : 0);
       if (arrival > t) t = arrival;
     }
-    start[g] = t;
-    end[g] = t + (seconds ? seconds[g] : (perKind as Float64Array)[kind[g]]);
+    start[n] = t;
+    end[n] = t + table[at[n]];
   }
+}
+
+/** Starts and ends by position → by op. */
+function byOp(order: Int32Array, startAt: Float64Array, endAt: Float64Array, start: Float64Array, end: Float64Array): void {
+  for (let n = 0; n < order.length; n++) {
+    const g = order[n];
+    start[g] = startAt[n];
+    end[g] = endAt[n];
+  }
+}
+
+/** Each rank's busy seconds: its ops come in its own order within the run, so the sums add in the same order as by op. */
+function busyLoop(rank: Int32Array, start: Float64Array, end: Float64Array, busy: Float64Array): void {
+  for (let n = 0; n < rank.length; n++) busy[rank[n]] += end[n] - start[n];
 }
 
 /** Blocking exchanges as timeline.ts compiles them: rank r's calls rankCalls[r] .. rankCalls[r+1]−1, each with its messages. */

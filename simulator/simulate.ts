@@ -11,7 +11,7 @@ import { buildCostModel, type CostModel } from './costs';
 import { FAMILY_CONSTANTS, GOODPUT_FRACTION } from './constants';
 import { countParameters, gemmFlopsPerToken, layerCounts, layerShape, modelFlopsPerToken, mtpKind } from './model';
 import { estimateMemory, retainedAfterInputBackward, stageParameters } from './memory';
-import { evaluate, opSecondsAndWork, opTable, type OpComm, OUT, type RankWork, SECONDS } from './opWork';
+import { evaluate, opRowsAndWork, opSecondsAndWork, opTable, type OpComm, OUT, type RankWork, SECONDS } from './opWork';
 import type { CommBreakdown, CommKind, SimulationOutcome, SimulationResult, TimelineResult } from './result';
 import { findSchedule, generateSchedule, scheduleColumns, scheduleSpec, stageOf } from './schedules/index';
 import { KIND_CODES, KIND_NAMES } from './schedules/program';
@@ -61,7 +61,7 @@ export class PipelineMemo {
  * Generated schedules are immutable data that depend only on (kind, P, N, v): keystrokes that change a model size or a
  * bandwidth reuse them, and so does a layout search, which prices ~100 shapes in an interleaved order (a cache of 8
  * regenerated each of them about twice). A FIFO bounded by entries and by total ops bounds the memory (a cached op
- * costs its columns, its wiring, its recorded run and its cost rows: about 70 bytes, and 24 more per op once run
+ * costs its columns, its wiring, its recorded run and its cost rows: about 80 bytes, and 24 more per op once run
  * with blocking exchanges).
  */
 const SCHEDULE_CACHE_ENTRIES = 256;
@@ -218,7 +218,7 @@ function executePipeline(config: ResolvedConfig, schedule: Schedule, costs: Cost
   let perRank: RankWork[] = [];
   const out = new Float64Array(OUT);
   const durations: OpDurations = {
-    // The executor calls `fillSeconds`; `op` gives the same seconds for any caller holding an op object.
+    // The executor calls `fillSeconds` (or, replaying, `fillRows`); `op` gives the same seconds for any caller holding an op object.
     op: (rank, op) => {
       const stage = stageOf(schedule, rank, op);
       evaluate(table, KIND_CODES[op.kind], stage, op.backward ? stageOf(schedule, rank, op.backward) : stage, out);
@@ -226,6 +226,11 @@ function executePipeline(config: ResolvedConfig, schedule: Schedule, costs: Cost
     },
     fillSeconds: (ops, seconds) => {
       perRank = opSecondsAndWork(table, costs.stages.length, ops, seconds);
+    },
+    fillRows: (ops) => {
+      const rows = opRowsAndWork(table, costs.stages.length, ops);
+      perRank = rows.perRank;
+      return rows;
     },
     transferSeconds: costs.pipelineTransfer.seconds,
     retainedAfterInputBackward: retainedAfterInputBackward(config),

@@ -15,7 +15,7 @@ import { EXCHANGE_COMBINED, EXCHANGE_NONE, EXCHANGE_SPLIT } from './schedules/ex
 import { formatOp, scheduleColumns, scheduleSpec, stageOf } from './schedules/index';
 import { KIND_B, KIND_b, KIND_CODES, KIND_F, KIND_FB, KIND_NAMES, KIND_W, type OpColumns, opAt, orderOf } from './schedules/program';
 import type { OpKind, OpRef, Result, Schedule, ScheduleOp, TimedOp } from './schedules/types';
-import { completeEvent, type ExchangePlan, opPlan, type OpPlan, postEvent, replayExchanges, replayOps } from './replay';
+import { completeEvent, type ExchangePlan, opPlan, type OpPlan, postEvent, replayExchanges, type ReplayDurations, type ReplayNumbers, replayNumbers, replayOps } from './replay';
 
 export interface OpDurations {
   /** Seconds (or units) `op` takes on `rank`; for FB the whole overlapped pair. */
@@ -33,6 +33,11 @@ export interface OpDurations {
    * agree) and builds no op object; one call for all ops, so no number is boxed per op.
    */
   fillSeconds?(ops: StagedOps, seconds: Float64Array): void;
+  /**
+   * The same durations as `fillSeconds`, as a table: op g (that can run) takes `seconds[rowOf[g]]`. When set, a
+   * replay of a recorded run calls it instead of `fillSeconds` (once), and reads no per-op seconds.
+   */
+  fillRows?(ops: StagedOps): { rowOf: Int32Array; seconds: Float64Array };
   /** Seconds of every point-to-point transfer, when all take the same: used when there is no `transfer`. */
   transferSeconds?: number;
   /**
@@ -283,7 +288,7 @@ function reused(use: keyof typeof buffers, length: number): Float64Array {
 /**
  * Wiring a generated schedule depends on the schedule alone, so it is kept with its columns (a keystroke that
  * changes a size re-executes the same schedule with new durations), and so is its first complete run's order
- * (replay.ts). Only up to this many ops: 29 bytes per op for the wiring, 20 for the recorded run.
+ * (replay.ts). Only up to this many ops: 29 bytes per op for the wiring, 29 for the recorded run (laid out in run order, with its rows by position).
  */
 const MAX_CACHED_WIRING_OPS = 1 << 18;
 const wiringCache = new WeakMap<OpColumns, { kind: string; ranks: number; microBatches: number; stages: number; chunksPerRank: number; compiled: Compiled }>();
@@ -342,14 +347,21 @@ export function executeSchedule(schedule: Schedule, durations: OpDurations, opti
   const c = columns ? wiredColumns(schedule, columns) : compileOrder(schedule, order as ScheduleOp[][]);
   if (options.blockingExchanges) return executeWithExchanges(schedule, c, ops, durations, options);
   const reuse = options.reuseBuffers === true;
+  // A recorded run is replayed when every duration is a number and every transfer the same (replay.ts).
+  const plan = c.plan;
+  if (plan && !durations.transfer && (durations.fillRows || durations.fillSeconds || durations.secondsByKind)) {
+    const total = c.kind.length;
+    const rows = durations.fillRows?.(c);
+    const seconds = rows ? undefined : numericSeconds(c, durations, reuse);
+    const replay: ReplayDurations = { rows, seconds, perKind: perKindSeconds(durations, seconds ?? rows?.seconds) };
+    const transfer = durations.transferSeconds ?? 0;
+    const shape = shapeOf(options, durations);
+    // Numbers only: each rank's sums and ends come off the run as it is laid out, no time is written by op.
+    if (reuse) return { ok: true, value: numbersOf(c, replayNumbers(c, plan, replay, transfer, reused('times', 2 * total)), shape.retained) };
+    return { ok: true, value: timelineOf(c, replayOps(c, plan, replay, transfer, new Float64Array(2 * total), reused('times', 2 * total)), ops, shape) };
+  }
   const seconds = numericSeconds(c, durations, reuse);
   const perKind = perKindSeconds(durations, seconds);
-  // A recorded run is replayed when every duration is a number and every transfer the same (replay.ts).
-  const replayable = (seconds !== undefined || perKind !== undefined) && !durations.transfer;
-  if (c.plan && replayable) {
-    const times = reuse ? reused('times', 2 * c.kind.length) : new Float64Array(2 * c.kind.length);
-    return { ok: true, value: timelineOf(c, replayOps(c, c.plan, seconds, perKind, durations.transferSeconds ?? 0, times), ops, shapeOf(options, durations)) };
-  }
   const trace = c.shared ? new Int32Array(c.kind.length) : undefined;
   const times = runOps(c, ops, durations, seconds, perKind, trace);
   if ('code' in times) return { ok: false, code: times.code, reason: times.reason };
@@ -803,6 +815,21 @@ function timelineOf(c: Compiled, times: Times, ops: OpSource, { keepOps, reuseBu
   Object.defineProperty(value, BUILD_RANKS, { value: build, writable: true });
   Object.defineProperty(value, RANKS, { value: undefined, writable: true });
   Object.defineProperty(value, 'ranks', ranksAccessor);
+  return value;
+}
+
+/** A numbers-only timeline (`reuseBuffers`) from a replay's per-rank numbers: the same numbers `timelineOf` reads off the times by op. */
+function numbersOf(c: Compiled, r: ReplayNumbers, retained: number): ExecutedTimeline {
+  const P = c.first.length - 1;
+  let makespan = 0;
+  for (let rank = 0; rank < P; rank++) if (r.freeAt[rank] > makespan) makespan = r.freeAt[rank];
+  const idlePerRank: number[] = [];
+  for (let rank = 0; rank < P; rank++) idlePerRank.push(makespan - r.busy[rank]);
+  const peakActivationsPerRank = peaksOf(c, retained);
+  const endsPerRank: RankEnds[] = [];
+  for (let rank = 0; rank < P; rank++) endsPerRank.push({ lastBackward: r.lastBackward[rank], firstForward: r.firstForward[rank], finish: r.freeAt[rank] });
+  const value = { makespan, idlePerRank, peakActivationsPerRank, endsPerRank } as ExecutedTimeline;
+  value.ranks = Array.from({ length: P }, () => []);
   return value;
 }
 

@@ -189,3 +189,78 @@ test('a recorded run replayed with other durations = the reference with those du
     ({ secondsOf, TRANSFER } = saved);
   }
 });
+
+/** Durations as a table (`fillRows`): row (kind, stage, backStage) of a dense table, optionally permuted. */
+function rowDurations(schedule: Schedule, permute: number): { durations: OpDurations; calls: () => number } {
+  const S = schedule.stages;
+  const rowsCount = 5 * S * S;
+  // Row r of the table holds the durations of (kind, stage, backStage) number (r + permute) mod rowsCount.
+  const table = Float64Array.from({ length: rowsCount }, (_, r) => {
+    const d = (r + permute) % rowsCount;
+    return secondsOf(Math.floor(d / (S * S)), Math.floor(d / S) % S, d % S);
+  });
+  let rowOf: Int32Array | undefined;
+  let calls = 0;
+  const durations: OpDurations = {
+    ...fast,
+    fillRows: ({ first, kind, stage, backStage, problem }) => {
+      calls++;
+      // One array per table, as opWork.ts keeps its rows per schedule: the replay may look it up once.
+      if (!rowOf) {
+        rowOf = new Int32Array(first[first.length - 1]);
+        for (let g = 0; g < rowOf.length; g++) rowOf[g] = problem[g] !== 0 ? -1 : ((kind[g] * S * S + stage[g] * S + backStage[g]) - permute + rowsCount) % rowsCount;
+      }
+      return { rowOf, seconds: table };
+    },
+  };
+  return { durations, calls: () => calls };
+}
+
+test('a replay reading durations from a table (fillRows) = the reference, also when the table changes between runs of one schedule', () => {
+  for (const kind of SCHEDULE_KINDS) {
+    const generated = generateSchedule({ kind, ranks: 4, microBatches: 8, virtualStages: 2 });
+    assert.ok(generated.ok, kind);
+    const schedule = generated.value;
+    const expected = reference(schedule);
+    // Records the run (the first run never replays), then replays it with two tables mapping ops to rows differently.
+    assert.ok(executeSchedule(schedule, fast).ok);
+    const a = rowDurations(schedule, 0);
+    const b = rowDurations(schedule, 7);
+    for (const [label, rows] of [['a', a], ['a again', a], ['b', b], ['a after b', a]] as const) {
+      const run = executeSchedule(schedule, rows.durations);
+      assert.ok(run.ok, `${kind} ${label}`);
+      assert.deepEqual(run.value.ranks.map((ops) => ops.map((op) => [op.start, op.end])), expected, `${kind}: table ${label}`);
+    }
+    assert.equal(a.calls() + b.calls(), 4, `${kind}: every replay asked for the table once`);
+  }
+});
+
+test('a numbers-only replay (reuseBuffers) gives the numbers the full run reads off its ops, for every kind, with random durations', () => {
+  const saved = { secondsOf, TRANSFER };
+  const random = prng(11);
+  try {
+    for (const kind of SCHEDULE_KINDS)
+      for (const shape of shapes) {
+        const generated = generateSchedule({ kind, ...shape });
+        if (!generated.ok) continue;
+        const schedule = generated.value;
+        for (let run = 0; run < 3; run++) {
+          const table = Array.from({ length: 5 * schedule.stages * schedule.stages }, () => (random() < 0.1 ? 0 : random() * 3));
+          secondsOf = (k, stage, backStage) => table[(k * schedule.stages + stage) * schedule.stages + backStage];
+          TRANSFER = random();
+          const full = executeSchedule(schedule, { ...fast, transferSeconds: TRANSFER });
+          const numbers = executeSchedule(schedule, { ...rowDurations(schedule, 3).durations, transferSeconds: TRANSFER }, { reuseBuffers: true });
+          const byKind = executeSchedule(schedule, { ...fast, fillSeconds: undefined, secondsByKind: { F: 1.5, B: 2.25, b: 1.125, W: 1.0625, FB: 3.5 }, transferSeconds: TRANSFER }, { reuseBuffers: true });
+          const byKindFull = executeSchedule(schedule, { ...fast, fillSeconds: undefined, secondsByKind: { F: 1.5, B: 2.25, b: 1.125, W: 1.0625, FB: 3.5 }, transferSeconds: TRANSFER });
+          const label = `${kind} ${JSON.stringify(shape)} run ${run}`;
+          assert.ok(full.ok && numbers.ok && byKind.ok && byKindFull.ok, label);
+          const strip = (t: typeof full.value) => ({ makespan: t.makespan, idle: t.idlePerRank, peaks: t.peakActivationsPerRank, ends: t.endsPerRank });
+          assert.deepEqual(strip(numbers.value), strip(full.value), label);
+          assert.deepEqual(strip(byKind.value), strip(byKindFull.value), `${label}: durations by kind`);
+          assert.deepEqual(numbers.value.ranks, schedule.order.map(() => []), `${label}: no ops kept`);
+        }
+      }
+  } finally {
+    ({ secondsOf, TRANSFER } = saved);
+  }
+});
