@@ -159,20 +159,18 @@ export interface ReplayTimes {
 
 /**
  * The recorded run again with these durations; every transfer between ranks takes `transfer`. The same arithmetic
- * as timeline.ts `runOps`, in the same order. `times` (2 per op) receives the starts and ends by op, `scratch` (2 per
- * op) the same by position; what either held is never read.
+ * as timeline.ts `runOps`, in the same order. `times` (2 per op) receives the starts and ends by op, `scratch` (1 per
+ * op) the ends by position; what either held is never read.
  */
 export function replayOps(w: Wiring, plan: OpPlan, durations: ReplayDurations, transfer: number, times: Float64Array, scratch: Float64Array): ReplayTimes {
   const { first } = w;
   const P = first.length - 1;
   const total = plan.order.length;
-  const startAt = scratch.subarray(0, total);
-  const endAt = scratch.subarray(total, 2 * total);
+  const endAt = scratch.subarray(0, total);
   const { at, table } = durationsAt(w, plan, durations);
-  replayLoop(plan, at, table, transfer, startAt, endAt);
   const start = times.subarray(0, total);
   const end = times.subarray(total, 2 * total);
-  byOp(plan.order, startAt, endAt, start, end);
+  replayLoopByOp(plan, at, table, transfer, endAt, start, end);
   const freeAt = new Float64Array(P);
   const nextOp = new Int32Array(P);
   for (let rank = 0; rank < P; rank++) {
@@ -250,12 +248,40 @@ function replayLoop(plan: OpPlan, at: Int32Array, table: Float64Array, transfer:
   }
 }
 
-/** Starts and ends by position → by op. */
-function byOp(order: Int32Array, startAt: Float64Array, endAt: Float64Array, start: Float64Array, end: Float64Array): void {
-  for (let n = 0; n < order.length; n++) {
+/** `replayLoop` writing each op's start and end by op (`start[order[n]]`); by position only the ends it reads back. */
+function replayLoopByOp(
+  plan: OpPlan,
+  at: Int32Array,
+  table: Float64Array,
+  transfer: number,
+  endAt: Float64Array,
+  start: Float64Array,
+  end: Float64Array,
+): void {
+  const { from, crosses, order } = plan;
+  const total = at.length;
+  for (let n = 0; n < total; n++) {
+    const base = FROM * n;
+    const previous = from[base + PREVIOUS];
+    let t = previous >= 0 ? endAt[previous] : 0;
+    const local = from[base + LOCAL];
+    if (local >= 0 && endAt[local] > t) t = endAt[local];
+    const flags = crosses[n];
+    const act = from[base + ACTIVATION];
+    if (act >= 0) {
+      const arrival = endAt[act] + ((flags & ACTIVATION_CROSSES) !== 0 ? transfer : 0);
+      if (arrival > t) t = arrival;
+    }
+    const grad = from[base + GRADIENT];
+    if (grad >= 0) {
+      const arrival = endAt[grad] + ((flags & GRADIENT_CROSSES) !== 0 ? transfer : 0);
+      if (arrival > t) t = arrival;
+    }
+    const finish = t + table[at[n]];
+    endAt[n] = finish;
     const g = order[n];
-    start[g] = startAt[n];
-    end[g] = endAt[n];
+    start[g] = t;
+    end[g] = finish;
   }
 }
 

@@ -358,7 +358,7 @@ export function executeSchedule(schedule: Schedule, durations: OpDurations, opti
     const shape = shapeOf(options, durations);
     // Numbers only: each rank's sums and ends come off the run as it is laid out, no time is written by op.
     if (reuse) return { ok: true, value: numbersOf(c, replayNumbers(c, plan, replay, transfer, reused('times', 2 * total)), shape.retained) };
-    return { ok: true, value: timelineOf(c, replayOps(c, plan, replay, transfer, new Float64Array(2 * total), reused('times', 2 * total)), ops, shape) };
+    return { ok: true, value: timelineOf(c, replayOps(c, plan, replay, transfer, new Float64Array(2 * total), reused('times', total)), ops, shape) };
   }
   const seconds = numericSeconds(c, durations, reuse);
   const perKind = perKindSeconds(durations, seconds);
