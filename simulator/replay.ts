@@ -248,7 +248,10 @@ function replayLoop(plan: OpPlan, at: Int32Array, table: Float64Array, transfer:
   }
 }
 
-/** `replayLoop` writing each op's start and end by op (`start[order[n]]`); by position only the ends it reads back. */
+/**
+ * `replayLoop` writing each op's start and end by op (`start[order[n]]`); by position only the ends it reads back.
+ * A loop of its own: one loop for both, branching on whether to write by op, made the page's simulate ≈ 15% slower.
+ */
 function replayLoopByOp(
   plan: OpPlan,
   at: Int32Array,
