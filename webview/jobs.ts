@@ -9,6 +9,11 @@ export interface Job {
   id: string;
   config: ResolvedConfig;
   schedule?: ScheduleKind;
+  /**
+   * Which table the job fills, in the order the page shows them (0: the schedule comparison, 1: the ablation below
+   * it): the lanes are balanced phase by phase, and each lane runs its earlier phases' jobs first. Default 0.
+   */
+  phase?: number;
 }
 
 /** Page → worker: run these jobs in order (replacing any not yet run). */
@@ -38,37 +43,46 @@ export function runJob(job: Job): OutcomeSummary {
 
 /**
  * What a job costs, roughly: the ops its schedule executes (the spec's bound), twice for blocking exchanges (each
- * op also meets its neighbours). Only to balance the workers; 1 for a schedule the registry does not know.
+ * op also meets its neighbours). Only to balance the workers; 1 for a schedule the registry does not know or a
+ * shape it refuses.
  */
 export function jobCost(job: Job): number {
   const p = job.config.parallelism;
   const spec = findSchedule(job.schedule ?? p.schedule);
   if (!spec) return 1;
   const shape = { ranks: Math.max(1, p.pipeline), microBatches: Math.max(1, p.microBatches), virtualStages: spec.usesVirtualStages ? Math.max(1, p.virtualStages) : 1 };
+  // A shape the schedule refuses fails before generating anything.
+  if (spec.validate(shape)) return 1;
   const ops = spec.opBound(shape);
   const blocking = !p.overlapP2pComm && shape.ranks > 1 && spec.exchangeAt !== undefined;
   return Number.isFinite(ops) && ops > 0 ? ops * (blocking ? 2 : 1) : 1;
 }
 
 /**
- * The jobs split over `workers` lanes, each lane's jobs in the order given: the costliest first, each to the lane
- * with the least work so far (ties: the schedule's place in the registry, then the lower lane), so the lanes finish
- * together. Deterministic: the same jobs land on the same lanes edit after edit, so each worker's schedule, wiring
- * and recorded runs (generating a 64 × 512 schedule costs more than executing it) keep serving the same kinds.
+ * The jobs split over `workers` lanes, each lane's jobs in the order given (earlier phases first): phase by phase (`Job.phase`), the
+ * costliest first, each to the lane with the least work so far (ties: the schedule's place in the registry, then the
+ * lower lane), so each phase's jobs finish together: the comparison's rows are not held back behind an ablation
+ * variant another lane could have waited for. Deterministic: the same jobs land on the same lanes edit after edit, so
+ * each worker's schedule, wiring and recorded runs (generating a 64 × 512 schedule costs more than executing it)
+ * keep serving the same kinds.
  */
 export function assignLanes(jobs: readonly Job[], workers: number): Job[][] {
   const lanes: Job[][] = Array.from({ length: Math.max(1, workers) }, () => []);
   const load = lanes.map(() => 0);
   const laneOf = new Map<Job, number>();
   const rank = (job: Job) => SCHEDULE_KINDS.indexOf(job.schedule ?? job.config.parallelism.schedule);
-  const byCost = jobs.map((job, i) => ({ job, i, cost: jobCost(job) })).sort((a, b) => b.cost - a.cost || rank(a.job) - rank(b.job) || a.i - b.i);
+  const phase = (job: Job) => job.phase ?? 0;
+  const byCost = jobs
+    .map((job, i) => ({ job, i, cost: jobCost(job) }))
+    .sort((a, b) => phase(a.job) - phase(b.job) || b.cost - a.cost || rank(a.job) - rank(b.job) || a.i - b.i);
   for (const { job, cost } of byCost) {
     let lane = 0;
     for (let l = 1; l < lanes.length; l++) if (load[l] < load[lane]) lane = l;
     load[lane] += cost;
     laneOf.set(job, lane);
   }
-  for (const job of jobs) lanes[laneOf.get(job) as number].push(job);
+  // Each lane in the given order, earlier phases first (a stable sort).
+  for (const job of [...jobs].sort((a, b) => phase(a) - phase(b))) lanes[laneOf.get(job) as number].push(job);
   return lanes;
 }
 

@@ -88,3 +88,33 @@ test('the jobs are split over the workers by cost: each job once, in its order w
   assert.equal(jobCost(jobs[jobs.length - 1]), 2 * jobCost(jobs[SCHEDULE_KINDS.indexOf('1f1b')]));
   assert.deepEqual(assignLanes(jobs, 1), [jobs]);
 });
+
+test('the lanes are balanced phase by phase: the comparison rows first, the ablation variants on top, each lane running its phase 0 first', () => {
+  const config = sampleConfig();
+  const big = { ...config, parallelism: { ...config.parallelism, schedule: '1f1b' as const, pipeline: 16, microBatches: 256 } };
+  const compare: Job[] = SCHEDULE_KINDS.map((schedule) => ({ id: `compare:${schedule}`, config: big, schedule }));
+  // A costly phase-1 job (blocking exchanges: twice the 1F1B ops), listed first to show the phase, not the list, decides.
+  const ablation: Job = { id: 'ablation:0', config: { ...big, parallelism: { ...big.parallelism, overlapP2pComm: false } }, phase: 1 };
+  const lanes = assignLanes([ablation, ...compare], 2);
+  assert.deepEqual(lanes.flat().map((j) => j.id).sort(), [ablation, ...compare].map((j) => j.id).sort());
+  for (const lane of lanes) {
+    const phases = lane.map((j) => j.phase ?? 0);
+    assert.deepEqual(phases, [...phases].sort(), 'a lane runs its phase 0 jobs first');
+  }
+  // The comparison alone is split as if there were no ablation: within the largest of its jobs.
+  const load = lanes.map((lane) => lane.filter((j) => (j.phase ?? 0) === 0).reduce((a, j) => a + jobCost(j), 0));
+  assert.ok(Math.abs(load[0] - load[1]) <= Math.max(...compare.map(jobCost)), JSON.stringify(load));
+  assert.deepEqual(lanes.map((lane) => lane.filter((j) => j !== ablation)), assignLanes(compare, 2));
+  // Without phases the ablation's cost would have been balanced against the comparison's rows.
+  const unphased = assignLanes([{ ...ablation, phase: undefined }, ...compare], 2);
+  assert.notDeepEqual(unphased.map((lane) => lane.map((j) => j.id)), lanes.map((lane) => lane.map((j) => j.id)));
+});
+
+test('a shape the schedule refuses costs 1: it fails before generating anything', () => {
+  const config = sampleConfig();
+  const odd = { ...config, parallelism: { ...config.parallelism, pipeline: 35, microBatches: 280 } };
+  const even = { ...odd, parallelism: { ...odd.parallelism, pipeline: 34 } };
+  assert.equal(jobCost({ id: 'x', config: odd, schedule: 'dualpipe' }), 1);
+  assert.ok(jobCost({ id: 'x', config: even, schedule: 'dualpipe' }) > 1000);
+  assert.ok(jobCost({ id: 'x', config: odd, schedule: '1f1b' }) > 1000);
+});

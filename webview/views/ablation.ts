@@ -72,7 +72,8 @@ export class AblationView {
 
   /** The jobs that fill the rows (ids: `ablation:<i>`, in ablationVariants order); no DOM. */
   plan(config: ResolvedConfig): Job[] {
-    return ablationVariants(config).map((v, i) => ({ id: `ablation:${i}`, config: v.config }));
+    // Phase 1: balanced over the workers after the comparison's rows, which the page shows first (jobs.ts assignLanes).
+    return ablationVariants(config).map((v, i) => ({ id: `ablation:${i}`, config: v.config, phase: 1 }));
   }
 
   /** Lays out the rows (kept, dimmed, when the same choices are ablated) until `receive` fills them. */
