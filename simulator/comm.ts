@@ -41,6 +41,10 @@ export interface Placement {
    * HSDP (data_shard < data): ZeRO shards over `dpShard` (consecutive DP ranks) and each shard is replicated over
    * `dpReplicas` (stride dataShard); the expert-DP group splits into the same number of replicas. Without HSDP
    * dpShard = dp, expertShard = expertDp and the replica groups have one member.
+   * Dense gradients and their ZeRO shards span the context-parallel ranks too (`dp` and `dpShard` have cp × as many
+   * members): each CP rank computes its sequence part's gradients of the same weights (Megatron-Core reduces and shards
+   * over the data-parallel group with context parallelism, parallel_state `get_data_parallel_group(
+   * with_context_parallel=True)`; torchtitan's FSDP shards over its dp_shard_cp mesh).
    */
   dpShard: GroupPlacement;
   dpReplicas: GroupPlacement;
@@ -60,7 +64,7 @@ export function placement(config: ResolvedConfig): Placement {
   const replicas = Math.max(1, Math.floor(dp / shard));
   const expertDp = Math.max(1, Math.floor(stageRanks / (ep * etp)));
   const expertShard = Math.max(1, Math.floor(expertDp / replicas));
-  const dpGroup = placeGroup(config, dp, tp * cp);
+  const dpGroup = placeGroup(config, dp * cp, tp);
   const expertDpGroup = placeGroup(config, expertDp, ep * etp);
   return {
     tp: placeGroup(config, tp, 1),
@@ -69,7 +73,7 @@ export function placement(config: ResolvedConfig): Placement {
     pp: placeGroup(config, p.pipeline, stageRanks),
     ep: placeGroup(config, ep, etp),
     expertDp: expertDpGroup,
-    dpShard: replicas > 1 ? placeGroup(config, shard, tp * cp) : dpGroup,
+    dpShard: replicas > 1 ? placeGroup(config, shard * cp, tp) : dpGroup,
     dpReplicas: placeGroup(config, replicas, tp * cp * shard),
     expertShard: replicas > 1 ? placeGroup(config, expertShard, ep * etp) : expertDpGroup,
     expertReplicas: placeGroup(config, Math.max(1, Math.floor(expertDp / expertShard)), ep * etp * expertShard),

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dataParallelStep, ddpBucketParameters, ddpBuckets } from '../../simulator/comm';
+import { dataParallelStep, ddpBucketParameters, ddpBuckets, placement } from '../../simulator/comm';
 import type { ResolvedConfig } from '../../simulator/config';
 import { COLLECTIVE_LATENCY_SECONDS } from '../../simulator/constants';
 import { estimateMemory } from '../../simulator/memory';
@@ -54,4 +54,17 @@ test('a smaller bucket means more collectives and a step no shorter; memory coun
   // With sharded gradients (ZeRO 2) two full buckets are in flight: a bigger bucket needs more memory.
   const z2 = par(c, { zeroStage: 2 });
   assert.ok(estimateMemory(par(z2, { ddpBucketSize: 400e6 })).perStage[0].buffersGiB > estimateMemory(par(z2, { ddpBucketSize: 40e6 })).perStage[0].buffersGiB);
+});
+
+test('dense gradients reduce, and ZeRO shards them, over the data-parallel ranks with context parallelism (DP × CP)', () => {
+  const c = par(llama3405B(), { zeroStage: 1, data: 64, context: 1 });
+  const withCp = par(c, { context: 2 });
+  assert.equal(placement(c).dp.size, 64);
+  assert.equal(placement(withCp).dp.size, 128);
+  assert.equal(placement(withCp).dpShard.size, 128);
+  // The same DP degree with CP 2: every GPU keeps half the optimizer state.
+  const opt = (x: ResolvedConfig) => estimateMemory(x).perStage[0].optimizerGiB;
+  assert.ok(Math.abs(opt(withCp) / opt(c) - 0.5) < 1e-9, `${opt(withCp)} vs ${opt(c)}`);
+  // HSDP: the shard group spans the CP ranks of its data-parallel shard.
+  assert.equal(placement(par(withCp, { dataShard: 16 })).dpShard.size, 32);
 });
