@@ -52,8 +52,8 @@ export interface Placement {
   expertReplicas: GroupPlacement;
 }
 
-export function placement(config: ResolvedConfig): Placement {
-  const p = config.parallelism;
+/** The group sizes `placement` places: data parallelism with its HSDP shards and replicas, and expert DP alike. */
+function groupSizes(p: ResolvedConfig['parallelism']) {
   const tp = Math.max(1, p.tensor);
   const cp = Math.max(1, p.context);
   const dp = Math.max(1, p.data);
@@ -64,6 +64,12 @@ export function placement(config: ResolvedConfig): Placement {
   const replicas = Math.max(1, Math.floor(dp / shard));
   const expertDp = Math.max(1, Math.floor(stageRanks / (ep * etp)));
   const expertShard = Math.max(1, Math.floor(expertDp / replicas));
+  return { tp, cp, dp, etp, ep, stageRanks, shard, replicas, expertDp, expertShard };
+}
+
+export function placement(config: ResolvedConfig): Placement {
+  const p = config.parallelism;
+  const { tp, cp, dp, etp, ep, stageRanks, shard, replicas, expertDp, expertShard } = groupSizes(p);
   const dpGroup = placeGroup(config, dp * cp, tp);
   const expertDpGroup = placeGroup(config, expertDp, ep * etp);
   return {
@@ -78,6 +84,15 @@ export function placement(config: ResolvedConfig): Placement {
     expertShard: replicas > 1 ? placeGroup(config, expertShard, ep * etp) : expertDpGroup,
     expertReplicas: placeGroup(config, Math.max(1, Math.floor(expertDp / expertShard)), ep * etp * expertShard),
   };
+}
+
+/**
+ * The sizes of `placement`'s ZeRO shard groups (dpShard, expertShard) without placing the ten groups: the memory
+ * estimate, which a layout search calls per layout, reads only these.
+ */
+export function zeroShardSizes(config: ResolvedConfig): { dense: number; experts: number } {
+  const { cp, dp, shard, replicas, expertDp, expertShard } = groupSizes(config.parallelism);
+  return { dense: Math.max(1, replicas > 1 ? shard * cp : dp * cp), experts: replicas > 1 ? expertShard : expertDp };
 }
 
 const seconds = (bytes: number, g: GroupPlacement) => (bytes > 0 ? bytes / (g.gbPerSecond * 1e9) + COLLECTIVE_LATENCY_SECONDS : 0);

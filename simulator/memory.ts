@@ -13,7 +13,7 @@
  */
 import type { ResolvedConfig } from './config';
 import { GIB, RESERVED_GIB, SCALE_BYTES } from './constants';
-import { ddpBucketParameters, placement } from './comm';
+import { ddpBucketParameters, zeroShardSizes } from './comm';
 import { countParameters, gemmInFp8, gemmParameters, isGated, type LayerKind, layerCounts, layerShape, mtpKind, unfusedAttention } from './model';
 import type { MemoryResult, StageMemory } from './result';
 import { publishedPeakChunks, stageCount, type StageLayers, stageLayers, stagesOfRank } from './stages';
@@ -229,13 +229,27 @@ export interface StageFootprint {
  * this config's `stageParameters` and `stageActivationBytes` when the caller already has them.
  */
 export function estimateMemory(config: ResolvedConfig, peakActivationChunksPerRank?: number[], layout?: StageLayers, footprint?: StageFootprint): MemoryResult {
+  const perStage: StageMemory[] = [];
+  const peakGiB = rankMemory(config, peakActivationChunksPerRank, layout, footprint, perStage);
+  const hbmGiB = config.cluster.gpu.hbmGiB;
+  const overflow = perStage.filter((s) => s.totalGiB > hbmGiB).map((s) => ({ rank: s.rank, needBytes: s.totalGiB * GIB, hbmBytes: hbmGiB * GIB }));
+  return { peakGiB, hbmGiB, fits: peakGiB <= hbmGiB, overflow, perStage };
+}
+
+/** `estimateMemory(...).peakGiB` without the per-rank breakdown: a layout search asks it for ~24K layouts. */
+export function estimatePeakGiB(config: ResolvedConfig, peakActivationChunksPerRank?: number[], layout?: StageLayers, footprint?: StageFootprint): number {
+  return rankMemory(config, peakActivationChunksPerRank, layout, footprint, undefined);
+}
+
+/** The peak over the pipeline ranks, GiB; each rank's breakdown pushed onto `perStage` when given. */
+function rankMemory(config: ResolvedConfig, peakActivationChunksPerRank: number[] | undefined, layout: StageLayers | undefined, footprint: StageFootprint | undefined, perStage: StageMemory[] | undefined): number {
   const p = config.parallelism;
   const P = Math.max(1, p.pipeline);
   const stages = stageCount(p.schedule, P, p.virtualStages);
   if (!footprint) layout ??= stageLayers(config, stages);
   const params = footprint?.params ?? stageParameters(config, stages, layout);
   const activations = footprint?.activations ?? stageActivationBytes(config, stages, layout);
-  const pl = placement(config);
+  const shardGroups = zeroShardSizes(config);
   const tp = Math.max(1, p.tensor);
   const expertShards = Math.max(1, p.expert) * Math.max(1, p.expertTensor);
   const prec = config.precision;
@@ -250,29 +264,35 @@ export function estimateMemory(config: ResolvedConfig, peakActivationChunksPerRa
   const a2aBuffers = moe && p.expert > 1 ? ((tokens / tp) * moe.expertsPerToken * h * 3) : 0; // FP8 in + BF16 out
   const ppBuffers = P > 1 ? (4 * tokens * h * 2) / tp : 0; // send and receive, both directions
   const bucket = ddpBucketParameters(config);
-  const hbmGiB = config.cluster.gpu.hbmGiB;
 
-  const perStage: StageMemory[] = [];
+  // ZeRO shards over the shard group (the whole DP group unless HSDP).
+  const shardDense = (bytes: number, stage: number) => (zero >= stage ? bytes / shardGroups.dense : bytes);
+  const shardExperts = (bytes: number, stage: number) => (zero >= stage ? bytes / shardGroups.experts : bytes);
+
+  // Called per layout by the search: the loops below read the held stages in place (no per-rank arrays).
+  let peakGiB = 0;
   for (let r = 0; r < P; r++) {
-    const held = stagesOfRank(p.schedule, P, p.virtualStages, r).filter((s) => s < stages);
+    const lanes = stagesOfRank(p.schedule, P, p.virtualStages, r);
+    let held = 0;
+    for (let i = 0; i < lanes.length; i++) if (lanes[i] < stages) held++;
     let dense = 0;
     let experts = 0;
     let fp8 = 0;
     let actPerChunk = 0;
     // The chunks in flight come from every stage the rank holds (DualPipe: both directions alike): use their mean.
-    for (const s of held) actPerChunk += activations[s] / held.length;
-    for (const s of held) {
+    for (let i = 0; i < lanes.length; i++) if (lanes[i] < stages) actPerChunk += activations[lanes[i]] / held;
+    let heldRaw = 0;
+    for (let i = 0; i < lanes.length; i++) {
+      const s = lanes[i];
+      if (s >= stages) continue;
       dense += params[s].dense / tp;
       experts += params[s].experts / expertShards;
       fp8 += params[s].fp8;
+      heldRaw = heldRaw + params[s].dense + params[s].experts;
     }
     // FP8 copies: the dense share of FP8 weights is TP-sharded, the expert share EP-sharded; split proportionally.
     const totalParams = dense + experts;
-    const heldRaw = held.reduce((sum, s) => sum + params[s].dense + params[s].experts, 0);
     const fp8Local = heldRaw > 0 ? (fp8 / heldRaw) * totalParams : 0;
-    // ZeRO shards over the shard group (the whole DP group unless HSDP).
-    const shardDense = (bytes: number, stage: number) => (zero >= stage ? bytes / pl.dpShard.size : bytes);
-    const shardExperts = (bytes: number, stage: number) => (zero >= stage ? bytes / pl.expertShard.size : bytes);
     const weightBytes = shardDense(dense * 2, 3) + shardExperts(experts * 2, 3) + fp8Local * fp8WeightBytes;
     const gradientBytes = shardDense(dense * gradBytes, 2) + shardExperts(experts * gradBytes, 2);
     const optimizer = shardDense(dense * optimizerBytes, 1) + shardExperts(experts * optimizerBytes, 1);
@@ -284,19 +304,18 @@ export function estimateMemory(config: ResolvedConfig, peakActivationChunksPerRa
     // uses (comm.ts), at most the rank's parameters.
     const ddpBuckets = zero >= 2 ? 2 * Math.min(bucket, dense + experts) * gradBytes : 0;
     const buffers = a2aBuffers + ppBuffers + ddpBuckets + RESERVED_GIB * GIB;
-    const entry: StageMemory = {
+    const totalGiB = (weightBytes + gradientBytes + optimizer + activationBytes + buffers) / GIB;
+    peakGiB = Math.max(peakGiB, totalGiB);
+    perStage?.push({
       rank: r,
       parametersGiB: weightBytes / GIB,
       gradientsGiB: gradientBytes / GIB,
       optimizerGiB: optimizer / GIB,
       activationsGiB: activationBytes / GIB,
       buffersGiB: buffers / GIB,
-      totalGiB: (weightBytes + gradientBytes + optimizer + activationBytes + buffers) / GIB,
+      totalGiB,
       peakActivationChunks: chunks,
-    };
-    perStage.push(entry);
+    });
   }
-  const peakGiB = Math.max(0, ...perStage.map((s) => s.totalGiB));
-  const overflow = perStage.filter((s) => s.totalGiB > hbmGiB).map((s) => ({ rank: s.rank, needBytes: s.totalGiB * GIB, hbmBytes: hbmGiB * GIB }));
-  return { peakGiB, hbmGiB, fits: peakGiB <= hbmGiB, overflow, perStage };
+  return peakGiB;
 }

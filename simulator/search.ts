@@ -38,7 +38,7 @@ import { SCHEDULE_KINDS } from './config';
 import { scheduleSpec } from './schedules/registry';
 import { GOODPUT_FRACTION } from './constants';
 import { formatInteger } from './format';
-import { estimateMemory, retainedAfterInputBackward, stageActivationBytes, stageParameters, type StageFootprint } from './memory';
+import { estimatePeakGiB, retainedAfterInputBackward, stageActivationBytes, stageParameters, type StageFootprint } from './memory';
 import { dataParallelStep, ddpBuckets, expertAllToAll, moeLayerTpShare, tensorParallelLayer } from './comm';
 import { boundaryLayerEquivalents, mtpKind } from './model';
 import { validateScheduleRequest } from './schedules/index';
@@ -639,6 +639,8 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
   };
   const peaksKey = (l: Layout, N: number) => `${l.schedule}/${l.pipeline}/${N}/${scheduleSpec(l.schedule).usesVirtualStages ? l.virtualStages : 1}/${retainedOf(l)}`;
   const memoryCache = new Map<string, number>();
+  // Before a shape's peaks are known: one chunk on every rank (read, never written; as long as any pipeline searched).
+  const oneChunkPerRank: number[] = new Array<number>(Math.max(1, ...s.pipelines)).fill(1);
   // The estimate's per-stage inputs (memory.ts): the parameters depend on the model, the precision and the layer
   // split; the saved activations on those, the micro-batch's tokens per GPU and the recompute. Every other input of
   // them is the file's own, which a search does not vary: each is shared by every layout with those keys.
@@ -664,7 +666,7 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
     let hit = memoryCache.get(key);
     if (hit === undefined) {
       const config = applyLayout(base, l);
-      hit = estimateMemory(config, known ?? new Array<number>(l.pipeline).fill(1), splitOf(config, l), footprintOf(config, l)).peakGiB;
+      hit = estimatePeakGiB(config, known ?? oneChunkPerRank, splitOf(config, l), footprintOf(config, l));
       memoryCache.set(key, hit);
     }
     return { peakGiB: hit, exact: known !== undefined };

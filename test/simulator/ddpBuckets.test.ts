@@ -4,12 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dataParallelStep, ddpBucketParameters, ddpBuckets, placement } from '../../simulator/comm';
+import { dataParallelStep, ddpBucketParameters, ddpBuckets, placement, zeroShardSizes } from '../../simulator/comm';
 import type { ResolvedConfig } from '../../simulator/config';
 import { COLLECTIVE_LATENCY_SECONDS } from '../../simulator/constants';
 import { estimateMemory } from '../../simulator/memory';
 import { simulate } from '../../simulator/simulate';
-import { llama3405B } from './fixtures';
+import { deepSeekV3, llama3405B } from './fixtures';
 
 const par = (c: ResolvedConfig, p: Partial<ResolvedConfig['parallelism']>): ResolvedConfig => ({ ...c, parallelism: { ...c.parallelism, ...p } });
 
@@ -67,4 +67,20 @@ test('dense gradients reduce, and ZeRO shards them, over the data-parallel ranks
   assert.ok(Math.abs(opt(withCp) / opt(c) - 0.5) < 1e-9, `${opt(withCp)} vs ${opt(c)}`);
   // HSDP: the shard group spans the CP ranks of its data-parallel shard.
   assert.equal(placement(par(withCp, { dataShard: 16 })).dpShard.size, 32);
+});
+
+test("the memory estimate's ZeRO shard sizes are placement's dpShard and expertShard (with and without HSDP)", () => {
+  let hsdp = 0;
+  for (const base of [llama3405B(), deepSeekV3()])
+    for (const data of [1, 3, 8, 64])
+      for (const dataShard of [undefined, 1, 2, 3, 8, 16])
+        for (const context of [1, 2])
+          for (const expert of [1, 8])
+            for (const expertTensor of [1, 2]) {
+              const c = par(base, { data, dataShard, context, expert, expertTensor });
+              const pl = placement(c);
+              if (pl.dpReplicas.size > 1) hsdp++;
+              assert.deepEqual(zeroShardSizes(c), { dense: pl.dpShard.size, experts: pl.expertShard.size }, JSON.stringify({ data, dataShard, context, expert, expertTensor }));
+            }
+  assert.ok(hsdp > 0, 'some cases are HSDP');
 });

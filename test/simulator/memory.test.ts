@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ResolvedConfig } from '../../simulator/config';
-import { activationBytesPerToken, estimateMemory } from '../../simulator/memory';
+import { activationBytesPerToken, estimateMemory, estimatePeakGiB } from '../../simulator/memory';
 import { simulate } from '../../simulator/simulate';
 import { deepSeekV3, llama3405B } from './fixtures';
 
@@ -84,4 +84,16 @@ test('MoE activations: the MLP norm output is kept once in BF16 (router input), 
   const attentionOnly: ResolvedConfig = { ...fp8, training: { ...fp8.training, recompute: 'selective', recomputeModules: ['moe', 'shared_experts'] } };
   assert.equal(activationBytesPerToken(moeRecomputed, 'moe'), activationBytesPerToken(attentionOnly, 'moe'));
   assert.ok(activationBytesPerToken(moeRecomputed, 'moe') < activationBytesPerToken(fp8, 'moe') - base.model.moe!.expertsPerToken * h);
+});
+
+test("the search's peak-only estimate is estimateMemory's peak, with published and with given chunk counts", () => {
+  for (const base of [deepSeekV3(), llama3405B()])
+    for (const zeroStage of [0, 1, 2, 3] as const)
+      for (const recompute of ['none', 'selective', 'full'] as const) {
+        const c: ResolvedConfig = { ...base, parallelism: { ...base.parallelism, zeroStage }, training: { ...base.training, recompute } };
+        const chunks = Array.from({ length: c.parallelism.pipeline }, (_, r) => 1 + (r % 3));
+        assert.equal(estimatePeakGiB(c), estimateMemory(c).peakGiB);
+        assert.equal(estimatePeakGiB(c, chunks), estimateMemory(c, chunks).peakGiB);
+        assert.notEqual(estimatePeakGiB(c, chunks), estimatePeakGiB(c));
+      }
 });
