@@ -41,7 +41,7 @@ export function derivedValues(c: ResolvedConfig, split: LayerSplit = layerSplit(
   out['training.micro_batch_size'] = mText;
   const steps = c.training.tokens / (c.training.globalBatchSize * c.training.sequenceLength);
   if (Number.isFinite(steps)) out['training.tokens'] = `${scaled(c.training.tokens)} tokens ≈ ${fmt(Math.ceil(steps))} optimizer steps`;
-  if (p.dataShard !== undefined && p.dataShard < p.data) out['parallelism.data_shard'] = `HSDP: ${fmt(p.data / p.dataShard)} replicas of ${fmt(p.dataShard)}-way ZeRO-${p.zeroStage} sharding (data ${fmt(p.data)})`;
+  if (p.dataShard !== undefined && p.dataShard < p.data) out['parallelism.data_shard'] = `HSDP: ${fmt(p.data / p.dataShard)} replicas of ${fmt(p.dataShard * Math.max(1, p.context))}-way ZeRO-${p.zeroStage} sharding (data ${fmt(p.data)}${p.context > 1 ? `; each shard spans its ${fmt(p.context)} context-parallel ranks` : ''})`;
   if (p.tensor > 1) out['parallelism.sequence_parallel'] = p.sequenceParallel ? `norms and residuals split over tensor ${fmt(p.tensor)}` : `norm and residual activations kept whole on each of the ${fmt(p.tensor)} tensor-parallel ranks`;
   if (p.context > 1) out['parallelism.context'] = `${fmt(c.training.sequenceLength / p.context)} tokens of each sequence per GPU`;
 

@@ -309,6 +309,20 @@ export function ddpBuckets(config: ResolvedConfig, chunks: readonly ChunkParamet
 }
 
 /**
+ * Share of a rank's DP bytes in the buckets that fill last (and are gathered first): the first model chunk's last
+ * dense and last expert bucket, which both become ready at that chunk's final backward (its backward runs last) and
+ * so cannot hide under it. Buckets of a chunk are taken as equal in size.
+ */
+export function lastBucketShare(config: ResolvedConfig, chunks: readonly ChunkParameters[], pipelineRank: number): number {
+  const total = chunks.reduce((a, c) => a + c.dense + c.experts, 0);
+  if (chunks.length === 0 || total <= 0) return 1;
+  const size = ddpBucketParameters(config);
+  const bucketed = config.parallelism.overlapGradReduce && pipelineRank === 0;
+  const last = (n: number) => (n <= 0 ? 0 : bucketed ? n / Math.max(1, Math.ceil(n / size)) : n);
+  return Math.min(1, (last(chunks[0].dense) + last(chunks[0].experts)) / total);
+}
+
+/**
  * Data-parallel gradient and parameter traffic of one step on one GPU, per ZeRO stage (Rajbhandari et al. 2020):
  * stage 0 all-reduces gradients; 1-2 reduce-scatter gradients and all-gather updated BF16 parameters once per step;
  * stage 3 keeps only a shard, so it gathers the parameters for every micro-batch's forward and again for its backward

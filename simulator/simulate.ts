@@ -6,7 +6,7 @@
  *        all-gather the next step's first forward does not hide (taken on the rank where this sum is largest).
  */
 import type { ResolvedConfig, ScheduleKind } from './config';
-import { dataParallelStep, ddpBuckets, placement } from './comm';
+import { dataParallelStep, ddpBuckets, lastBucketShare, placement } from './comm';
 import { buildCostModel, type CostModel } from './costs';
 import { FAMILY_CONSTANTS, GOODPUT_FRACTION } from './constants';
 import { countParameters, gemmFlopsPerToken, layerCounts, layerShape, modelFlopsPerToken, mtpKind } from './model';
@@ -277,9 +277,9 @@ function stepTail(config: ResolvedConfig, schedule: Schedule, costs: CostModel, 
     const { lastBackward, firstForward, finish } = timeline.endsPerRank[r];
     // ZeRO-3 gathers before every forward and backward: the first like ZeRO-1's, the rest prefetched under compute.
     // Without --overlap-grad-reduce / --overlap-param-gather each waits for the other side and is exposed whole.
-    // With them, buckets stream under the last backward (first forward), but the last bucket to fill (first to be
-    // needed) cannot: at least one bucket's collective is exposed, all of it when the rank has a single bucket.
-    const perBucket = 1 / Math.max(1, buckets.dense + buckets.experts);
+    // With them, buckets stream under the last backward (first forward), but the buckets that fill last (are needed
+    // first) cannot: the first chunk's last dense and expert buckets stay exposed (comm.ts `lastBucketShare`).
+    const perBucket = lastBucketShare(config, chunks, r);
     const rsExposed = !p.overlapGradReduce ? sync.gradients.seconds : Math.max(sync.gradients.seconds * perBucket, sync.gradients.seconds - lastBackward);
     const gathers = p.zeroStage === 3 ? 2 * Math.max(1, N) : 1;
     const firstGather = sync.parameters.seconds / gathers;

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dataParallelStep, ddpBucketParameters, ddpBuckets, placement, zeroShardSizes } from '../../simulator/comm';
+import { dataParallelStep, ddpBucketParameters, ddpBuckets, lastBucketShare, placement, zeroShardSizes } from '../../simulator/comm';
 import type { ResolvedConfig } from '../../simulator/config';
 import { COLLECTIVE_LATENCY_SECONDS } from '../../simulator/constants';
 import { estimateMemory } from '../../simulator/memory';
@@ -83,4 +83,15 @@ test("the memory estimate's ZeRO shard sizes are placement's dpShard and expertS
               assert.deepEqual(zeroShardSizes(c), { dense: pl.dpShard.size, experts: pl.expertShard.size }, JSON.stringify({ data, dataShard, context, expert, expertTensor }));
             }
   assert.ok(hsdp > 0, 'some cases are HSDP');
+});
+
+test('what stays exposed under overlap is the first chunk’s last dense and expert buckets, not the mean bucket', () => {
+  const c = par(llama3405B(), { data: 48, context: 1, overlapGradReduce: true });
+  const two = [{ dense: 480e6, experts: 0 }, { dense: 480e6, experts: 0 }];
+  // Pipeline rank 0: chunk 0 splits into 48M buckets, the last of which fills at its final backward.
+  assert.ok(Math.abs(lastBucketShare(c, two, 0) - 48 / 960) < 1e-12);
+  // A later pipeline rank keeps chunk 0 whole: half of its bytes wait for chunk 0's last backward.
+  assert.ok(Math.abs(lastBucketShare(c, two, 3) - 0.5) < 1e-12);
+  // Dense and expert buffers fill together: both last buckets count.
+  assert.ok(Math.abs(lastBucketShare(c, [{ dense: 480e6, experts: 100e6 }], 0) - (48e6 + 100e6 / 3) / 580e6) < 1e-12);
 });
