@@ -219,6 +219,27 @@ export function replayNumbers(w: Wiring, plan: OpPlan, durations: ReplayDuration
   return { freeAt, busy, lastBackward, firstForward };
 }
 
+/** When position n can start: the latest end of what it waits for, a transfer added to inputs from another rank. */
+function readyAt(from: Int32Array, crosses: Uint8Array, endAt: Float64Array, n: number, transfer: number): number {
+  const base = FROM * n;
+  const previous = from[base + PREVIOUS];
+  let t = previous >= 0 ? endAt[previous] : 0;
+  const local = from[base + LOCAL];
+  if (local >= 0 && endAt[local] > t) t = endAt[local];
+  const flags = crosses[n];
+  const act = from[base + ACTIVATION];
+  if (act >= 0) {
+    const arrival = endAt[act] + ((flags & ACTIVATION_CROSSES) !== 0 ? transfer : 0);
+    if (arrival > t) t = arrival;
+  }
+  const grad = from[base + GRADIENT];
+  if (grad >= 0) {
+    const arrival = endAt[grad] + ((flags & GRADIENT_CROSSES) !== 0 ? transfer : 0);
+    if (arrival > t) t = arrival;
+  }
+  return t;
+}
+
 /**
  * The loop alone, in a function of its own: V8 compiles a long first loop while it runs, before the code after it
  * ever ran, and that code would then deoptimize on every call. Position n's seconds are table[at[n]].
@@ -227,22 +248,7 @@ function replayLoop(plan: OpPlan, at: Int32Array, table: Float64Array, transfer:
   const { from, crosses } = plan;
   const total = at.length;
   for (let n = 0; n < total; n++) {
-    const base = FROM * n;
-    const previous = from[base + PREVIOUS];
-    let t = previous >= 0 ? end[previous] : 0;
-    const local = from[base + LOCAL];
-    if (local >= 0 && end[local] > t) t = end[local];
-    const flags = crosses[n];
-    const act = from[base + ACTIVATION];
-    if (act >= 0) {
-      const arrival = end[act] + ((flags & ACTIVATION_CROSSES) !== 0 ? transfer : 0);
-      if (arrival > t) t = arrival;
-    }
-    const grad = from[base + GRADIENT];
-    if (grad >= 0) {
-      const arrival = end[grad] + ((flags & GRADIENT_CROSSES) !== 0 ? transfer : 0);
-      if (arrival > t) t = arrival;
-    }
+    const t = readyAt(from, crosses, end, n, transfer);
     start[n] = t;
     end[n] = t + table[at[n]];
   }
@@ -264,22 +270,7 @@ function replayLoopByOp(
   const { from, crosses, order } = plan;
   const total = at.length;
   for (let n = 0; n < total; n++) {
-    const base = FROM * n;
-    const previous = from[base + PREVIOUS];
-    let t = previous >= 0 ? endAt[previous] : 0;
-    const local = from[base + LOCAL];
-    if (local >= 0 && endAt[local] > t) t = endAt[local];
-    const flags = crosses[n];
-    const act = from[base + ACTIVATION];
-    if (act >= 0) {
-      const arrival = endAt[act] + ((flags & ACTIVATION_CROSSES) !== 0 ? transfer : 0);
-      if (arrival > t) t = arrival;
-    }
-    const grad = from[base + GRADIENT];
-    if (grad >= 0) {
-      const arrival = endAt[grad] + ((flags & GRADIENT_CROSSES) !== 0 ? transfer : 0);
-      if (arrival > t) t = arrival;
-    }
+    const t = readyAt(from, crosses, endAt, n, transfer);
     const finish = t + table[at[n]];
     endAt[n] = finish;
     const g = order[n];
