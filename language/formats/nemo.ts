@@ -84,7 +84,6 @@ const RENAMES: Record<string, string> = {
   fp8_recipe: 'fp8-recipe',
   num_layers_in_first_pipeline_stage: 'decoder-first-pipeline-num-layers',
   num_layers_in_last_pipeline_stage: 'decoder-last-pipeline-num-layers',
-  bucket_size: 'ddp-bucket-size',
 };
 
 /** Sections whose keys are Megatron arguments. */
@@ -178,6 +177,10 @@ export function parseNemo(text: string, options: ParseOptions = {}): ImportedDoc
         case 'exp_avg_dtype':
         case 'exp_avg_sq_dtype':
           push(path, key.replace(/_/g, '-'), dtypeWord(v));
+          continue;
+        case 'bucket_size':
+          // Only the DDP config's bucket is Megatron-Core's --ddp-bucket-size; another section's is its own setting.
+          push(path, section === 'ddp' ? 'ddp-bucket-size' : 'bucket-size', raw);
           continue;
         case 'overlap_p2p_comm':
           if (v === false) push(path, 'no-overlap-p2p-communication', true);

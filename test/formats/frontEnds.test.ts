@@ -145,6 +145,15 @@ test('NeMo YAML: interpolations resolved, the cluster read, and two sequence len
   assert.equal(getPath(bridge.value, 'training.tokens'), 1168251 * 128 * 8192);
 });
 
+test('NeMo YAML: only the DDP section\'s bucket_size is the DDP bucket', () => {
+  const base = fixture('bridge-run-config.yaml');
+  const parse = (text: string) => detectImportFormat(text, 'run_config.yaml')!.parse(text, { fileName: 'run_config.yaml' });
+  const ddp = parse(base.replace('ddp:\n', 'ddp:\n  bucket_size: 25000000\n'));
+  assert.equal(getPath(ddp.value, 'parallelism.ddp_bucket_size'), 25000000);
+  const elsewhere = parse(base.replace('dataset:\n', 'dataset:\n  bucket_size: 7\n'));
+  assert.equal(getPath(elsewhere.value, 'parallelism.ddp_bucket_size'), undefined, 'a dataset setting of the same name');
+});
+
 test('DeepSpeed JSON: "auto" is unknown, and a batch that is not micro × accumulation × DP is an error', () => {
   const auto = parseFixture('deepspeed-auto.json');
   assert.equal(getPath(auto.value, 'training.global_batch_size'), undefined);
