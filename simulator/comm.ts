@@ -217,15 +217,17 @@ export function expertAllToAll(config: ResolvedConfig, tokensPerGpu: number): { 
 }
 
 /**
- * Expert tensor parallelism under the alltoall dispatcher (Megatron-Core MoEAlltoAllTokenDispatcher): every ETP rank
- * holds a slice of each local expert, so after the EP all-to-all the received tokens are all-gathered over the ETP
- * group, and the experts' partial outputs reduce-scattered back before the combine (BF16; the busiest GPU's load).
- * Backward mirrors it (reduce-scatter of the input gradients, all-gather of the output gradients).
+ * Expert tensor parallelism (Megatron-Core MoEAlltoAllTokenDispatcher): every ETP rank holds a slice of each local
+ * expert, so after the EP all-to-all the received tokens are all-gathered over the ETP group, and the experts' partial
+ * outputs reduce-scattered back before the combine (BF16; the busiest GPU's load). Backward mirrors it (reduce-scatter
+ * of the input gradients, all-gather of the output gradients). The flex dispatcher (MoEFlexTokenDispatcher) instead
+ * dispatches over the ETP × EP group, each chosen expert's ETP ranks receiving a copy: the same extra bytes within
+ * the ETP group, costed here as the same gather and scatter.
  */
 function expertTensorGather(config: ResolvedConfig, tokensPerGpu: number): Transfer {
   const moe = config.model.moe;
   const etp = Math.max(1, config.parallelism.expertTensor);
-  if (!moe || etp <= 1 || config.parallelism.expert <= 1 || config.parallelism.moeTokenDispatcher !== 'alltoall') return noTransfer;
+  if (!moe || etp <= 1 || config.parallelism.expert <= 1 || config.parallelism.moeTokenDispatcher === 'allgather') return noTransfer;
   const g = placeGroup(config, etp, 1);
   const gathered = etp * tokensPerGpu * moe.expertsPerToken * expertLoadImbalance(config) * config.model.hiddenSize * 2;
   return addTransfers(collective('all-gather', gathered, g), collective('reduce-scatter', gathered, g));

@@ -32,6 +32,15 @@ test('alltoall sends every remote expert copy over IB (k·(1 − 1/span)); flex 
   assert.ok(run(a2a).stepSeconds > run(flex).stepSeconds);
 });
 
+test('expert tensor parallelism moves each routed token to every ETP rank of its expert, under flex as under alltoall', () => {
+  for (const moeTokenDispatcher of ['flex', 'alltoall'] as const) {
+    const one = par(deepSeekV3(), { moeTokenDispatcher, expertTensor: 1 });
+    const two = par(one, { expertTensor: 2 });
+    const bytes = (c: ResolvedConfig) => expertAllToAll(c, 4096).forward.intraNodeBytes;
+    assert.ok(bytes(two) > bytes(one), `${moeTokenDispatcher}: the ETP gather is charged`);
+  }
+});
+
 test('dropless imbalance stretches the all-to-all and the expert GEMMs; forced balance removes it', () => {
   const base = par(deepSeekV3(), { schedule: '1f1b' });
   const forced = run(moe(base, { forceLoadBalancing: true }));
