@@ -289,10 +289,11 @@ export function ddpBucketParameters(config: ResolvedConfig): number {
   return Math.max(DDP_BUCKET.minParameters, DDP_BUCKET.parametersPerDpRank * Math.max(1, p.data) * Math.max(1, p.context));
 }
 
-/** One model chunk's parameters on one GPU (after TP and EP sharding). */
+/** One model chunk's parameters on one GPU (after TP and EP sharding), and its transformer layers. */
 export interface ChunkParameters {
   dense: number;
   experts: number;
+  layers: number;
 }
 
 /**
@@ -302,13 +303,20 @@ export interface ChunkParameters {
  * communication on these stages is not on the critical path": NVIDIA/Megatron-LM megatron/training/training.py
  * `per_chunk_bucket_sizes`, megatron/core/distributed/distributed_data_parallel.py). Each bucket is its own
  * reduce-scatter (all-reduce at ZeRO 0) and, with a sharded optimizer, its own all-gather.
+ * ZeRO 2-3 are FSDP (Megatron-FSDP, PyTorch FSDP2 in torchtitan), which instead shards and communicates per wrapped
+ * module, one transformer layer each, on every chunk of every pipeline rank (torchtitan
+ * `apply_fsdp`: `fully_shard` per block; NVIDIA/Megatron-LM megatron/core/distributed/fsdp).
  */
 export function ddpBuckets(config: ResolvedConfig, chunks: readonly ChunkParameters[], pipelineRank: number): { dense: number; experts: number } {
   const size = ddpBucketParameters(config);
+  const fsdp = isFsdp(config);
   const bucketed = config.parallelism.overlapGradReduce && pipelineRank === 0;
-  const count = (n: number, i: number) => (n <= 0 ? 0 : bucketed && i === 0 ? Math.max(1, Math.ceil(n / size)) : 1);
-  return chunks.reduce((a, c, i) => ({ dense: a.dense + count(c.dense, i), experts: a.experts + count(c.experts, i) }), { dense: 0, experts: 0 });
+  const count = (n: number, c: ChunkParameters, i: number) => (n <= 0 ? 0 : fsdp ? Math.max(1, c.layers) : bucketed && i === 0 ? Math.max(1, Math.ceil(n / size)) : 1);
+  return chunks.reduce((a, c, i) => ({ dense: a.dense + count(c.dense, c, i), experts: a.experts + count(c.experts, c, i) }), { dense: 0, experts: 0 });
 }
+
+/** ZeRO 2-3: the FSDP implementations, whose communication units are the wrapped layers (`ddpBuckets`). */
+const isFsdp = (config: ResolvedConfig) => config.parallelism.zeroStage >= 2;
 
 /**
  * Share of a rank's DP bytes in the buckets that fill last (and are gathered first): the first model chunk's last
@@ -319,8 +327,10 @@ export function lastBucketShare(config: ResolvedConfig, chunks: readonly ChunkPa
   const total = chunks.reduce((a, c) => a + c.dense + c.experts, 0);
   if (chunks.length === 0 || total <= 0) return 1;
   const size = ddpBucketParameters(config);
+  const fsdp = isFsdp(config);
   const bucketed = config.parallelism.overlapGradReduce && pipelineRank === 0;
-  const last = (n: number) => (n <= 0 ? 0 : bucketed ? n / Math.max(1, Math.ceil(n / size)) : n);
+  const layers = Math.max(1, chunks[0].layers);
+  const last = (n: number) => (n <= 0 ? 0 : fsdp ? n / layers : bucketed ? n / Math.max(1, Math.ceil(n / size)) : n);
   return Math.min(1, (last(chunks[0].dense) + last(chunks[0].experts)) / total);
 }
 

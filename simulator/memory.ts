@@ -13,7 +13,7 @@
  */
 import type { ResolvedConfig } from './config';
 import { GIB, RESERVED_GIB, SCALE_BYTES } from './constants';
-import { ddpBucketParameters, zeroShardSizes } from './comm';
+import { zeroShardSizes } from './comm';
 import { countParameters, gemmInFp8, gemmParameters, isGated, type LayerKind, layerCounts, layerShape, mtpKind, unfusedAttention } from './model';
 import type { MemoryResult, StageMemory } from './result';
 import { publishedPeakChunks, stageCount, type StageLayers, stageLayers, stagesOfRank } from './stages';
@@ -24,6 +24,8 @@ export interface StageParameters {
   experts: number;
   /** Of dense + experts: weights whose GEMMs run in FP8. */
   fp8: number;
+  /** Transformer layers in the stage (FSDP's wrapping units). */
+  layers: number;
 }
 
 /**
@@ -139,7 +141,7 @@ export function retainedAfterInputBackward(config: ResolvedConfig): number {
 
 function layerParameters(config: ResolvedConfig, kind: LayerKind): StageParameters {
   const shape = layerShape(config.model, kind, 1);
-  const out: StageParameters = { dense: shape.normParameters, experts: 0, fp8: 0 };
+  const out: StageParameters = { dense: shape.normParameters, experts: 0, fp8: 0, layers: 1 };
   for (const g of shape.gemms) {
     const n = gemmParameters(g);
     if (g.group === 'experts' && g.name.startsWith('routed')) out.experts += n;
@@ -162,6 +164,7 @@ export function stageParameters(config: ResolvedConfig, stages: number, layout: 
       dense: d * dense.dense + m * moe.dense,
       experts: d * dense.experts + m * moe.experts,
       fp8: d * dense.fp8 + m * moe.fp8,
+      layers: d + m,
     };
     if (s === 0) out.dense += counts.embedding;
     if (s === stages - 1) {
@@ -263,7 +266,6 @@ function rankMemory(config: ResolvedConfig, peakActivationChunksPerRank: number[
   const moe = config.model.moe;
   const a2aBuffers = moe && p.expert > 1 ? ((tokens / tp) * moe.expertsPerToken * h * 3) : 0; // FP8 in + BF16 out
   const ppBuffers = P > 1 ? (4 * tokens * h * 2) / tp : 0; // send and receive, both directions
-  const bucket = ddpBucketParameters(config);
 
   // ZeRO shards over the shard group (the whole DP group unless HSDP).
   const shardDense = (bytes: number, stage: number) => (zero >= stage ? bytes / shardGroups.dense : bytes);
@@ -282,9 +284,11 @@ function rankMemory(config: ResolvedConfig, peakActivationChunksPerRank: number[
     // The chunks in flight come from every stage the rank holds (DualPipe: both directions alike): use their mean.
     for (let i = 0; i < lanes.length; i++) if (lanes[i] < stages) actPerChunk += activations[lanes[i]] / held;
     let heldRaw = 0;
+    let layers = 0;
     for (let i = 0; i < lanes.length; i++) {
       const s = lanes[i];
       if (s >= stages) continue;
+      layers += params[s].layers;
       dense += params[s].dense / tp;
       experts += params[s].experts / expertShards;
       fp8 += params[s].fp8;
@@ -300,9 +304,10 @@ function rankMemory(config: ResolvedConfig, peakActivationChunksPerRank: number[
     const activationBytes = actPerChunk * chunks;
     // DP buckets: at ZeRO 0-1 Megatron-Core's buckets are views into the contiguous gradient buffer, counted under
     // gradients (NVIDIA/Megatron-LM megatron/core/distributed/param_and_grad_buffer.py, `_get(..., BufferType.GRAD)`).
-    // With sharded gradients two full buckets are in flight (one reducing, one filling), of the size the DP sync
-    // uses (comm.ts), at most the rank's parameters.
-    const ddpBuckets = zero >= 2 ? 2 * Math.min(bucket, dense + experts) * gradBytes : 0;
+    // ZeRO 2-3 are FSDP, whose unit is a layer (comm.ts `ddpBuckets`): two units' full gradients are in flight (one
+    // reducing, one filling) and, at ZeRO 3, two units' gathered BF16 weights (the one running, the one prefetched).
+    const unit = (dense + experts) / Math.max(1, layers);
+    const ddpBuckets = zero >= 2 ? 2 * unit * gradBytes + (zero >= 3 ? 2 * unit * 2 : 0) : 0;
     const buffers = a2aBuffers + ppBuffers + ddpBuckets + RESERVED_GIB * GIB;
     const totalGiB = (weightBytes + gradientBytes + optimizer + activationBytes + buffers) / GIB;
     peakGiB = Math.max(peakGiB, totalGiB);

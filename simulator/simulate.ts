@@ -268,7 +268,7 @@ function stepTail(config: ResolvedConfig, schedule: Schedule, costs: CostModel, 
   const paramsPerRank: number[] = [];
   for (let r = 0; r < P; r++) {
     const held = stagesOfRank(schedule.kind, P, p.virtualStages, r).filter((s) => s < params.length);
-    const chunks = held.map((s) => ({ dense: params[s].dense / tp, experts: params[s].experts / expertShards }));
+    const chunks = held.map((s) => ({ dense: params[s].dense / tp, experts: params[s].experts / expertShards, layers: params[s].layers }));
     const dense = chunks.reduce((a, c) => a + c.dense, 0);
     const experts = chunks.reduce((a, c) => a + c.experts, 0);
     paramsPerRank.push(dense + experts);

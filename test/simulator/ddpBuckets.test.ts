@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import { dataParallelStep, ddpBucketParameters, ddpBuckets, lastBucketShare, placement, zeroShardSizes } from '../../simulator/comm';
 import type { ResolvedConfig } from '../../simulator/config';
 import { COLLECTIVE_LATENCY_SECONDS } from '../../simulator/constants';
-import { estimateMemory } from '../../simulator/memory';
+import { estimateMemory, stageParameters } from '../../simulator/memory';
+import { stageCount, stagesOfRank } from '../../simulator/stages';
 import { simulate } from '../../simulator/simulate';
 import { deepSeekV3, llama3405B } from './fixtures';
 
@@ -22,14 +23,14 @@ test("the default bucket is Megatron-Core's max(40M, 1M × DP·CP) parameters; d
 });
 
 test('only the first chunk of pipeline rank 0 is bucketed, and only with overlap_grad_reduce', () => {
-  const c = par(llama3405B(), { data: 48, context: 1, overlapGradReduce: true });
-  const chunks = [{ dense: 480e6, experts: 0 }, { dense: 480e6, experts: 0 }];
+  const c = par(llama3405B(), { data: 48, context: 1, overlapGradReduce: true, zeroStage: 1 });
+  const chunks = [{ dense: 480e6, experts: 0, layers: 8 }, { dense: 480e6, experts: 0, layers: 8 }];
   // 480M / 48M = 10 buckets for chunk 0, one for chunk 1.
   assert.deepEqual(ddpBuckets(c, chunks, 0), { dense: 11, experts: 0 });
   assert.deepEqual(ddpBuckets(c, chunks, 3), { dense: 2, experts: 0 });
   assert.deepEqual(ddpBuckets(par(c, { overlapGradReduce: false }), chunks, 0), { dense: 2, experts: 0 });
   // A partial bucket is a bucket; expert parameters bucket in their own buffer.
-  assert.deepEqual(ddpBuckets(c, [{ dense: 481e6, experts: 100e6 }], 0), { dense: 11, experts: 3 });
+  assert.deepEqual(ddpBuckets(c, [{ dense: 481e6, experts: 100e6, layers: 8 }], 0), { dense: 11, experts: 3 });
 });
 
 test('each bucket is its own collective: the same bytes, one latency per bucket', () => {
@@ -51,9 +52,29 @@ test('a smaller bucket means more collectives and a step no shorter; memory coun
   assert.ok(dp(small) > dp(big), `${dp(small)} > ${dp(big)}`);
   assert.ok(small.result.stepSeconds >= big.result.stepSeconds);
   assert.equal(estimateMemory(par(c, { ddpBucketSize: 1e9 })).perStage[0].buffersGiB, estimateMemory(c).perStage[0].buffersGiB);
-  // With sharded gradients (ZeRO 2) two full buckets are in flight: a bigger bucket needs more memory.
-  const z2 = par(c, { zeroStage: 2 });
-  assert.ok(estimateMemory(par(z2, { ddpBucketSize: 400e6 })).perStage[0].buffersGiB > estimateMemory(par(z2, { ddpBucketSize: 40e6 })).perStage[0].buffersGiB);
+});
+
+test('ZeRO 2-3 are FSDP: one unit per layer on every chunk of every pipeline rank, two units in flight in memory', () => {
+  const z2 = par(llama3405B(), { data: 48, context: 1, overlapGradReduce: true, zeroStage: 2 });
+  const two = [{ dense: 480e6, experts: 0, layers: 8 }, { dense: 480e6, experts: 0, layers: 4 }];
+  assert.deepEqual(ddpBuckets(z2, two, 0), { dense: 12, experts: 0 });
+  assert.deepEqual(ddpBuckets(z2, two, 3), { dense: 12, experts: 0 }, 'a later pipeline rank too');
+  assert.deepEqual(ddpBuckets(par(z2, { overlapGradReduce: false }), two, 3), { dense: 12, experts: 0 }, 'FSDP communicates per unit regardless');
+  // What stays exposed is chunk 0's last unit to fill: one of its 8 layers.
+  assert.ok(Math.abs(lastBucketShare(z2, two, 3) - 60 / 960) < 1e-12);
+  // Memory: two units' full gradients at ZeRO 2 (whatever ddp_bucket_size says); ZeRO 3 adds two units' gathered BF16 weights.
+  const buffers = (c: ResolvedConfig) => estimateMemory(c).perStage[1].buffersGiB;
+  const z1 = par(z2, { zeroStage: 1 });
+  const gradBytes = z2.precision.gradients === 'fp32' ? 4 : 2;
+  const p = z2.parallelism;
+  const stages = stageCount(p.schedule, p.pipeline, p.virtualStages);
+  const params = stageParameters(z2, stages);
+  const held = stagesOfRank(p.schedule, p.pipeline, p.virtualStages, 1).filter((s) => s < stages);
+  const sum = (f: (s: number) => number) => held.reduce((a, s) => a + f(s), 0);
+  const unitGiB = sum((s) => params[s].dense / p.tensor + params[s].experts / (p.expert * p.expertTensor)) / sum((s) => params[s].layers) / 2 ** 30;
+  assert.ok(Math.abs(buffers(z2) - buffers(z1) - 2 * unitGiB * gradBytes) < 1e-9, `${buffers(z2) - buffers(z1)} vs ${2 * unitGiB * gradBytes}`);
+  assert.equal(buffers(par(z2, { ddpBucketSize: 400e6 })), buffers(z2));
+  assert.ok(Math.abs(buffers(par(z2, { zeroStage: 3 })) - buffers(z2) - 2 * unitGiB * 2) < 1e-9);
 });
 
 test('dense gradients reduce, and ZeRO shards them, over the data-parallel ranks with context parallelism (DP × CP)', () => {
@@ -86,12 +107,12 @@ test("the memory estimate's ZeRO shard sizes are placement's dpShard and expertS
 });
 
 test('what stays exposed under overlap is the first chunk’s last dense and expert buckets, not the mean bucket', () => {
-  const c = par(llama3405B(), { data: 48, context: 1, overlapGradReduce: true });
-  const two = [{ dense: 480e6, experts: 0 }, { dense: 480e6, experts: 0 }];
+  const c = par(llama3405B(), { data: 48, context: 1, overlapGradReduce: true, zeroStage: 1 });
+  const two = [{ dense: 480e6, experts: 0, layers: 8 }, { dense: 480e6, experts: 0, layers: 8 }];
   // Pipeline rank 0: chunk 0 splits into 48M buckets, the last of which fills at its final backward.
   assert.ok(Math.abs(lastBucketShare(c, two, 0) - 48 / 960) < 1e-12);
   // A later pipeline rank keeps chunk 0 whole: half of its bytes wait for chunk 0's last backward.
   assert.ok(Math.abs(lastBucketShare(c, two, 3) - 0.5) < 1e-12);
   // Dense and expert buffers fill together: both last buckets count.
-  assert.ok(Math.abs(lastBucketShare(c, [{ dense: 480e6, experts: 100e6 }], 0) - (48e6 + 100e6 / 3) / 580e6) < 1e-12);
+  assert.ok(Math.abs(lastBucketShare(c, [{ dense: 480e6, experts: 100e6, layers: 8 }], 0) - (48e6 + 100e6 / 3) / 580e6) < 1e-12);
 });
