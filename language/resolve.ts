@@ -183,6 +183,7 @@ export function resolveConfig(value: unknown): ResolvedConfig {
       recomputeMethod: str<RecomputeMethod>(t.recompute_method, 'uniform'),
       recomputeLayers: num(t.recompute_layers, 1),
       attentionBackend: str<AttentionBackend>(t.attention_backend, 'auto'),
+      crossEntropyLossFusion: t.cross_entropy_loss_fusion === true,
     },
     precision: {
       compute,

@@ -238,6 +238,7 @@ export function isResolvedConfig(x: unknown): x is ResolvedConfig {
 
   if (!numbers(training, ['tokens', 'sequenceLength', 'globalBatchSize', 'microBatchSize'])) return false;
   if (!isRecompute(training.recompute) || !isAttentionBackend(training.attentionBackend)) return false;
+  if (typeof training.crossEntropyLossFusion !== 'boolean') return false;
   if (!isRecomputeMethod(training.recomputeMethod) || !numbers(training, ['recomputeLayers'])) return false;
   if (!Array.isArray(training.recomputeModules) || training.recomputeModules.length > 16 || !training.recomputeModules.every(isRecomputeModule)) return false;
 

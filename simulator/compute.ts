@@ -27,6 +27,7 @@ import {
   MOE_DISPATCH_SYNC_SECONDS,
   SCALE_BYTES,
   UNFUSED_SCORE_BYTES,
+  UNFUSED_LOGIT_BYTES,
 } from './constants';
 import {
   attentionInFp8,
@@ -388,14 +389,18 @@ export function embeddingCompute(ctx: ComputeContext): ModuleCompute {
   return total({ gemm: zeroPhases(), attention: zeroPhases(), memoryBound, recompute: 0, flops: zeroPhases() });
 }
 
-/** Output head (V/tp columns per GPU) and the fused softmax cross-entropy over its logits. */
+/**
+ * Output head (V/tp columns per GPU) and the softmax cross-entropy over its logits: one fused pass
+ * (`cross_entropy_loss_fusion`), or Megatron's FP32 elementwise passes (UNFUSED_LOGIT_BYTES).
+ */
 export function headCompute(ctx: ComputeContext): ModuleCompute {
   const { model, parallelism } = ctx.config;
   const tp = Math.max(1, parallelism.tensor);
   const vocab = model.vocabSize / tp;
   const gemm = gemmPhases(ctx, ctx.tokens, model.hiddenSize, vocab, gemmInFp8(ctx.config, 'head'));
   const logits = ctx.tokens * vocab;
-  const memoryBound: Phases = { F: hbmSeconds(ctx, (logits * LOGIT_BYTES * 2) / 3), b: hbmSeconds(ctx, (logits * LOGIT_BYTES) / 3), W: 0 };
+  const bytes = ctx.config.training.crossEntropyLossFusion ? { forward: (LOGIT_BYTES * 2) / 3, backward: LOGIT_BYTES / 3 } : UNFUSED_LOGIT_BYTES;
+  const memoryBound: Phases = { F: hbmSeconds(ctx, logits * bytes.forward), b: hbmSeconds(ctx, logits * bytes.backward), W: 0 };
   const f = 2 * ctx.tokens * model.hiddenSize * vocab;
   return total({ gemm, attention: zeroPhases(), memoryBound, recompute: 0, flops: { F: f, b: f, W: f } });
 }

@@ -116,6 +116,8 @@ export interface ResolvedTraining {
   recomputeMethod: RecomputeMethod;
   recomputeLayers: number;
   attentionBackend: AttentionBackend;
+  /** Megatron-Core --cross-entropy-loss-fusion: one fused pass over the logits instead of FP32 elementwise passes. */
+  crossEntropyLossFusion: boolean;
 }
 
 export interface ResolvedFp8 {

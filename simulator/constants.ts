@@ -143,6 +143,17 @@ export const EXPERT_LOAD_IMBALANCE = 1.1;
  */
 export const LOGIT_BYTES = 6;
 
+/**
+ * Bytes each logit crosses HBM in Megatron's unfused loss (`vocab_parallel_cross_entropy`, what Megatron-Core runs
+ * without --cross-entropy-loss-fusion: NVIDIA/Megatron-LM megatron/core/tensor_parallel/cross_entropy.py; the fusion
+ * arrived in commit 7b4a6d7, June 2024). Forward: the head GEMM writes BF16 logits (2), `.float()` reads them and
+ * writes FP32 (2 + 4), the max reads (4), the in-place subtract and exp read and write (8 + 8), the sum reads (4), the
+ * in-place divide into the softmax saved for backward reads and writes (8): 40. Backward: the gradient's in-place
+ * multiply by the loss gradient (8), then `.float()`'s backward casts it to BF16 for the head's GEMMs (4 + 2): 14.
+ * Per-row gathers (the target logit) are negligible. Unit: bytes per logit.
+ */
+export const UNFUSED_LOGIT_BYTES = { forward: 40, backward: 14 } as const;
+
 /** CUDA context, NCCL channels, cuBLAS workspaces and allocator fragmentation per GPU, GiB. Judgement (PyTorch jobs
  * typically lose 2-4 GiB of an 80 GiB card to these). */
 export const RESERVED_GIB = 3;

@@ -95,6 +95,7 @@ export function exportMegatron(value: unknown): ExportResult {
   add('--train-samples', samples);
   if (samples * t.sequenceLength !== t.tokens) warn('training.tokens', `${t.tokens} tokens are not a whole number of ${t.sequenceLength}-token sequences; --train-samples rounds up to ${samples}.`);
   if (t.attentionBackend !== 'auto') add('--attention-backend', t.attentionBackend);
+  if (t.crossEntropyLossFusion) add('--cross-entropy-loss-fusion');
   if (t.recompute === 'selective') {
     const modules = megatronRecomputeModules(r);
     if (modules.dropped.length > 0) warn('training.recompute_modules', `Megatron-LM has no recompute module for ${modules.dropped.join(', ')} here (mlp_act, the dense MLP's activation, is not a Megatron module; others need MLA or MoE layers); they are left out.`);

@@ -170,7 +170,7 @@ export function planTorchtitan(value: unknown): TorchtitanPlan {
   const raw0 = obj(value);
   const unset = {
     ...raw0,
-    training: { ...obj(raw0.training), attention_backend: undefined },
+    training: { ...obj(raw0.training), attention_backend: undefined, cross_entropy_loss_fusion: undefined },
     model: { ...obj(raw0.model), ...(obj(raw0.model).moe ? { moe: { ...obj(obj(raw0.model).moe), force_load_balancing: undefined, load_imbalance: undefined } } : {}) },
     parallelism: { ...obj(raw0.parallelism), moe_token_dispatcher: undefined, tp_comm_overlap: p.tensor > 1 ? obj(raw0.parallelism).tp_comm_overlap : undefined, tp_comm_sm_margin: undefined, overlap_grad_reduce: undefined, overlap_param_gather: undefined, overlap_p2p_comm: undefined, first_stage_layers: undefined, last_stage_layers: undefined, ddp_bucket_size: undefined },
   };

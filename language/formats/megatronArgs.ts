@@ -394,6 +394,8 @@ export function megatronToConfig(args: readonly Arg[], c: Collector, launch: Lau
     if (['auto', 'flash', 'fused', 'unfused'].includes(b)) c.set('training.attention_backend', b, origin(backend));
     else c.report('info', 'formats/unrepresented', `\`${backend.written} ${b}\` has no equivalent (auto, flash, fused, unfused).`, backend.values[0], 'training.attention_backend');
   }
+  const ceFusion = arg('cross-entropy-loss-fusion');
+  if (ceFusion) c.set('training.cross_entropy_loss_fusion', true, { ...origin(ceFusion), write: undefined });
   const force = arg('moe-router-force-load-balancing');
   if (force && experts !== undefined) c.set('model.moe.force_load_balancing', true, { ...origin(force), write: undefined });
   const overlap = arg('overlap-moe-expert-parallel-comm');

@@ -117,3 +117,14 @@ test('per-GEMM TP-overlap SM margins have no flag in any target: each export war
     assert.ok(paths.some((p) => p.startsWith('parallelism.tp_comm_sm_margin')), `${target}: ${paths.join(', ')}`);
   }
 });
+
+test('cross_entropy_loss_fusion travels as --cross-entropy-loss-fusion and NeMo cross_entropy_loss_fusion; torchtitan warns', () => {
+  const x = parseDocument(example('llama3-405b.train.yaml').replace('\ntraining:\n', '\ntraining:\n  cross_entropy_loss_fusion: true\n')).value;
+  for (const target of ['megatron', 'nemo'] as const) {
+    const out = EXPORTERS[target].run(x);
+    const doc = detectImportFormat(out.text, `out.${target}`)!.parse(out.text);
+    const training = (combine([{ file: 'out', doc }]).value as { training: Record<string, unknown> }).training;
+    assert.equal(training.cross_entropy_loss_fusion, true, target);
+  }
+  assert.ok(EXPORTERS.torchtitan.run(x).warnings.some((w) => w.path === 'training.cross_entropy_loss_fusion'));
+});

@@ -9,7 +9,7 @@ import { DEEPSEEK } from './helpers';
 test('check prints file:line:col severity code message with 1-based positions and exits 1 on errors', () => {
   const f = fakeIO({ 'a.train.yaml': DEEPSEEK().replace('  pipeline: 16', '  pipline: 16') });
   assert.equal(checkCommand(['a.train.yaml'], f.io), 1);
-  assert.match(f.out(), /^a\.train\.yaml:39:3 error schema\/unknown-key Unknown key `pipline`/m);
+  assert.match(f.out(), /^a\.train\.yaml:40:3 error schema\/unknown-key Unknown key `pipline`/m);
   assert.match(f.out(), /1 file checked: 1 error/);
 });
 
@@ -25,7 +25,7 @@ test('check --json prints files with 0-based ranges', () => {
   const d = parsed.files[0].diagnostics.find((x: { code: string }) => x.code === 'schema/unknown-key');
   assert.equal(parsed.files[0].file, 'a.train.yaml');
   assert.deepEqual(Object.keys(d).sort(), ['code', 'fixes', 'message', 'path', 'range', 'severity']);
-  assert.deepEqual(d.range.start, { line: 38, character: 2 });
+  assert.deepEqual(d.range.start, { line: 39, character: 2 });
   // The rename fix, tried against the whole file: it leaves nothing wrong.
   assert.deepEqual(Object.keys(d.fixes[0]).sort(), ['edits', 'errorsLeft', 'preferred', 'title']);
   assert.match(d.fixes[0].title, /pipeline/);

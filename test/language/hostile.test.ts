@@ -61,7 +61,7 @@ test('.nan, .inf, negative, 1e308 and strings where numbers go are each a clear 
     const r = bounded(setLine(DEEPSEEK(), 'pipeline', value));
     assert.equal(r.diagnostics.length, 1, value);
     assert.match(r.diagnostics[0].message, message);
-    assert.equal(r.diagnostics[0].range.start.line, 38);
+    assert.equal(r.diagnostics[0].range.start.line, 39);
     assert.equal(r.config, undefined);
   }
 });

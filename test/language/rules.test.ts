@@ -20,7 +20,7 @@ interface Case {
 
 const CASES: Record<string, Case> = {
   'world size: tensor × pipeline × context × data must equal the GPUs': {
-    code: 'parallelism/world-size', failing: ds([['data', '64']]), passing: DEEPSEEK(), message: /= 1,024 GPUs, but the cluster has 256 nodes × 8 = 2,048 GPUs/, line: 39, fixes: true },
+    code: 'parallelism/world-size', failing: ds([['data', '64']]), passing: DEEPSEEK(), message: /= 1,024 GPUs, but the cluster has 256 nodes × 8 = 2,048 GPUs/, line: 40, fixes: true },
   'a derived data degree must be a whole number': {
     code: 'parallelism/data-not-integral', failing: DEEPSEEK().replace('  data: 128\n', '').replace('pipeline: 16', 'pipeline: 12'), passing: DEEPSEEK().replace('  data: 128\n', ''), message: /2,048 GPUs \/ \(tensor 1 × pipeline 12 × context 1\) = 170.67/ },
   'heads must divide by tensor': {

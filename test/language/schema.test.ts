@@ -37,7 +37,7 @@ test('an unknown key is an error on the key with a rename fix to the suggestion'
   const r = check(DEEPSEEK().replace('  pipeline: 16', '  pipline: 16'));
   const d = only(r, 'schema/unknown-key');
   assert.match(d.message, /did you mean `pipeline`/);
-  assert.deepEqual(d.range, { start: { line: 38, character: 2 }, end: { line: 38, character: 9 } });
+  assert.deepEqual(d.range, { start: { line: 39, character: 2 }, end: { line: 39, character: 9 } });
   assert.equal(d.fixes?.[0].edits[0].newText, 'pipeline');
   assert.equal(check(applyFix(r, d)).diagnostics.filter((x) => x.severity === 'error').length, 0);
 });
@@ -46,7 +46,7 @@ test('a wrong type is an error on the value, in words', () => {
   const r = check(setLine(DEEPSEEK(), 'pipeline', 'sixteen'));
   const d = only(r, 'schema/type');
   assert.equal(d.path, 'parallelism.pipeline');
-  assert.deepEqual(d.range, { start: { line: 38, character: 12 }, end: { line: 38, character: 19 } });
+  assert.deepEqual(d.range, { start: { line: 39, character: 12 }, end: { line: 39, character: 19 } });
   assert.match(d.message, /whole number, not the text "sixteen"/);
   assert.equal(r.config, undefined);
 });

@@ -20,7 +20,7 @@ export function deepSeekV3(): ResolvedConfig {
       mtpDepth: 1,
       tiedEmbeddings: false,
     },
-    training: { tokens: 14.8e12, sequenceLength: 4096, globalBatchSize: 15360, microBatchSize: 1, recompute: 'selective', recomputeModules: [...DEFAULT_RECOMPUTE_MODULES], recomputeMethod: 'uniform', recomputeLayers: 1, attentionBackend: 'auto' },
+    training: { tokens: 14.8e12, sequenceLength: 4096, globalBatchSize: 15360, microBatchSize: 1, recompute: 'selective', recomputeModules: [...DEFAULT_RECOMPUTE_MODULES], recomputeMethod: 'uniform', recomputeLayers: 1, attentionBackend: 'auto', crossEntropyLossFusion: false },
     precision: {
       compute: 'fp8',
       fp8: {
@@ -76,7 +76,7 @@ export function llama3405B(data = 128): ResolvedConfig {
       mtpDepth: 0,
       tiedEmbeddings: false,
     },
-    training: { tokens: 15.6e12, sequenceLength: 8192, globalBatchSize: 2048, microBatchSize: 1, recompute: 'none', recomputeModules: [...DEFAULT_RECOMPUTE_MODULES], recomputeMethod: 'uniform', recomputeLayers: 1, attentionBackend: 'auto' },
+    training: { tokens: 15.6e12, sequenceLength: 8192, globalBatchSize: 2048, microBatchSize: 1, recompute: 'none', recomputeModules: [...DEFAULT_RECOMPUTE_MODULES], recomputeMethod: 'uniform', recomputeLayers: 1, attentionBackend: 'auto', crossEntropyLossFusion: false },
     precision: { compute: 'bf16', masterWeights: 'fp32', optimizerStates: 'fp32', gradients: 'fp32' },
     parallelism: {
       tensor: 8,

@@ -6,8 +6,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ablate, ablationVariants } from '../../simulator/ablate';
 import { expertAllToAll, expertRouting, tensorParallelLayer } from '../../simulator/comm';
+import { computeContext, headCompute } from '../../simulator/compute';
 import { buildCostModel } from '../../simulator/costs';
 import type { ResolvedConfig } from '../../simulator/config';
+import { FAMILY_CONSTANTS } from '../../simulator/constants';
 import { splitLayers } from '../../simulator/splitLayers';
 import type { SimulationResult } from '../../simulator/result';
 import { simulate } from '../../simulator/simulate';
@@ -84,6 +86,21 @@ test('unfused attention costs time (the s × s scores through HBM) and, kept who
   const b = run(unfused);
   assert.ok(b.stepSeconds > a.stepSeconds);
   assert.ok(b.memory.peakGiB > a.memory.peakGiB);
+});
+
+test("Megatron's unfused cross-entropy moves 40 bytes per logit in forward and 14 in backward; fused, 4 and 2", () => {
+  const base = llama3405B();
+  const ce = (fused: boolean) => headCompute(computeContext({ ...base, training: { ...base.training, crossEntropyLossFusion: fused } }, 1)).memoryBound;
+  const ctx = computeContext(base, 1);
+  const logits = (ctx.tokens * base.model.vocabSize) / base.parallelism.tensor;
+  const perByte = 1 / (base.cluster.gpu.hbmTBps * 1e12 * FAMILY_CONSTANTS.hopper.hbmFraction);
+  const near = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * b;
+  assert.ok(near(ce(false).F, logits * 40 * perByte) && near(ce(false).b, logits * 14 * perByte));
+  assert.ok(near(ce(true).F, logits * 4 * perByte) && near(ce(true).b, logits * 2 * perByte));
+  // And the step pays it: the last stage's forward and backward of every micro-batch run the loss.
+  const unfused = run({ ...base, training: { ...base.training, crossEntropyLossFusion: false } });
+  const fused = run({ ...base, training: { ...base.training, crossEntropyLossFusion: true } });
+  assert.ok(unfused.stepSeconds > fused.stepSeconds);
 });
 
 test('full recompute re-runs the forward TP collectives in the backward (1.5× the TP traffic)', () => {
