@@ -18,7 +18,11 @@ function paintFrame(): void {
   frameCallbacks = new Map();
   for (const cb of callbacks) cb();
 }
-const settle = () => new Promise((r) => setTimeout(r, 20));
+// Node fires timers of one delay in the order they were set, so each turn here runs after whatever the timers before it
+// scheduled: three turns outlast paint.ts's two chained zero-delay timers at any load (a fixed 20 ms wait did not).
+const settle = async () => {
+  for (let turn = 0; turn < 3; turn++) await new Promise((r) => setTimeout(r, 0));
+};
 
 test('background work asked for before an update report runs after it: the report is not held back', async () => {
   const { afterPaint, afterPaintThen } = await import('../../webview/paint');
