@@ -341,14 +341,15 @@ export function lastBucketShare(config: ResolvedConfig, chunks: readonly ChunkPa
  * (FSDP with reshard-after-forward), 2 × micro-batches gathers per step, prefetched under compute.
  * Dense parameters reduce over DP; expert parameters over the expert-DP group (each split by HSDP, see Placement).
  * Every bucket (`buckets`, per buffer; one each when not given) is a separate collective and pays its own latency.
+ * `pl`: `placement(config)`, when the caller asks for every pipeline rank of one config.
  */
 export function dataParallelStep(
   config: ResolvedConfig,
   denseParams: number,
   expertParams: number,
   buckets: { dense: number; experts: number } = { dense: 1, experts: 1 },
+  pl: Placement = placement(config),
 ): { gradients: Transfer; parameters: Transfer } {
-  const pl = placement(config);
   const gradBytes = config.precision.gradients === 'fp32' ? 4 : 2;
   const zero = config.parallelism.zeroStage;
   // `k` collectives of n/k parameters each: the bytes of one, k latencies.

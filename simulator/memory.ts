@@ -16,7 +16,7 @@ import { GIB, RESERVED_GIB, SCALE_BYTES } from './constants';
 import { zeroShardSizes } from './comm';
 import { countParameters, gemmInFp8, gemmParameters, isGated, type LayerKind, layerCounts, layerShape, mtpKind, unfusedAttention } from './model';
 import type { MemoryResult, StageMemory } from './result';
-import { publishedPeakChunks, stageCount, type StageLayers, stageLayers, stagesOfRank } from './stages';
+import { publishedPeakChunks, stageCount, type StageLayers, stageLayers, stagesOfRanks } from './stages';
 
 
 export interface StageParameters {
@@ -273,8 +273,9 @@ function rankMemory(config: ResolvedConfig, peakActivationChunksPerRank: number[
 
   // Called per layout by the search: the loops below read the held stages in place (no per-rank arrays).
   let peakGiB = 0;
+  const rankLanes = stagesOfRanks(p.schedule, P, p.virtualStages);
   for (let r = 0; r < P; r++) {
-    const lanes = stagesOfRank(p.schedule, P, p.virtualStages, r);
+    const lanes = rankLanes[r];
     let held = 0;
     for (let i = 0; i < lanes.length; i++) if (lanes[i] < stages) held++;
     let dense = 0;

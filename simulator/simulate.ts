@@ -16,7 +16,7 @@ import type { CommBreakdown, CommKind, SimulationOutcome, SimulationResult, Time
 import { findSchedule, generateSchedule, scheduleColumns, scheduleSpec, stageOf } from './schedules/index';
 import { KIND_CODES, KIND_NAMES } from './schedules/program';
 import type { OpKind, Result, Schedule, ScheduleRequest, TimedOp } from './schedules/types';
-import { stagesOfRank } from './stages';
+import { stagesOfRank, stagesOfRanks } from './stages';
 import { executeSchedule, type ExecutedTimeline, type OpDurations, type TimelineColumns, timelineColumns, type TimelineOps, timelineOps } from './timeline';
 
 export interface SimulateOptions {
@@ -266,14 +266,15 @@ function stepTail(config: ResolvedConfig, schedule: Schedule, costs: CostModel, 
   let dpExposed = 0;
   let optimizerSeconds = 0;
   const paramsPerRank: number[] = [];
+  const rankStages = stagesOfRanks(schedule.kind, P, p.virtualStages);
   for (let r = 0; r < P; r++) {
-    const held = stagesOfRank(schedule.kind, P, p.virtualStages, r).filter((s) => s < params.length);
+    const held = rankStages[r].filter((s) => s < params.length);
     const chunks = held.map((s) => ({ dense: params[s].dense / tp, experts: params[s].experts / expertShards, layers: params[s].layers }));
     const dense = chunks.reduce((a, c) => a + c.dense, 0);
     const experts = chunks.reduce((a, c) => a + c.experts, 0);
     paramsPerRank.push(dense + experts);
     const buckets = ddpBuckets(config, chunks, r);
-    const sync = dataParallelStep(config, dense, experts, buckets);
+    const sync = dataParallelStep(config, dense, experts, buckets, pl);
     const { lastBackward, firstForward, finish } = timeline.endsPerRank[r];
     // ZeRO-3 gathers before every forward and backward: the first like ZeRO-1's, the rest prefetched under compute.
     // Without --overlap-grad-reduce / --overlap-param-gather each waits for the other side and is exposed whole.

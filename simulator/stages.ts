@@ -26,17 +26,26 @@ const rankStagesCache = new WeakMap<ScheduleSpec, Map<string, readonly (readonly
  */
 export function stagesOfRank(kind: ScheduleKind, ranks: number, virtualStages: number, r: number): readonly number[] {
   if (!(Number.isInteger(r) && r >= 0 && r < ranks && ranks <= MAX_CACHED_RANKS)) return rankStages(kind, ranks, virtualStages, r);
+  return stagesOfRanks(kind, ranks, virtualStages)[r];
+}
+
+/**
+ * `stagesOfRank` of every rank 0 … ranks−1, for a caller that walks them all (the memory estimate, the step tail, a
+ * layout search's bounds): one cache look-up for the pipeline, not one per rank.
+ */
+export function stagesOfRanks(kind: ScheduleKind, ranks: number, virtualStages: number): readonly (readonly number[])[] {
+  if (!(Number.isInteger(ranks) && ranks >= 0 && ranks <= MAX_CACHED_RANKS)) return Array.from({ length: Math.max(0, ranks) }, (_, rank) => rankStages(kind, ranks, virtualStages, rank));
   const spec = scheduleSpec(kind);
   let shapes = rankStagesCache.get(spec);
   if (!shapes) rankStagesCache.set(spec, (shapes = new Map()));
   const key = `${ranks}/${virtualStages}`;
   let all = shapes.get(key);
   if (!all) {
-    all = Array.from({ length: ranks }, (_, rank) => rankStages(kind, ranks, virtualStages, rank));
+    all = Object.freeze(Array.from({ length: ranks }, (_, rank) => rankStages(kind, ranks, virtualStages, rank)));
     if (shapes.size >= RANK_STAGES_CACHE_SIZE) shapes.delete(shapes.keys().next().value as string);
     shapes.set(key, all);
   }
-  return all[r];
+  return all;
 }
 
 function rankStages(kind: ScheduleKind, ranks: number, virtualStages: number, r: number): readonly number[] {
@@ -58,16 +67,18 @@ export interface StageLayers {
  */
 export function rankGroupOfStage(kind: ScheduleKind, ranks: number, stages: number, virtualStages = 1): number[] {
   const group = Array.from({ length: stages }, (_, s) => s);
-  for (let r = ranks - 1; r >= 0; r--) for (const s of stagesOfRank(kind, ranks, virtualStages, r)) if (s >= 0 && s < stages) group[s] = r;
+  const held = stagesOfRanks(kind, ranks, virtualStages);
+  for (let r = ranks - 1; r >= 0; r--) for (const s of held[r]) if (s >= 0 && s < stages) group[s] = r;
   return group;
 }
 
 /** Per stage, how many times one rank runs it: 2 where a rank holds it twice (DualPipe's middle stage on an odd pipeline), else 1. */
 export function copiesOfStage(kind: ScheduleKind, ranks: number, virtualStages: number, stages: number): number[] {
   const copies = new Array<number>(stages).fill(1);
+  const held = stagesOfRanks(kind, ranks, virtualStages);
   for (let r = 0; r < ranks; r++) {
     const count = new Map<number, number>();
-    for (const s of stagesOfRank(kind, ranks, virtualStages, r)) count.set(s, (count.get(s) ?? 0) + 1);
+    for (const s of held[r]) count.set(s, (count.get(s) ?? 0) + 1);
     for (const [s, n] of count) if (s < stages) copies[s] = Math.max(copies[s], n);
   }
   return copies;
@@ -118,8 +129,9 @@ export function layerSplit(config: ResolvedConfig): LayerSplit {
   if (config.model.layers < stages) return { stages, layersPerStage: [], rankLoad: [], rankImbalance: 0, boundary };
   const split = stageLayers(config, stages, boundary);
   const { loadPerStage, layersPerStage } = split.split;
+  const held = stagesOfRanks(schedule, pipeline, virtualStages);
   const rankLoad = Array.from({ length: pipeline }, (_, r) =>
-    stagesOfRank(schedule, pipeline, virtualStages, r).reduce((sum, s) => sum + (loadPerStage[s] ?? 0), 0),
+    held[r].reduce((sum, s) => sum + (loadPerStage[s] ?? 0), 0),
   );
   const mean = rankLoad.reduce((a, b) => a + b, 0) / Math.max(1, rankLoad.length);
   const rankImbalance = mean > 0 ? Math.max(...rankLoad) / mean - 1 : 0;
