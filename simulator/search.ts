@@ -39,11 +39,11 @@ import { scheduleSpec } from './schedules/registry';
 import { GOODPUT_FRACTION } from './constants';
 import { formatInteger } from './format';
 import { estimatePeakGiB, retainedAfterInputBackward, stageActivationBytes, stageParameters, type StageFootprint } from './memory';
-import { dataParallelStep, ddpBuckets, expertAllToAll, moeLayerTpShare, tensorParallelLayer } from './comm';
+import { dataParallelStep, ddpBuckets, expertAllToAll, moeLayerTpShare, placement, tensorParallelLayer } from './comm';
 import { boundaryLayerEquivalents, mtpKind } from './model';
 import { validateScheduleRequest } from './schedules/index';
 import { PipelineMemo, simulate } from './simulate';
-import { stageCount, stageLayers, stagesOfRank, type StageLayers } from './stages';
+import { stageCount, stageLayers, stagesOfRanks, type StageLayers } from './stages';
 
 export type Objective = 'gpu-hours' | 'days' | 'cost';
 export const OBJECTIVES: readonly Objective[] = ['gpu-hours', 'days', 'cost'];
@@ -346,6 +346,19 @@ function limitsFor(base: ResolvedConfig, expert: number): (number | undefined)[]
   return out;
 }
 
+/**
+ * The layouts whose memory estimates differ only by the ZeRO stage: the same nodes, TP, PP, CP, EP, ETP, micro-batch
+ * size, recompute, schedule and v (the estimate does not read the routing limit). Their memory bounds, by ZeRO stage,
+ * before and after the executed peaks of their schedule shape are known, and what those bounds share.
+ */
+interface MemoryGroup {
+  /** The key of the executed peaks of the group's schedule shape (schedule, P, N, v and the share a b retains). */
+  shape?: string;
+  oneChunk: number[];
+  exact: number[];
+  footprint?: StageFootprint;
+}
+
 interface Bounds {
   objective: number;
   days: number;
@@ -363,13 +376,13 @@ interface Bounds {
 interface RankProfile {
   chain: number[];
   opPerMicroBatch: number[];
-  held: number[][];
 }
 
 function rankProfile(
   config: ResolvedConfig,
   l: Layout,
   split: StageLayers,
+  held: readonly (readonly number[])[],
   modules: CostModel['modules'],
   comm: { tpF: number; tpB: number; epF: number; epB: number },
   overlapped: boolean,
@@ -414,12 +427,10 @@ function rankProfile(
   // whose input gradient still has to pass every earlier stage: the backward chain after it is counted too.
   const spec = scheduleSpec(l.schedule);
   const unsplit = !spec.splitsBackward;
-  const out: RankProfile = { chain: [], opPerMicroBatch: [], held: [] };
+  const out: RankProfile = { chain: [], opPerMicroBatch: [] };
   for (let r = 0; r < l.pipeline; r++) {
-    const held = stagesOfRank(l.schedule, l.pipeline, l.virtualStages, r).filter((s) => s < stages);
-    const first = Math.min(...held);
-    out.held.push(held);
-    out.opPerMicroBatch.push(held.reduce((a, s) => a + op[s], 0));
+    const first = Math.min(...held[r]);
+    out.opPerMicroBatch.push(held[r].reduce((a, s) => a + op[s], 0));
     // Two directions (DualPipe): a rank computes stage r for one direction and stage P−1−r for the other; its first
     // op waits for the shorter of the two forward chains.
     out.chain.push(spec.directions === 2 ? Math.min(prefix[r] ?? 0, prefix[l.pipeline - 1 - r] ?? 0) : prefix[first] + (unsplit ? backPrefix[first] : 0));
@@ -431,15 +442,16 @@ function rankProfile(
  * ZeRO-3 gathers each rank's parameters 2N times a step; all but the first hide only under the rank's own op time
  * (simulate.ts exposes the rest), so the rank's step lasts at least those gathers.
  */
-function zero3Gathers(config: ResolvedConfig, params: StageFootprint['params'], held: number[][]): number[] {
+function zero3Gathers(config: ResolvedConfig, params: StageFootprint['params'], held: readonly (readonly number[])[]): number[] {
   const tp = Math.max(1, config.parallelism.tensor);
   const shards = Math.max(1, config.parallelism.expert) * Math.max(1, config.parallelism.expertTensor);
   const N = Math.max(1, config.parallelism.microBatches);
+  const pl = placement(config);
   return held.map((stages, rank) => {
     const chunks = stages.map((s) => ({ dense: params[s].dense / tp, experts: params[s].experts / shards, layers: params[s].layers }));
     const dense = chunks.reduce((a, c) => a + c.dense, 0);
     const experts = chunks.reduce((a, c) => a + c.experts, 0);
-    const all = dataParallelStep(config, dense, experts, ddpBuckets(config, chunks, rank)).parameters.seconds;
+    const all = dataParallelStep(config, dense, experts, ddpBuckets(config, chunks, rank), pl).parameters.seconds;
     return all - all / (2 * N);
   });
 }
@@ -509,26 +521,26 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
   const modulesCache = new Map<string, { modules: CostModel['modules']; overlapped: boolean }>();
   const commCache = new Map<string, { tpF: number; tpB: number; epF: number; epB: number }>();
   const boundary = boundaryLayerEquivalents(base);
-  const splits = new Map<string, StageLayers>();
-  const splitOf = (config: ResolvedConfig, l: Layout) => {
+  // What depends on the schedule, P and v alone: the layer split (Megatron's even split for its own schedules,
+  // balanced for the others), the stages each rank holds within it, and their parameters (memory.ts: those read the
+  // model, the precision and the split alone).
+  const shapes = new Map<string, { split: StageLayers; held: readonly (readonly number[])[]; params?: StageFootprint['params'] }>();
+  const shapeOf = (config: ResolvedConfig, l: Layout) => {
     const key = `${l.schedule}/${l.pipeline}/${l.virtualStages}`;
-    let split = splits.get(key);
-    if (!split) {
-      split = stageLayers(config, stageCount(l.schedule, l.pipeline, l.virtualStages), boundary);
-      splits.set(key, split);
+    let shape = shapes.get(key);
+    if (!shape) {
+      const split = stageLayers(config, stageCount(l.schedule, l.pipeline, l.virtualStages), boundary);
+      const stages = split.dense.length;
+      const lanes = stagesOfRanks(l.schedule, l.pipeline, l.virtualStages);
+      const held = lanes.every((r) => r.every((st) => st < stages)) ? lanes : lanes.map((r) => r.filter((st) => st < stages));
+      shapes.set(key, (shape = { split, held }));
     }
-    return split;
+    return shape;
   };
-  // A stage's parameters depend on the model, the precision and the layer split alone (memory.ts).
-  const stageParams = new Map<string, StageFootprint['params']>();
+  const splitOf = (config: ResolvedConfig, l: Layout) => shapeOf(config, l).split;
   const paramsOf = (config: ResolvedConfig, l: Layout) => {
-    const key = `${l.schedule}/${l.pipeline}/${l.virtualStages}`;
-    let params = stageParams.get(key);
-    if (!params) {
-      const split = splitOf(config, l);
-      stageParams.set(key, (params = stageParameters(config, split.dense.length, split)));
-    }
-    return params;
+    const shape = shapeOf(config, l);
+    return (shape.params ??= stageParameters(config, shape.split.dense.length, shape.split));
   };
   const moeMtp = mtpKind(base.model) === 'moe';
   const steps = Math.ceil(base.training.tokens / (base.training.globalBatchSize * base.training.sequenceLength));
@@ -536,7 +548,9 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
   const profiles = new Map<string, RankProfile>();
   const gathersCache = new Map<string, number[]>();
   // Configs are rebuilt when needed (applyLayout is a few spreads), not kept: 30K kept configs cost more in GC.
-  const valid: { layout: Layout; bounds: Bounds }[] = [];
+  const valid: { layout: Layout; bounds: Bounds; memory: MemoryGroup }[] = [];
+  // Layouts that differ only in the ZeRO stage or the routing limit (which the estimate does not read) share one.
+  const memoryGroups = new Map<string, MemoryGroup>();
   const toBounds = (stepBound: number, world: number): Bounds => {
     const gpuHours = (steps * stepBound * world) / 3600 / GOODPUT_FRACTION;
     const days = (steps * stepBound) / 86400 / GOODPUT_FRACTION;
@@ -562,6 +576,7 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
                     for (const recompute of RECOMPUTES) {
                       let profile: RankProfile | undefined;
                       let step = -1;
+                      let memory: MemoryGroup | undefined;
                       for (const zeroStage of s.zeroStages) {
                         result.candidates++;
                         const layout: Layout = { nodes: n, tensor, sequenceParallel: sequenceParallelFor(tensor), pipeline, virtualStages, context, expert, expertTensor, zeroStage, microBatchSize, schedule, recompute, maxNodesPerToken };
@@ -595,7 +610,8 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
                               comm = { tpF: tp.forward.seconds, tpB: tp.backward.seconds, epF: ep?.forward.seconds ?? 0, epB: ep?.backward.seconds ?? 0 };
                               commCache.set(commKey, comm);
                             }
-                            profile = rankProfile(config, layout, splitOf(config, layout), m.modules, comm, m.overlapped, moeMtp);
+                            const shape = shapeOf(config, layout);
+                            profile = rankProfile(config, layout, shape.split, shape.held, m.modules, comm, m.overlapped, moeMtp);
                             profiles.set(profileKey, profile);
                           }
                         }
@@ -606,17 +622,23 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
                         }
                         let stepBound = step;
                         if (zeroStage === 3) {
-                          const key = `${commKey}|${splitKey}|${schedule}`;
+                          // The gathers read the mesh, the micro-batches and the split, not the routing limit.
+                          const key = `${n}/${tensor}/${pipeline}/${context}/${expert}/${expertTensor}/${microBatchSize}|${splitKey}`;
                           let gathers = gathersCache.get(key);
                           if (!gathers) {
                             config ??= applyLayout(base, layout);
-                            gathers = zero3Gathers(config, paramsOf(config, layout), profile.held);
+                            gathers = zero3Gathers(config, paramsOf(config, layout), shapeOf(config, layout).held);
                             gathersCache.set(key, gathers);
                           }
                           stepBound = 0;
                           for (let r = 0; r < pipeline; r++) stepBound = Math.max(stepBound, profile.chain[r] + Math.max(perStage * profile.opPerMicroBatch[r], gathers[r]));
                         }
-                        valid.push({ layout, bounds: toBounds(stepBound, world) });
+                        if (!memory) {
+                          const key = `${n}/${tensor}/${pipeline}/${context}/${expert}/${expertTensor}/${microBatchSize}/${recompute}/${splitKey}`;
+                          memory = memoryGroups.get(key);
+                          if (!memory) memoryGroups.set(key, (memory = { oneChunk: [], exact: [] }));
+                        }
+                        valid.push({ layout, bounds: toBounds(stepBound, world), memory });
                       }
                     }
                   }
@@ -638,36 +660,37 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
     return share;
   };
   const peaksKey = (l: Layout, N: number) => `${l.schedule}/${l.pipeline}/${N}/${scheduleSpec(l.schedule).usesVirtualStages ? l.virtualStages : 1}/${retainedOf(l)}`;
-  const memoryCache = new Map<string, number>();
   // Before a shape's peaks are known: one chunk on every rank (read, never written; as long as any pipeline searched).
   const oneChunkPerRank: number[] = new Array<number>(Math.max(1, ...s.pipelines)).fill(1);
   // The estimate's per-stage inputs (memory.ts): the parameters depend on the model, the precision and the layer
   // split; the saved activations on those, the micro-batch's tokens per GPU and the recompute. Every other input of
-  // them is the file's own, which a search does not vary: each is shared by every layout with those keys.
+  // them is the file's own, which a search does not vary: each is shared by every layout with those keys, and kept
+  // with each memory group.
   const stageActivations = new Map<string, StageFootprint['activations']>();
-  const footprintOf = (config: ResolvedConfig, l: Layout): StageFootprint => {
-    const splitKey = `${l.schedule}/${l.pipeline}/${l.virtualStages}`;
-    const split = splitOf(config, l);
-    const stages = split.dense.length;
-    const params = paramsOf(config, l);
-    const activationsKey = `${splitKey}/${l.tensor}/${l.context}/${l.microBatchSize}/${l.recompute}`;
-    let activations = stageActivations.get(activationsKey);
-    if (!activations) stageActivations.set(activationsKey, (activations = stageActivationBytes(config, stages, split)));
-    return { params, activations };
+  const footprintOf = (config: ResolvedConfig, l: Layout, group: MemoryGroup): StageFootprint => {
+    if (!group.footprint) {
+      const split = splitOf(config, l);
+      const key = `${l.schedule}/${l.pipeline}/${l.virtualStages}/${l.tensor}/${l.context}/${l.microBatchSize}/${l.recompute}`;
+      let activations = stageActivations.get(key);
+      if (!activations) stageActivations.set(key, (activations = stageActivationBytes(config, split.dense.length, split)));
+      group.footprint = { params: paramsOf(config, l), activations };
+    }
+    return group.footprint;
   };
   /** The memory bound, and whether it is the exact peak (the executed peaks of its schedule shape are known). */
   const memoryBound = (entry: (typeof valid)[number]): { peakGiB: number; exact: boolean } => {
     const l = entry.layout;
-    const N = (base.training.globalBatchSize * l.tensor * l.pipeline * l.context) / (l.nodes * base.cluster.gpusPerNode * l.microBatchSize);
-    const exact = peaksKey(l, N);
-    const known = peaks.get(exact);
-    const how = known ? exact : `${l.schedule}/${l.virtualStages}`;
-    const key = `${l.nodes}/${l.tensor}/${l.pipeline}/${l.context}/${l.expert}/${l.expertTensor}/${l.microBatchSize}/${l.recompute}/${l.zeroStage}/${how}`;
-    let hit = memoryCache.get(key);
+    const group = entry.memory;
+    if (group.shape === undefined) {
+      const N = (base.training.globalBatchSize * l.tensor * l.pipeline * l.context) / (l.nodes * base.cluster.gpusPerNode * l.microBatchSize);
+      group.shape = peaksKey(l, N);
+    }
+    const known = peaks.get(group.shape);
+    const cache = known ? group.exact : group.oneChunk;
+    let hit = cache[l.zeroStage];
     if (hit === undefined) {
       const config = applyLayout(base, l);
-      hit = estimatePeakGiB(config, known ?? oneChunkPerRank, splitOf(config, l), footprintOf(config, l));
-      memoryCache.set(key, hit);
+      hit = cache[l.zeroStage] = estimatePeakGiB(config, known ?? oneChunkPerRank, splitOf(config, l), footprintOf(config, l, group));
     }
     return { peakGiB: hit, exact: known !== undefined };
   };
