@@ -84,8 +84,30 @@ function ffnGemms(model: ResolvedModel, hidden: number, group: 'mlp' | 'experts'
   ];
 }
 
+/**
+ * Layer shapes and parameter counts read the model alone, and one simulate asks for them a dozen times (a layout
+ * search, for thousands of configs sharing one model object): kept per model object, frozen. A resolved model is
+ * never changed in place (a changed config is a new object), so an entry never goes stale; the WeakMaps let it go
+ * with its model.
+ */
+const shapeCache = new WeakMap<ResolvedModel, { dense: Map<number, LayerShape>; moe: Map<number, LayerShape> }>();
+const parameterCache = new WeakMap<ResolvedModel, ParameterCount>();
+
 /** The GEMMs and shapes of one transformer layer of the given kind. */
 export function layerShape(model: ResolvedModel, kind: LayerKind, sequenceLength: number): LayerShape {
+  let shapes = shapeCache.get(model);
+  if (!shapes) shapeCache.set(model, (shapes = { dense: new Map(), moe: new Map() }));
+  let shape = shapes[kind].get(sequenceLength);
+  if (!shape) {
+    shape = buildLayerShape(model, kind, sequenceLength);
+    shape.gemms.forEach((g) => Object.freeze(g));
+    Object.freeze(shape.gemms);
+    shapes[kind].set(sequenceLength, Object.freeze(shape));
+  }
+  return shape;
+}
+
+function buildLayerShape(model: ResolvedModel, kind: LayerKind, sequenceLength: number): LayerShape {
   const h = model.hiddenSize;
   const att = attentionGemms(model);
   const gemms = [...att.gemms];
@@ -181,6 +203,16 @@ export const layerKind = (model: ResolvedModel, index: number): LayerKind =>
 export const mtpKind = (model: ResolvedModel): LayerKind => layerKind(model, model.layers - 1);
 
 export function countParameters(model: ResolvedModel): ParameterCount {
+  let count = parameterCache.get(model);
+  if (!count) {
+    count = buildParameterCount(model);
+    Object.freeze(count.perLayer);
+    parameterCache.set(model, Object.freeze(count));
+  }
+  return count;
+}
+
+function buildParameterCount(model: ResolvedModel): ParameterCount {
   const h = model.hiddenSize;
   const counts = layerCounts(model);
   const dense = layerParameters(layerShape(model, 'dense', 1));

@@ -183,14 +183,27 @@ function divisors(n: number): number[] {
 const uniqueSorted = (xs: number[]) => [...new Set(xs)].sort((a, b) => a - b);
 const spanNodes = (expert: number, gpusPerNode: number) => Math.max(1, Math.ceil(expert / gpusPerNode));
 
+/**
+ * The model of `model` with routing limit `limit`: one object per model and limit, so the configs of a search share
+ * it, and with it what the simulator keeps per model (model.ts).
+ */
+const limitedModels = new WeakMap<ResolvedConfig['model'], Map<number | undefined, ResolvedConfig['model']>>();
+function withRoutingLimit(model: ResolvedConfig['model'], limit: number | undefined): ResolvedConfig['model'] {
+  if (!model.moe) return model;
+  let byLimit = limitedModels.get(model);
+  if (!byLimit) limitedModels.set(model, (byLimit = new Map()));
+  let out = byLimit.get(limit);
+  if (!out) byLimit.set(limit, (out = { ...model, moe: { ...model.moe, maxNodesPerToken: limit } }));
+  return out;
+}
+
 /** The resolved config of `base` with `layout`'s keys: what resolving the file with those changes gives. */
 export function applyLayout(base: ResolvedConfig, layout: Layout): ResolvedConfig {
   const world = layout.nodes * base.cluster.gpusPerNode;
   const data = Math.max(1, Math.floor(world / (layout.tensor * layout.pipeline * layout.context)));
-  const moe = base.model.moe ? { ...base.model.moe, maxNodesPerToken: layout.maxNodesPerToken } : undefined;
   return {
     ...base,
-    model: moe ? { ...base.model, moe } : base.model,
+    model: withRoutingLimit(base.model, layout.maxNodesPerToken),
     training: { ...base.training, microBatchSize: layout.microBatchSize, recompute: layout.recompute },
     parallelism: {
       ...base.parallelism,
