@@ -10,13 +10,13 @@ import { dataParallelStep, ddpBuckets, lastBucketShare, placement } from './comm
 import { buildCostModel, type CostModel } from './costs';
 import { FAMILY_CONSTANTS, GOODPUT_FRACTION } from './constants';
 import { countParameters, gemmFlopsPerToken, layerCounts, layerShape, modelFlopsPerToken, mtpKind } from './model';
-import { estimateMemory, retainedAfterInputBackward, stageParameters } from './memory';
+import { estimateMemory, retainedAfterInputBackward, stageActivationBytes, stageParameters, type StageParameters } from './memory';
 import { evaluate, opRowsAndWork, opSecondsAndWork, opTable, type OpComm, OUT, type RankWork, SECONDS } from './opWork';
 import type { CommBreakdown, CommKind, SimulationOutcome, SimulationResult, TimelineResult } from './result';
 import { findSchedule, generateSchedule, scheduleColumns, scheduleSpec, stageOf } from './schedules/index';
 import { KIND_CODES, KIND_NAMES } from './schedules/program';
 import type { OpKind, Result, Schedule, ScheduleRequest, TimedOp } from './schedules/types';
-import { stagesOfRank, stagesOfRanks } from './stages';
+import { stageCount, stagesOfRank, stagesOfRanks } from './stages';
 import { executeSchedule, type ExecutedTimeline, type OpDurations, type TimelineColumns, timelineColumns, type TimelineOps, timelineOps } from './timeline';
 
 export interface SimulateOptions {
@@ -129,7 +129,9 @@ function run(input: ResolvedConfig, options: SimulateOptions): SimulationOutcome
   // Blocking exchanges are measured instead (each rank's seconds in them, `ppBlocked`).
   const ppExposed = timeline.exchangeSecondsPerRank ? 0 : Math.min(timeline.makespan, 2 * Math.max(0, schedule.stages - 1) * ppSeconds);
   const critical = perRank.reduce((best, r, i) => (r.busy > perRank[best].busy ? i : best), 0);
-  const tail = stepTail(config, schedule, costs, timeline, perRank);
+  // The stages' parameters, read by the step tail and the memory estimate alike.
+  const params = stageParameters(config, schedule.stages, costs.stageLayers);
+  const tail = stepTail(config, schedule, timeline, perRank, params);
 
   const stepSeconds = Math.max(tail.end, timeline.makespan);
   // The rank that ends the step may not be the one that ends the pipeline: charge the step's time past the makespan
@@ -156,7 +158,9 @@ function run(input: ResolvedConfig, options: SimulateOptions): SimulationOutcome
   const comm = commBreakdown(config, costs, critical, perRank[critical], ppExposed, tail.dp, dpExposed);
   const exposedComm = comm.reduce((a, x) => a + x.exposedSeconds, 0);
 
-  const memory = estimateMemory(config, timeline.peakActivationsPerRank, costs.stageLayers);
+  // The estimate splits stageCount(schedule, P, v) stages: the schedule's own, so it reads the same parameters.
+  const footprint = schedule.stages === stageCount(kind, P, p.virtualStages) ? { params, activations: stageActivationBytes(config, schedule.stages, costs.stageLayers) } : undefined;
+  const memory = estimateMemory(config, timeline.peakActivationsPerRank, costs.stageLayers, footprint);
   const counts = countParameters(config.model);
   const result: SimulationResult = {
     gpuHours,
@@ -247,12 +251,11 @@ function executePipeline(config: ResolvedConfig, schedule: Schedule, costs: Cost
  * Data-parallel sync and optimizer after each rank's last op, on the rank where the step ends last: the bucketed
  * reduce-scatter streams behind the last backward, the parameter all-gather ahead of the first forward.
  */
-function stepTail(config: ResolvedConfig, schedule: Schedule, costs: CostModel, timeline: ExecutedTimeline, perRank: RankWork[]) {
+function stepTail(config: ResolvedConfig, schedule: Schedule, timeline: ExecutedTimeline, perRank: RankWork[], params: StageParameters[]) {
   const p = config.parallelism;
   const gpu = config.cluster.gpu;
   const P = schedule.ranks;
   const N = p.microBatches;
-  const params = stageParameters(config, schedule.stages, costs.stageLayers);
   const tp = Math.max(1, p.tensor);
   const expertShards = Math.max(1, p.expert) * Math.max(1, p.expertTensor);
   const pl = placement(config);
