@@ -532,7 +532,6 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
   // and overlap (shared by every pipeline degree, schedule and ZeRO stage), the layer split per schedule, and
   // per-layer TP/EP communication per mesh; keys are built at the loop level that fixes them.
   const modulesCache = new Map<string, { modules: CostModel['modules']; overlapped: boolean }>();
-  const commCache = new Map<string, { tpF: number; tpB: number; epF: number; epB: number }>();
   const boundary = boundaryLayerEquivalents(base);
   // What depends on the schedule, P and v alone: the layer split (Megatron's even split for its own schedules,
   // balanced for the others), the stages each rank holds within it, and their parameters (memory.ts: those read the
@@ -558,12 +557,8 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
   const moeMtp = mtpKind(base.model) === 'moe';
   const steps = Math.ceil(base.training.tokens / (base.training.globalBatchSize * base.training.sequenceLength));
   const price = base.cluster.pricePerGpuHour;
-  const profiles = new Map<string, RankProfile>();
-  const gathersCache = new Map<string, number[]>();
   // Configs are rebuilt when needed (applyLayout is a few spreads), not kept: 30K kept configs cost more in GC.
   const valid: { layout: Layout; bounds: Bounds; memory: MemoryGroup }[] = [];
-  // Layouts that differ only in the ZeRO stage or the routing limit (which the estimate does not read) share one.
-  const memoryGroups = new Map<string, MemoryGroup>();
   const toBounds = (stepBound: number, world: number): Bounds => {
     const gpuHours = (steps * stepBound * world) / 3600 / GOODPUT_FRACTION;
     const days = (steps * stepBound) / 86400 / GOODPUT_FRACTION;
@@ -574,18 +569,25 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
       for (const context of s.contexts)
         for (const pipeline of s.pipelines)
           for (const expert of s.experts)
-            for (const expertTensor of expertTensors(base, tensor))
+            for (const expertTensor of expertTensors(base, tensor)) {
+              // What the routing limit does not change, shared by its values: the memory groups and the ZeRO-3
+              // gathers (which read the mesh, the micro-batches and the split).
+              const meshMemory = new Map<string, MemoryGroup>();
+              const meshGathers = new Map<string, number[]>();
               for (const maxNodesPerToken of limitsFor(base, expert))
                 for (const microBatchSize of s.microBatchSizes) {
                   const world = n * base.cluster.gpusPerNode;
                   const N = (base.training.globalBatchSize * tensor * pipeline * context) / (world * microBatchSize);
-                  const commKey = `${n}/${tensor}/${pipeline}/${context}/${expert}/${expertTensor}/${maxNodesPerToken}/${microBatchSize}`;
+                  // Per-layer TP and EP communication of this mesh (each loop level below fixes more keys; every
+                  // combination is visited once, so what a level computes is kept in a local, not a map).
+                  let comm: { tpF: number; tpB: number; epF: number; epB: number } | undefined;
                   for (const { schedule, virtualStages } of schedulesFor(base, s.schedules, pipeline)) {
                     const spec = scheduleSpec(schedule);
                     const paired = spec.pairsChunks;
                     // The layer split depends on the schedule itself (Megatron's even split for its own schedules, balanced for the
                     // others), so each schedule has its own.
                     const splitKey = `${schedule}/${pipeline}/${virtualStages}`;
+                    let gathers: number[] | undefined;
                     for (const recompute of RECOMPUTES) {
                       let profile: RankProfile | undefined;
                       let step = -1;
@@ -600,33 +602,26 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
                         }
                         let config: ResolvedConfig | undefined;
                         if (!profile) {
+                          config ??= applyLayout(base, layout);
                           const computeKey = `${tensor}/${context}/${expert}/${expertTensor}/${microBatchSize}/${recompute}/${paired}`;
-                          const profileKey = `${computeKey}|${commKey}|${splitKey}|${spec.directions}|${!spec.splitsBackward}`;
-                          profile = profiles.get(profileKey);
-                          if (!profile) {
-                            config ??= applyLayout(base, layout);
-                            let m = modulesCache.get(computeKey);
-                            if (m === undefined) {
-                              // Full recompute by blocks re-runs only recompute_layers layers per stage (costs.ts): the
-                              // bound prices every layer without recompute, which no op undercuts.
-                              const t = config.training;
-                              const costs = costModules(t.recompute === 'full' && t.recomputeMethod === 'block' ? { ...config, training: { ...t, recompute: 'none' } } : config);
-                              // simulate.ts: the all-to-all is exposed in full unless DualPipe pairs chunks or the config overlaps it.
-                              m = { modules: costs.modules, overlapped: paired || (config.parallelism.overlapExpertComm && costs.expertCommOverlapped) };
-                              modulesCache.set(computeKey, m);
-                            }
-                            let comm = commCache.get(commKey);
-                            if (comm === undefined) {
-                              const tokens = (microBatchSize * base.training.sequenceLength) / context;
-                              const tp = tensorParallelLayer(config, tokens);
-                              const ep = base.model.moe ? expertAllToAll(config, tokens / tensor) : undefined;
-                              comm = { tpF: tp.forward.seconds, tpB: tp.backward.seconds, epF: ep?.forward.seconds ?? 0, epB: ep?.backward.seconds ?? 0 };
-                              commCache.set(commKey, comm);
-                            }
-                            const shape = shapeOf(config, layout);
-                            profile = rankProfile(config, layout, shape.split, shape.held, m.modules, comm, m.overlapped, moeMtp);
-                            profiles.set(profileKey, profile);
+                          let m = modulesCache.get(computeKey);
+                          if (m === undefined) {
+                            // Full recompute by blocks re-runs only recompute_layers layers per stage (costs.ts): the
+                            // bound prices every layer without recompute, which no op undercuts.
+                            const t = config.training;
+                            const costs = costModules(t.recompute === 'full' && t.recomputeMethod === 'block' ? { ...config, training: { ...t, recompute: 'none' } } : config);
+                            // simulate.ts: the all-to-all is exposed in full unless DualPipe pairs chunks or the config overlaps it.
+                            m = { modules: costs.modules, overlapped: paired || (config.parallelism.overlapExpertComm && costs.expertCommOverlapped) };
+                            modulesCache.set(computeKey, m);
                           }
+                          if (comm === undefined) {
+                            const tokens = (microBatchSize * base.training.sequenceLength) / context;
+                            const tp = tensorParallelLayer(config, tokens);
+                            const ep = base.model.moe ? expertAllToAll(config, tokens / tensor) : undefined;
+                            comm = { tpF: tp.forward.seconds, tpB: tp.backward.seconds, epF: ep?.forward.seconds ?? 0, epB: ep?.backward.seconds ?? 0 };
+                          }
+                          const shape = shapeOf(config, layout);
+                          profile = rankProfile(config, layout, shape.split, shape.held, m.modules, comm, m.overlapped, moeMtp);
                         }
                         const perStage = N / spec.directions;
                         if (step < 0) {
@@ -635,27 +630,28 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
                         }
                         let stepBound = step;
                         if (zeroStage === 3) {
-                          // The gathers read the mesh, the micro-batches and the split, not the routing limit.
-                          const key = `${n}/${tensor}/${pipeline}/${context}/${expert}/${expertTensor}/${microBatchSize}|${splitKey}`;
-                          let gathers = gathersCache.get(key);
                           if (!gathers) {
-                            config ??= applyLayout(base, layout);
-                            gathers = zero3Gathers(config, paramsOf(config, layout), shapeOf(config, layout).held);
-                            gathersCache.set(key, gathers);
+                            const key = `${microBatchSize}|${splitKey}`;
+                            gathers = meshGathers.get(key);
+                            if (!gathers) {
+                              config ??= applyLayout(base, layout);
+                              meshGathers.set(key, (gathers = zero3Gathers(config, paramsOf(config, layout), shapeOf(config, layout).held)));
+                            }
                           }
                           stepBound = 0;
                           for (let r = 0; r < pipeline; r++) stepBound = Math.max(stepBound, profile.chain[r] + Math.max(perStage * profile.opPerMicroBatch[r], gathers[r]));
                         }
                         if (!memory) {
-                          const key = `${n}/${tensor}/${pipeline}/${context}/${expert}/${expertTensor}/${microBatchSize}/${recompute}/${splitKey}`;
-                          memory = memoryGroups.get(key);
-                          if (!memory) memoryGroups.set(key, (memory = { oneChunk: [], exact: [] }));
+                          const key = `${microBatchSize}/${recompute}/${splitKey}`;
+                          memory = meshMemory.get(key);
+                          if (!memory) meshMemory.set(key, (memory = { oneChunk: [], exact: [] }));
                         }
                         valid.push({ layout, bounds: toBounds(stepBound, world), memory });
                       }
                     }
                   }
                 }
+            }
   valid.sort((a, b) => a.bounds!.objective - b.bounds!.objective);
 
   // Memory on demand. The chunks each rank holds at its peak depend on the schedule's op order and on the share of a
