@@ -270,7 +270,8 @@ export function layoutChanges(base: ResolvedConfig, config: ResolvedConfig): Lay
 }
 
 /** Why the structural checks reject a layout (the rule's code), or undefined; exported for the agreement test. Mirrors language/rules/parallelism.ts
- * and routing.ts; the rules themselves (`reject`) decide for every layout that is priced. */
+ * and routing.ts; the rules themselves (`reject`) decide for every layout that is priced. It reads neither the
+ * recompute nor the ZeRO stage: the enumeration asks once for the layouts that differ only in them. */
 export function structuralProblem(base: ResolvedConfig, l: Layout): string | undefined {
   const m = base.model;
   const a = m.attention;
@@ -588,18 +589,20 @@ export function searchLayouts(base: ResolvedConfig, options: SearchOptions = {})
                     // others), so each schedule has its own.
                     const splitKey = `${schedule}/${pipeline}/${virtualStages}`;
                     let gathers: number[] | undefined;
+                    // The structural checks read neither the recompute nor the ZeRO stage: one answer for the layouts below.
+                    const sequenceParallel = sequenceParallelFor(tensor);
+                    const problem = structuralProblem(base, { nodes: n, tensor, sequenceParallel, pipeline, virtualStages, context, expert, expertTensor, zeroStage: s.zeroStages[0], microBatchSize, schedule, recompute: RECOMPUTES[0], maxNodesPerToken });
                     for (const recompute of RECOMPUTES) {
                       let profile: RankProfile | undefined;
                       let step = -1;
                       let memory: MemoryGroup | undefined;
                       for (const zeroStage of s.zeroStages) {
                         result.candidates++;
-                        const layout: Layout = { nodes: n, tensor, sequenceParallel: sequenceParallelFor(tensor), pipeline, virtualStages, context, expert, expertTensor, zeroStage, microBatchSize, schedule, recompute, maxNodesPerToken };
-                        const problem = structuralProblem(base, layout);
                         if (problem) {
                           reject(problem);
                           continue;
                         }
+                        const layout: Layout = { nodes: n, tensor, sequenceParallel, pipeline, virtualStages, context, expert, expertTensor, zeroStage, microBatchSize, schedule, recompute, maxNodesPerToken };
                         let config: ResolvedConfig | undefined;
                         if (!profile) {
                           config ??= applyLayout(base, layout);

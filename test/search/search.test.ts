@@ -158,6 +158,9 @@ test('the structural checks agree with the rules: a layout they reject has an er
     };
     const config = applyLayout(base, layout);
     const structural = structuralProblem(base, layout);
+    // The search asks once per layout less its recompute and ZeRO stage: neither may change the answer.
+    for (const recompute of ['none', 'selective', 'full'] as const)
+      for (const zeroStage of [0, 1, 2, 3] as const) assert.equal(structuralProblem(base, { ...layout, recompute, zeroStage }), structural, `recompute ${recompute}, ZeRO ${zeroStage}`);
     const rule = ruleRejection(checked.document, config);
     if (structural) {
       rejected++;
