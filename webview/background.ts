@@ -12,7 +12,7 @@
  */
 import type { OutcomeSummary } from '../simulator/result';
 import { assignLanes, isResultMessage, runJob, type Job, type RunMessage } from './jobs';
-import { afterPaint, afterPaintThen } from './paint';
+import { afterPaintThen } from './paint';
 
 export type { Job };
 
@@ -70,8 +70,11 @@ export class BackgroundSimulations {
       const post = () => this.workers.forEach((w, i) => w.postMessage({ type: 'run', batch, jobs: lanes[i] } satisfies RunMessage));
       if (!this.deferred) return post();
       // Until the paint, the workers stop the older batch after the job they are running (its results are dropped).
+      // They start one task after the paint (afterPaintThen): this run is asked for before the update's "painted"
+      // report is queued, so with afterPaint its posts (structured clones of every job's config) and the two
+      // workers waking on two cores came first and held the report back.
       for (const w of this.workers) w.postMessage({ type: 'run', batch, jobs: [] } satisfies RunMessage);
-      this.cancelPage = afterPaint(() => {
+      this.cancelPage = afterPaintThen(() => {
         this.cancelPage = undefined;
         if (batch === this.batch) post();
       });
