@@ -98,6 +98,7 @@ export function getPreviewState(): PreviewState | undefined {
  * they are sent, so the preview's post goes first and its round trip does not queue behind the problems update.
  */
 export function registerPreview(context: vscode.ExtensionContext, analysis: AnalysisService, afterPreviewPaint?: AfterPreviewPaint): void {
+  analysis.awaited = (uri) => currentPanel?.shows(uri) ?? false;
   context.subscriptions.push(
     analysis.onDidUpdate((e) => currentPanel?.onAnalysisUpdate(e.document)),
     vscode.commands.registerCommand(OPEN_PREVIEW_COMMAND, (uri?: unknown) => {
@@ -217,6 +218,11 @@ class PreviewPanel implements vscode.Disposable {
   }
 
   /** A document was checked: post it if it is the one shown. */
+  /** Whether the panel is showing the document at `uri` (and so waits on its checks). */
+  shows(uri: string): boolean {
+    return !this.disposed && this.panel.visible && this.document?.uri.toString() === uri;
+  }
+
   onAnalysisUpdate(document: vscode.TextDocument): void {
     if (this.document && document.uri.toString() === this.document.uri.toString()) this.schedulePost();
   }
