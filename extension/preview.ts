@@ -217,12 +217,12 @@ class PreviewPanel implements vscode.Disposable {
     this.track(document);
   }
 
-  /** A document was checked: post it if it is the one shown. */
   /** Whether the panel is showing the document at `uri` (and so waits on its checks). */
   shows(uri: string): boolean {
     return !this.disposed && this.panel.visible && this.document?.uri.toString() === uri;
   }
 
+  /** A document was checked: post it if it is the one shown. */
   onAnalysisUpdate(document: vscode.TextDocument): void {
     if (this.document && document.uri.toString() === this.document.uri.toString()) this.schedulePost();
   }
