@@ -156,6 +156,8 @@ interface Compiled {
   plan?: OpPlan;
   /** Peak held chunks per rank (`peakActivations`), by the share a b retains: they depend on the op order alone. */
   peaks?: Map<number, readonly number[]>;
+  /** Whether any op is a split backward (b or W), the only ops that read the retained share (`peaksOf`). */
+  splitBackward?: boolean;
 }
 
 /** The compiled arrays, views into one backing store (few large allocations, not one per array); `wire` fills every field. */
@@ -977,16 +979,25 @@ const ranksAccessor: PropertyDescriptor & ThisType<ExecutedTimeline & LazyRanks>
 
 /** Per rank, `peakActivations`: kept with a shared wiring for a few shares retained (a search varies it by layout). */
 function peaksOf(c: Compiled, retained: number): number[] {
-  const hit = c.peaks?.get(retained);
+  // Without a b or a W no op reads the share (peakActivations counts whole chunks), so one entry serves every share:
+  // a keystroke that changes the model's widths changes the share, not a 1F1B or GPipe rank's peak.
+  c.splitBackward ??= hasSplitBackward(c.kind);
+  const key = c.splitBackward ? retained : -1;
+  const hit = c.peaks?.get(key);
   if (hit) return hit.slice();
   const peaks: number[] = [];
   for (let rank = 0; rank + 1 < c.first.length; rank++) peaks.push(peakActivations(c.kind, c.first[rank], c.first[rank + 1], retained));
   if (c.shared) {
     c.peaks ??= new Map();
     if (c.peaks.size >= 8) c.peaks.delete(c.peaks.keys().next().value as number);
-    c.peaks.set(retained, peaks.slice());
+    c.peaks.set(key, peaks.slice());
   }
   return peaks;
+}
+
+function hasSplitBackward(kind: Uint8Array): boolean {
+  for (let g = 0; g < kind.length; g++) if (kind[g] === b || kind[g] === W) return true;
+  return false;
 }
 
 /**

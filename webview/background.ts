@@ -7,6 +7,12 @@
  * then they drop what is left of the older batch). Either way the comparison's schedules run side by side instead
  * of one after another on the page, and typing never waits on them.
  *
+ * Tried and dropped: every worker given the whole batch, skipping what a peer announced it had started (claims over
+ * a MessageChannel between the workers). In Chromium a claim often reached the peer only after it had started the
+ * same job, so about one job per update ran twice (DualPipe, ZB-H1 or the ablation row), ≈ 10 ms more renderer CPU;
+ * and starting one of the two before the paint on 2 cores made the page's own work before the paint take 43–54 ms
+ * instead of 18–26 at load 8–13, the paint 60–70 ms later, for no reliable gain in the rows.
+ *
  * Where no worker can start (no Worker, a CSP without blob:, a worker that fails), the same jobs run on the page,
  * one per task after the paint, as before. A newer batch replaces an older one: its results are dropped.
  */
@@ -47,6 +53,11 @@ export class BackgroundSimulations {
     } catch {
       this.fallBack();
     }
+  }
+
+  /** Whether some job of the current batch has not reported yet. */
+  get busy(): boolean {
+    return this.pending.size > 0;
   }
 
   /** Whether jobs go to workers (else they run on the page after the paint). */

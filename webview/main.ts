@@ -150,8 +150,8 @@ class Preview {
   private readonly title: HTMLElement;
   private good?: { config: ResolvedConfig; result: SimulationResult };
   private viewportTimer = 0;
-  /** The tables' redraw waiting for the current update's paint (deferTables). */
-  private pendingTables?: { run: () => void; cancel: () => void };
+  /** The tables' redraw waiting for the current update's paint (deferTables), and the rows' results that came first. */
+  private pendingTables?: { run: () => void; cancel: () => void; results: (() => void)[] };
   /** The latest host message: its send time, and when it arrived (wall clock, and performance.now() for updateMs). */
   private arrival: { sentAt: number; editedAt?: number; receivedAt: number; perfAt: number } = { sentAt: 0, receivedAt: 0, perfAt: 0 };
   /** A pending after-paint report; a newer update supersedes it, so only the latest version is reported. */
@@ -273,16 +273,28 @@ class Preview {
       console.error(e);
     }
     this.background.run(jobs, (id, outcome, inWorker) => {
-      // The rows a result fills must be this config's: its tables' redraw first, if still waiting for the paint.
-      this.flushTables();
-      // Where the rows were simulated, for the end-to-end suite (a webview's CSP decides whether workers start).
-      document.body.dataset.rowsSimulatedIn = inWorker ? 'worker' : 'page';
-      if (this.compare.receive(id, outcome)) {
-        const schedule = id.slice('compare:'.length) as ScheduleKind;
-        rememberSummary(config, schedule, outcome);
-        this.stampCompared();
-      } else this.ablation.receive(id, outcome);
+      // The rows a result fills must be this config's: a result that comes before the tables' redraw (a worker that
+      // started beside this update) waits for it, after the paint, so the tables' layout stays out of the update's frame.
+      if (this.pendingTables) this.pendingTables.results.push(() => this.received(config, id, outcome, inWorker));
+      else this.received(config, id, outcome, inWorker);
     });
+  }
+
+  /** A background row's result, for the tables showing `config`. */
+  private received(config: ResolvedConfig, id: string, outcome: OutcomeSummary, inWorker: boolean): void {
+    // Where the rows were simulated, for the end-to-end suite (a webview's CSP decides whether workers start).
+    document.body.dataset.rowsSimulatedIn = inWorker ? 'worker' : 'page';
+    if (this.compare.receive(id, outcome)) {
+      const schedule = id.slice('compare:'.length) as ScheduleKind;
+      rememberSummary(config, schedule, outcome);
+      this.stampCompared();
+    } else this.ablation.receive(id, outcome);
+    this.fillTablesAfterRows();
+  }
+
+  /** The memory view's screen-reader table, the page's last work for an update: once no background row is running. */
+  private fillTablesAfterRows(): void {
+    if (!this.background.busy) this.guard(this.memory.root, () => this.memory.fillTable());
   }
 
   /**
@@ -302,16 +314,19 @@ class Preview {
    */
   private deferTables(work: () => void): void {
     this.pendingTables?.cancel();
-    const cancel = afterPaintThen(() => {
+    const results: (() => void)[] = [];
+    const done = () => {
       this.pendingTables = undefined;
       work();
-    });
+      for (const result of results) result();
+    };
+    const cancel = afterPaintThen(done);
     this.pendingTables = {
       cancel,
+      results,
       run: () => {
         cancel();
-        this.pendingTables = undefined;
-        work();
+        done();
       },
     };
   }
@@ -326,6 +341,7 @@ class Preview {
     this.background.cancel();
     this.compare.cancel();
     this.ablation.cancel();
+    this.fillTablesAfterRows();
   }
 
   /** Simulates and draws; on failure keeps the last good preview, dimmed. */
@@ -370,6 +386,8 @@ class Preview {
       this.guard(this.compare.root, () => this.compare.render(config, outcome));
       this.stampCompared();
       this.guard(this.ablation.root, () => this.ablation.render(config, outcome));
+      // Every row came from a cache (or the batch is done): nothing to wait for.
+      this.fillTablesAfterRows();
     });
     this.title.replaceChildren(icon('preview'), ` ${config.name || 'Training config'} · ${scheduleName(config.parallelism.schedule)}`);
     document.title = `Preview: ${config.name}`;
