@@ -222,7 +222,8 @@ export function expertAllToAll(config: ResolvedConfig, tokensPerGpu: number): { 
  * outputs reduce-scattered back before the combine (BF16; the busiest GPU's load). Backward mirrors it (reduce-scatter
  * of the input gradients, all-gather of the output gradients). The flex dispatcher (MoEFlexTokenDispatcher) instead
  * dispatches over the ETP × EP group, each chosen expert's ETP ranks receiving a copy: the same extra bytes within
- * the ETP group, costed here as the same gather and scatter.
+ * the ETP group, costed here as the same gather and scatter (which holds while the ETP group sits inside a node, where
+ * DeepEP forwards the copies over NVLink).
  */
 function expertTensorGather(config: ResolvedConfig, tokensPerGpu: number): Transfer {
   const moe = config.model.moe;
@@ -289,11 +290,12 @@ export function ddpBucketParameters(config: ResolvedConfig): number {
   return Math.max(DDP_BUCKET.minParameters, DDP_BUCKET.parametersPerDpRank * Math.max(1, p.data) * Math.max(1, p.context));
 }
 
-/** One model chunk's parameters on one GPU (after TP and EP sharding), and its transformer layers. */
+/** One model chunk's parameters on one GPU (after TP and EP sharding), its layers and those holding routed experts. */
 export interface ChunkParameters {
   dense: number;
   experts: number;
   layers: number;
+  expertLayers: number;
 }
 
 /**
@@ -311,8 +313,8 @@ export function ddpBuckets(config: ResolvedConfig, chunks: readonly ChunkParamet
   const size = ddpBucketParameters(config);
   const fsdp = isFsdp(config);
   const bucketed = config.parallelism.overlapGradReduce && pipelineRank === 0;
-  const count = (n: number, c: ChunkParameters, i: number) => (n <= 0 ? 0 : fsdp ? Math.max(1, c.layers) : bucketed && i === 0 ? Math.max(1, Math.ceil(n / size)) : 1);
-  return chunks.reduce((a, c, i) => ({ dense: a.dense + count(c.dense, c, i), experts: a.experts + count(c.experts, c, i) }), { dense: 0, experts: 0 });
+  const count = (n: number, units: number, i: number) => (n <= 0 ? 0 : fsdp ? Math.max(1, units) : bucketed && i === 0 ? Math.max(1, Math.ceil(n / size)) : 1);
+  return chunks.reduce((a, c, i) => ({ dense: a.dense + count(c.dense, c.layers, i), experts: a.experts + count(c.experts, c.expertLayers, i) }), { dense: 0, experts: 0 });
 }
 
 /** ZeRO 2-3: the FSDP implementations, whose communication units are the wrapped layers (`ddpBuckets`). */
@@ -329,9 +331,8 @@ export function lastBucketShare(config: ResolvedConfig, chunks: readonly ChunkPa
   const size = ddpBucketParameters(config);
   const fsdp = isFsdp(config);
   const bucketed = config.parallelism.overlapGradReduce && pipelineRank === 0;
-  const layers = Math.max(1, chunks[0].layers);
-  const last = (n: number) => (n <= 0 ? 0 : fsdp ? n / layers : bucketed ? n / Math.max(1, Math.ceil(n / size)) : n);
-  return Math.min(1, (last(chunks[0].dense) + last(chunks[0].experts)) / total);
+  const last = (n: number, units: number) => (n <= 0 ? 0 : fsdp ? n / Math.max(1, units) : bucketed ? n / Math.max(1, Math.ceil(n / size)) : n);
+  return Math.min(1, (last(chunks[0].dense, chunks[0].layers) + last(chunks[0].experts, chunks[0].expertLayers)) / total);
 }
 
 /**

@@ -24,8 +24,13 @@ export interface StageParameters {
   experts: number;
   /** Of dense + experts: weights whose GEMMs run in FP8. */
   fp8: number;
-  /** Transformer layers in the stage (FSDP's wrapping units). */
+  /** Transformer layers (and MTP blocks) in the stage: FSDP's wrapping units. */
   layers: number;
+  /** Of `layers`, those holding routed experts (their units in the expert buffer). */
+  expertLayers: number;
+  /** The kinds of unit the stage holds (dense layer, MoE layer, MTP block), each's parameters before sharding:
+   * the layout's, not the parallelism's, so the search can share them across TP and EP. */
+  unitKinds: readonly { dense: number; experts: number }[];
 }
 
 /**
@@ -141,7 +146,7 @@ export function retainedAfterInputBackward(config: ResolvedConfig): number {
 
 function layerParameters(config: ResolvedConfig, kind: LayerKind): StageParameters {
   const shape = layerShape(config.model, kind, 1);
-  const out: StageParameters = { dense: shape.normParameters, experts: 0, fp8: 0, layers: 1 };
+  const out: StageParameters = { dense: shape.normParameters, experts: 0, fp8: 0, layers: 1, expertLayers: 0, unitKinds: [] };
   for (const g of shape.gemms) {
     const n = gemmParameters(g);
     if (g.group === 'experts' && g.name.startsWith('routed')) out.experts += n;
@@ -156,21 +161,31 @@ export function stageParameters(config: ResolvedConfig, stages: number, layout: 
   const dense = layerParameters(config, 'dense');
   const moe = layerParameters(config, 'moe');
   const counts = countParameters(config.model);
-  const mtpBlock = mtpKind(config.model) === 'moe' ? moe : dense;
+  const mtpIsMoe = mtpKind(config.model) === 'moe';
+  const mtpBlock = mtpIsMoe ? moe : dense;
   const h = config.model.hiddenSize;
+  const mtpDense = 2 * h + 2 * h * h + mtpBlock.dense + h;
+  const mtpDepth = config.model.mtpDepth;
   return layout.dense.map((d, s) => {
     const m = layout.moe[s];
+    const last = s === stages - 1;
     const out: StageParameters = {
       dense: d * dense.dense + m * moe.dense,
       experts: d * dense.experts + m * moe.experts,
       fp8: d * dense.fp8 + m * moe.fp8,
-      layers: d + m,
+      layers: d + m + (last ? mtpDepth : 0),
+      expertLayers: m + (last && mtpIsMoe ? mtpDepth : 0),
+      unitKinds: [
+        ...(d > 0 ? [{ dense: dense.dense, experts: dense.experts }] : []),
+        ...(m > 0 ? [{ dense: moe.dense, experts: moe.experts }] : []),
+        ...(last && mtpDepth > 0 ? [{ dense: mtpDense, experts: mtpBlock.experts }] : []),
+      ],
     };
     if (s === 0) out.dense += counts.embedding;
-    if (s === stages - 1) {
-      out.dense += counts.head + h + config.model.mtpDepth * (2 * h + 2 * h * h + mtpBlock.dense + h);
-      out.experts += config.model.mtpDepth * mtpBlock.experts;
-      out.fp8 += config.model.mtpDepth * (2 * h * h + mtpBlock.fp8);
+    if (last) {
+      out.dense += counts.head + h + mtpDepth * mtpDense;
+      out.experts += mtpDepth * mtpBlock.experts;
+      out.fp8 += mtpDepth * (2 * h * h + mtpBlock.fp8);
       if (gemmInFp8(config, 'head')) out.fp8 += counts.head;
     }
     return out;
@@ -285,11 +300,11 @@ function rankMemory(config: ResolvedConfig, peakActivationChunksPerRank: number[
     // The chunks in flight come from every stage the rank holds (DualPipe: both directions alike): use their mean.
     for (let i = 0; i < lanes.length; i++) if (lanes[i] < stages) actPerChunk += activations[lanes[i]] / held;
     let heldRaw = 0;
-    let layers = 0;
+    let unit = 0;
     for (let i = 0; i < lanes.length; i++) {
       const s = lanes[i];
       if (s >= stages) continue;
-      layers += params[s].layers;
+      for (const u of params[s].unitKinds) unit = Math.max(unit, u.dense / tp + u.experts / expertShards);
       dense += params[s].dense / tp;
       experts += params[s].experts / expertShards;
       fp8 += params[s].fp8;
@@ -306,8 +321,8 @@ function rankMemory(config: ResolvedConfig, peakActivationChunksPerRank: number[
     // DP buckets: at ZeRO 0-1 Megatron-Core's buckets are views into the contiguous gradient buffer, counted under
     // gradients (NVIDIA/Megatron-LM megatron/core/distributed/param_and_grad_buffer.py, `_get(..., BufferType.GRAD)`).
     // ZeRO 2-3 are FSDP, whose unit is a layer (comm.ts `ddpBuckets`): two units' full gradients are in flight (one
-    // reducing, one filling) and, at ZeRO 3, two units' gathered BF16 weights (the one running, the one prefetched).
-    const unit = (dense + experts) / Math.max(1, layers);
+    // reducing, one filling) and, at ZeRO 3, two units' gathered BF16 weights (the one running, the one prefetched);
+    // the largest unit sets the peak. (torchtitan's root unit, embedding and head, is not counted.)
     const ddpBuckets = zero >= 2 ? 2 * unit * gradBytes + (zero >= 3 ? 2 * unit * 2 : 0) : 0;
     const buffers = a2aBuffers + ppBuffers + ddpBuckets + RESERVED_GIB * GIB;
     const totalGiB = (weightBytes + gradientBytes + optimizer + activationBytes + buffers) / GIB;

@@ -462,7 +462,7 @@ function zero3Gathers(config: ResolvedConfig, params: StageFootprint['params'], 
   const N = Math.max(1, config.parallelism.microBatches);
   const pl = placement(config);
   return held.map((stages, rank) => {
-    const chunks = stages.map((s) => ({ dense: params[s].dense / tp, experts: params[s].experts / shards, layers: params[s].layers }));
+    const chunks = stages.map((s) => ({ dense: params[s].dense / tp, experts: params[s].experts / shards, layers: params[s].layers, expertLayers: params[s].expertLayers }));
     const dense = chunks.reduce((a, c) => a + c.dense, 0);
     const experts = chunks.reduce((a, c) => a + c.experts, 0);
     const all = dataParallelStep(config, dense, experts, ddpBuckets(config, chunks, rank), pl).parameters.seconds;

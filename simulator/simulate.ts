@@ -272,7 +272,7 @@ function stepTail(config: ResolvedConfig, schedule: Schedule, timeline: Executed
   const rankStages = stagesOfRanks(schedule.kind, P, p.virtualStages);
   for (let r = 0; r < P; r++) {
     const held = rankStages[r].filter((s) => s < params.length);
-    const chunks = held.map((s) => ({ dense: params[s].dense / tp, experts: params[s].experts / expertShards, layers: params[s].layers }));
+    const chunks = held.map((s) => ({ dense: params[s].dense / tp, experts: params[s].experts / expertShards, layers: params[s].layers, expertLayers: params[s].expertLayers }));
     const dense = chunks.reduce((a, c) => a + c.dense, 0);
     const experts = chunks.reduce((a, c) => a + c.experts, 0);
     paramsPerRank.push(dense + experts);

@@ -8,7 +8,7 @@ import { dataParallelStep, ddpBucketParameters, ddpBuckets, lastBucketShare, pla
 import type { ResolvedConfig } from '../../simulator/config';
 import { COLLECTIVE_LATENCY_SECONDS } from '../../simulator/constants';
 import { estimateMemory, stageParameters } from '../../simulator/memory';
-import { stageCount, stagesOfRank } from '../../simulator/stages';
+import { stageCount, stageLayers, stagesOfRank } from '../../simulator/stages';
 import { simulate } from '../../simulator/simulate';
 import { deepSeekV3, llama3405B } from './fixtures';
 
@@ -24,13 +24,13 @@ test("the default bucket is Megatron-Core's max(40M, 1M × DP·CP) parameters; d
 
 test('only the first chunk of pipeline rank 0 is bucketed, and only with overlap_grad_reduce', () => {
   const c = par(llama3405B(), { data: 48, context: 1, overlapGradReduce: true, zeroStage: 1 });
-  const chunks = [{ dense: 480e6, experts: 0, layers: 8 }, { dense: 480e6, experts: 0, layers: 8 }];
+  const chunks = [{ dense: 480e6, experts: 0, layers: 8, expertLayers: 8 }, { dense: 480e6, experts: 0, layers: 8, expertLayers: 8 }];
   // 480M / 48M = 10 buckets for chunk 0, one for chunk 1.
   assert.deepEqual(ddpBuckets(c, chunks, 0), { dense: 11, experts: 0 });
   assert.deepEqual(ddpBuckets(c, chunks, 3), { dense: 2, experts: 0 });
   assert.deepEqual(ddpBuckets(par(c, { overlapGradReduce: false }), chunks, 0), { dense: 2, experts: 0 });
   // A partial bucket is a bucket; expert parameters bucket in their own buffer.
-  assert.deepEqual(ddpBuckets(c, [{ dense: 481e6, experts: 100e6, layers: 8 }], 0), { dense: 11, experts: 3 });
+  assert.deepEqual(ddpBuckets(c, [{ dense: 481e6, experts: 100e6, layers: 8, expertLayers: 8 }], 0), { dense: 11, experts: 3 });
 });
 
 test('each bucket is its own collective: the same bytes, one latency per bucket', () => {
@@ -56,7 +56,7 @@ test('a smaller bucket means more collectives and a step no shorter; memory coun
 
 test('ZeRO 2-3 are FSDP: one unit per layer on every chunk of every pipeline rank, two units in flight in memory', () => {
   const z2 = par(llama3405B(), { data: 48, context: 1, overlapGradReduce: true, zeroStage: 2 });
-  const two = [{ dense: 480e6, experts: 0, layers: 8 }, { dense: 480e6, experts: 0, layers: 4 }];
+  const two = [{ dense: 480e6, experts: 0, layers: 8, expertLayers: 8 }, { dense: 480e6, experts: 0, layers: 4, expertLayers: 4 }];
   assert.deepEqual(ddpBuckets(z2, two, 0), { dense: 12, experts: 0 });
   assert.deepEqual(ddpBuckets(z2, two, 3), { dense: 12, experts: 0 }, 'a later pipeline rank too');
   assert.deepEqual(ddpBuckets(par(z2, { overlapGradReduce: false }), two, 3), { dense: 12, experts: 0 }, 'FSDP communicates per unit regardless');
@@ -106,13 +106,39 @@ test("the memory estimate's ZeRO shard sizes are placement's dpShard and expertS
   assert.ok(hsdp > 0, 'some cases are HSDP');
 });
 
+test('FSDP in a MoE model: expert units are the layers that hold experts; the memory unit is the largest layer', () => {
+  const z2 = par(deepSeekV3(), { zeroStage: 2, overlapGradReduce: true });
+  // A DeepSeek-V3 first stage: 3 dense layers and 2 MoE layers.
+  const chunk = { dense: 100e6, experts: 400e6, layers: 5, expertLayers: 2 };
+  assert.deepEqual(ddpBuckets(z2, [chunk], 1), { dense: 5, experts: 2 });
+  assert.ok(Math.abs(lastBucketShare(z2, [chunk], 1) - (100e6 / 5 + 400e6 / 2) / 500e6) < 1e-12);
+  const p = z2.parallelism;
+  const stages = stageCount(p.schedule, p.pipeline, p.virtualStages);
+  const params = stageParameters(z2, stages);
+  const layout = stageLayers(z2, stages);
+  const shards = p.expert * p.expertTensor;
+  const moeOnly = layout.moe.findIndex((m, s) => m > 0 && layout.dense[s] === 0 && s > 0 && s < stages - 1);
+  assert.ok(moeOnly > 0, 'a middle stage of MoE layers only');
+  const moeLayer = (params[moeOnly].dense / p.tensor + params[moeOnly].experts / shards) / params[moeOnly].layers;
+  assert.equal(params[moeOnly].expertLayers, params[moeOnly].layers);
+  const mixed = layout.moe.findIndex((m, s) => m > 0 && layout.dense[s] > 0);
+  assert.ok(mixed >= 0, 'a stage with dense and MoE layers');
+  const stageTotal = params[mixed].dense / p.tensor + params[mixed].experts / shards;
+  const denseLayer = (stageTotal - layout.moe[mixed] * moeLayer) / layout.dense[mixed];
+  const largest = Math.max(denseLayer, moeLayer);
+  const largestUnit = Math.max(...params[mixed].unitKinds.map((u) => u.dense / p.tensor + u.experts / shards));
+  assert.ok(Math.abs(largestUnit - largest) / largest < 1e-9, 'its unit is its largest layer');
+  assert.ok(Math.abs(stageTotal / params[mixed].layers - largest) / largest > 0.01, 'which is not the mean of its layers');
+  assert.equal(params[mixed].expertLayers, layout.moe[mixed]);
+});
+
 test('what stays exposed under overlap is the first chunk’s last dense and expert buckets, not the mean bucket', () => {
   const c = par(llama3405B(), { data: 48, context: 1, overlapGradReduce: true, zeroStage: 1 });
-  const two = [{ dense: 480e6, experts: 0, layers: 8 }, { dense: 480e6, experts: 0, layers: 8 }];
+  const two = [{ dense: 480e6, experts: 0, layers: 8, expertLayers: 8 }, { dense: 480e6, experts: 0, layers: 8, expertLayers: 8 }];
   // Pipeline rank 0: chunk 0 splits into 48M buckets, the last of which fills at its final backward.
   assert.ok(Math.abs(lastBucketShare(c, two, 0) - 48 / 960) < 1e-12);
   // A later pipeline rank keeps chunk 0 whole: half of its bytes wait for chunk 0's last backward.
   assert.ok(Math.abs(lastBucketShare(c, two, 3) - 0.5) < 1e-12);
   // Dense and expert buffers fill together: both last buckets count.
-  assert.ok(Math.abs(lastBucketShare(c, [{ dense: 480e6, experts: 100e6, layers: 8 }], 0) - (48e6 + 100e6 / 3) / 580e6) < 1e-12);
+  assert.ok(Math.abs(lastBucketShare(c, [{ dense: 480e6, experts: 100e6, layers: 8, expertLayers: 8 }], 0) - (48e6 + 100e6 / 3) / 580e6) < 1e-12);
 });
