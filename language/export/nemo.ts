@@ -83,7 +83,8 @@ export function exportNemo(value: unknown): ExportResult {
   if (p.tpCommOverlap) put('tp_comm_overlap', true);
   if (!p.overlapP2pComm) put('overlap_p2p_comm', false);
   if (t.attentionBackend !== 'auto') put('attention_backend', t.attentionBackend);
-  if (t.crossEntropyLossFusion) put('cross_entropy_loss_fusion', true);
+  // Written either way: NeMo 2 and Megatron-Bridge fuse the loss unless told not to, Megatron-Core's default is off.
+  put('cross_entropy_loss_fusion', t.crossEntropyLossFusion);
   if (pr.fp8 && !pr.fp8.highPrecision.includes('attention')) put('fp8_dot_product_attention', true);
   if (pr.fp8?.scaling === 'mxfp8' && !pr.fp8.highPrecision.includes('output_head')) put('fp8_output_proj', true);
 

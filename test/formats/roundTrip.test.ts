@@ -128,4 +128,7 @@ test('cross_entropy_loss_fusion travels as --cross-entropy-loss-fusion and NeMo 
     assert.equal(training.cross_entropy_loss_fusion, true, target);
   }
   assert.ok(EXPORTERS.torchtitan.run(x).warnings.some((w) => w.path === 'training.cross_entropy_loss_fusion'));
+  // Unfused is said explicitly to NeMo, whose own default is fused.
+  const unfused = parseDocument(example('llama3-405b.train.yaml').replace(/cross_entropy_loss_fusion: true/, 'cross_entropy_loss_fusion: false')).value;
+  assert.match(EXPORTERS.nemo.run(unfused).text, /cross_entropy_loss_fusion: false/);
 });
