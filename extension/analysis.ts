@@ -171,6 +171,8 @@ export class AnalysisService implements vscode.Disposable {
       this.queued.add(key);
       const check = () => {
         this.queued.delete(key);
+        // A later edit in the same turn (a paste past the small-document size) asked for a debounced check instead.
+        if (this.pending.has(key)) return;
         this.announce(key, document);
       };
       // Everything this edit's other listeners sent (another extension's webview post, say) leaves in the
