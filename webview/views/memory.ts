@@ -112,7 +112,7 @@ export class MemoryView {
     // The screen-reader table changes nothing on screen, so it is filled last: a table is laid out as a whole, and
     // doing it in the update's frame would add its layout to the keystroke's latency, and right after it would take
     // the cores from the comparison's workers (64 ranks: ≈ 240 cells relaid). The page calls fillTable once the
-    // background rows are in; a timer fills it at the latest TABLE_LATEST_MS after the paint.
+    // background rows are in; a timer fills it at the latest TABLE_LATEST_MS after this render.
     clearTimeout(this.tableTimer);
     const rows = this.rows;
     this.pendingTable = () => {
