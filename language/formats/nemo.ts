@@ -242,6 +242,12 @@ export function parseNemo(text: string, options: ParseOptions = {}): ImportedDoc
   launch.gpusPerNode ??= directiveNumber(text, 'cluster.gpus_per_node');
   launch.nodes ??= directiveNumber(text, 'cluster.nodes'); // the data-parallel size for --num-distributed-optimizer-instances
   megatronToConfig(args.filter((a) => !(a.name === 'decoder-seq-length' && typeof enc === 'number')), c, launch, yamlScalar);
+  // Megatron-Bridge's model providers fuse the loss unless the file says otherwise (`cross_entropy_loss_fusion: bool =
+  // True`); Megatron-LM's flag defaults off, so a Bridge file's silence is not Megatron's.
+  const bridgeFile = /^(train|dataset|mixed_precision|ddp|optimizer):/m.test(text);
+  if (bridgeFile && !ARG_SECTIONS.some((s) => getPath(doc.value, `${s}.cross_entropy_loss_fusion`) !== undefined)) {
+    c.fillDefaults({ training: { cross_entropy_loss_fusion: true } }, "Megatron-Bridge's default (cross_entropy_loss_fusion: true)");
+  }
   readDirectives(text, c);
   c.fillDefaults(options.defaults);
   return sourceDocument('nemo', text, c, extra);

@@ -143,6 +143,10 @@ test('NeMo YAML: interpolations resolved, the cluster read, and two sequence len
   assert.equal(getPath(bridge.value, 'precision.fp8.scaling'), 'tensorwise', 'bf16_with_fp8_current_scaling_mixed');
   assert.equal(getPath(bridge.value, 'parallelism.context'), 2);
   assert.equal(getPath(bridge.value, 'training.tokens'), 1168251 * 128 * 8192);
+  assert.equal(getPath(bridge.value, 'training.cross_entropy_loss_fusion'), true, "Bridge's default, the file being silent");
+  const unfused = fixture('bridge-run-config.yaml').replace('model:\n', 'model:\n  cross_entropy_loss_fusion: false\n');
+  const said = detectImportFormat(unfused, 'run_config.yaml')!.parse(unfused, { fileName: 'run_config.yaml' });
+  assert.notEqual(getPath(said.value, 'training.cross_entropy_loss_fusion'), true, 'the file says false');
 });
 
 test('NeMo YAML: only the DDP section\'s bucket_size is the DDP bucket', () => {
