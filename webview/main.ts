@@ -150,8 +150,8 @@ class Preview {
   private readonly title: HTMLElement;
   private good?: { config: ResolvedConfig; result: SimulationResult };
   private viewportTimer = 0;
-  /** The tables' redraw waiting for the current update's paint (deferTables), and the rows' results that came first. */
-  private pendingTables?: { run: () => void; cancel: () => void; results: (() => void)[] };
+  /** This update's tables: their redraw, waiting for the paint (deferTables), and the rows' results that came first. */
+  private pendingTables?: { run: () => void; cancel: () => void; results: (() => void)[]; work?: () => void };
   /** The latest host message: its send time, and when it arrived (wall clock, and performance.now() for updateMs). */
   private arrival: { sentAt: number; editedAt?: number; receivedAt: number; perfAt: number } = { sentAt: 0, receivedAt: 0, perfAt: 0 };
   /** A pending after-paint report; a newer update supersedes it, so only the latest version is reported. */
@@ -313,22 +313,29 @@ class Preview {
    * accessibility tree). Their rows wait for the background simulations anyway.
    */
   private deferTables(work: () => void): void {
+    const pending = this.pendingTables;
+    if (!pending) return work();
+    pending.work = work;
+    pending.cancel = afterPaintThen(pending.run);
+  }
+
+  /**
+   * Opens this update's tables before its rows start, so a result that arrives early (a cached row, a fast worker)
+   * waits in this update's queue, never in the previous update's (whose redraw is dropped with it).
+   */
+  private openTables(): void {
     this.pendingTables?.cancel();
-    const results: (() => void)[] = [];
-    const done = () => {
-      this.pendingTables = undefined;
-      work();
-      for (const result of results) result();
-    };
-    const cancel = afterPaintThen(done);
-    this.pendingTables = {
-      cancel,
-      results,
+    const pending: NonNullable<typeof this.pendingTables> = {
+      cancel: () => undefined,
+      results: [],
       run: () => {
-        cancel();
-        done();
+        pending.cancel();
+        if (this.pendingTables === pending) this.pendingTables = undefined;
+        pending.work?.();
+        for (const result of pending.results) result();
       },
     };
+    this.pendingTables = pending;
   }
 
   private flushTables(): void {
@@ -347,6 +354,7 @@ class Preview {
   /** Simulates and draws; on failure keeps the last good preview, dimmed. */
   private show(config: ResolvedConfig, uri: string, version: number, viewport: Viewport | undefined, post: boolean, errors: PreviewError[] = []): void {
     // The background rows first: in workers they run beside this simulation and draw.
+    this.openTables();
     this.startRows(config);
     const outcome = runSimulation(config);
     if (uri !== this.state.uri) this.layouts.reset();
