@@ -6,7 +6,8 @@
 //
 // Options: --runs N (timed edits per target, default 9); --only preview|reference|installed (one target; installed:
 //          the reference beside Training Config Studio); --vsix FILE; --against FILE (another build's .vsix, measured
-//          as a fourth target in the same run);
+//          as a fourth target in the same run); --against-settings JSON (this build's preview again, with these
+//          user settings on top, as a further target: what a setting costs, measured in the same run);
 //          --settings JSON (user settings for every target, e.g. '{"trainingConfig.validate.enable":false}' to see
 //          what the problems cost the preview and the reference).
 import { existsSync, readFileSync, readdirSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
@@ -52,6 +53,9 @@ const targets = [
 // --against FILE: another build's preview beside this one, in the same run (an A/B of a change).
 const against = option('against');
 if (against) targets.push({ name: `Training Config preview, ${against.replace(/.*\//, '')}`, install: { vsix: against }, command: 'Training Config: Open Preview', frame: /GPU[ -]?hours/i });
+// --against-settings JSON: this build's preview once more, with these user settings on top (an A/B of a setting).
+const againstSettings = option('against-settings');
+if (againstSettings) targets.push({ name: `Training Config preview, ${againstSettings}`, install: { vsix }, settings: JSON.parse(againstSettings), command: 'Training Config: Open Preview', frame: /GPU[ -]?hours/i });
 
 // CPU time comes in 10 ms ticks: its mean over the edits, not a median of ticks.
 const mean = (ps, f) => (ps.length && ps.every((p) => f(p) !== undefined) ? Math.round(ps.reduce((a, p) => a + f(p), 0) / ps.length) : 'n/a');
@@ -124,7 +128,7 @@ async function openTarget(target, setupEnv) {
     rmSync(temp, { recursive: true, force: true });
   };
   try {
-    server = await startCodeServer({ folder: workspace, setupEnv, ...target.install, settings: extraSettings });
+    server = await startCodeServer({ folder: workspace, setupEnv, ...target.install, settings: { ...extraSettings, ...target.settings } });
     const childrenBefore = childPids();
     browser = await launchBrowser();
     // Playwright starts the browser as a child of this process: the new child is its root.
