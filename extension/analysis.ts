@@ -8,26 +8,13 @@
 import * as vscode from 'vscode';
 import { createLanguageService, FORMAT_PROBE_CHARS, INTERNAL_ERROR_CODE, ZERO_RANGE, type CheckResult, type Diagnostic, type LanguageService } from '../language/service';
 import { onDidChangeSettings, patterns, settings } from './config';
+import { CHECK_DEBOUNCE_MS, CheckSchedule, editDelayMs } from './checkSchedule';
 import { selectDocument, type Selection, type SelectionSettings } from './selection';
 
 export interface AnalysisUpdate {
   document: vscode.TextDocument;
   result: CheckResult;
 }
-
-/**
- * Longest delay between a keystroke and the check. The delay adapts to the document: a check costs about a
- * millisecond on a real config, so it runs at once (keystroke → problems and preview in one frame), while a large
- * file waits a few times its own check time, capped here, so a burst of keystrokes is checked once.
- */
-export const CHECK_DEBOUNCE_MS = 75;
-/** Delay per millisecond the document's previous check took. */
-const DEBOUNCE_PER_CHECK_MS = 3;
-/**
- * Edits of documents up to this size are checked at once (see schedule): a real config is a few KB and checks in
- * about a millisecond, so a burst of keystrokes costs a millisecond each and nothing waits on a timer.
- */
-const CHECK_AT_ONCE_CHARS = 64 * 1024;
 
 /** When an edit event arrived: performance.now() for this process's intervals, Date.now() to compare with the webview. */
 export interface EditTime {
@@ -38,10 +25,8 @@ export interface EditTime {
 
 export class AnalysisService implements vscode.Disposable {
   private readonly cache = new Map<string, { version: number; result: CheckResult; checkMs: number }>();
-  private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
-  /** Documents with a check queued as a microtask (see schedule). */
-  private readonly queued = new Set<string>();
-  private disposed = false;
+  /** When each document's next check runs (extension/checkSchedule.ts). */
+  private readonly checks = new CheckSchedule((uri) => this.awaited(uri));
   /** Version last announced through onDidUpdate, per URI: one event per version. */
   private readonly announced = new Map<string, number>();
   private readonly loggedErrors = new Set<string>();
@@ -132,68 +117,37 @@ export class AnalysisService implements vscode.Disposable {
     return edit && edit.version === version ? edit : undefined;
   }
 
-  /** How long to wait after an edit: a few times the last check's cost, at most the debounce cap. */
+  /** How long to wait after an edit: at once for a small document, else a few times the last check's cost, capped. */
   private delayFor(document: vscode.TextDocument): number {
     const length = document.offsetAt(document.lineAt(document.lineCount - 1).range.end);
-    if (length <= CHECK_AT_ONCE_CHARS) return 0;
-    const last = this.cache.get(document.uri.toString());
-    const estimate = last ? last.checkMs * DEBOUNCE_PER_CHECK_MS : this.debounceMs;
-    return Math.min(this.debounceMs, Math.round(estimate));
+    return editDelayMs(length, this.cache.get(document.uri.toString())?.checkMs, this.debounceMs);
   }
 
   dispose(): void {
-    for (const timer of this.pending.values()) clearTimeout(timer);
-    this.pending.clear();
-    this.queued.clear();
-    this.disposed = true;
+    this.checks.dispose();
     this.cache.clear();
     for (const disposable of this.disposables) disposable.dispose();
     this.disposables.length = 0;
   }
 
   /**
-   * Checks the document after `delayMs`, or for an edit of a small document (`delayMs` 0, `now`) once the editor's
-   * change events of this message are dispatched (one check for the batch): in a microtask when a preview waits on
-   * it, else one timer turn later, behind what the other listeners sent.
+   * Checks the document after `delayMs`, or for an edit (`edit`) of a small document (`delayMs` 0) once the editor's
+   * change events of this message are dispatched: see CheckSchedule.edited.
    */
-  private schedule(document: vscode.TextDocument, delayMs: number, now = false): void {
+  private schedule(document: vscode.TextDocument, delayMs: number, edit = false): void {
     const key = document.uri.toString();
     if (!this.isTrainingConfig(document)) {
       // An edit that removed what made it a config (its launch line, say): drop what was shown for it.
       if (this.cache.has(key)) this.forget(document.uri);
       return;
     }
-    const stale = this.pending.get(key);
-    if (stale !== undefined) clearTimeout(stale);
-    this.pending.delete(key);
-    if (now && delayMs === 0) {
-      if (this.queued.has(key)) return;
-      this.queued.add(key);
-      const check = () => {
-        this.queued.delete(key);
-        // A later edit in the same turn (a paste past the small-document size) asked for a debounced check instead.
-        if (this.pending.has(key)) return;
-        this.announce(key, document);
-      };
-      // Everything this edit's other listeners sent (another extension's webview post, say) leaves in the
-      // extension host's next socket write, which is a timer turn away: a check here, and the problems update it
-      // publishes, went out in front of it. Measured with the reference webview beside this extension
-      // (`npm run bench:preview-floor`): its post → page took ≈ 40 ms longer. So the check waits one timer turn, unless
-      // a preview shows the document: then its post is what the user waits for, and it goes first.
-      queueMicrotask(() => (this.awaited(key) ? check() : setTimeout(check, 0)));
-      return;
-    }
-    this.pending.set(
-      key,
-      setTimeout(() => {
-        this.pending.delete(key);
-        this.announce(key, document);
-      }, delayMs),
-    );
+    const check = () => this.announce(key, document);
+    if (edit) this.checks.edited(key, delayMs, check);
+    else this.checks.after(key, delayMs, check);
   }
 
   private announce(key: string, document: vscode.TextDocument): void {
-    if (this.disposed || document.isClosed || !this.isTrainingConfig(document)) return;
+    if (document.isClosed || !this.isTrainingConfig(document)) return;
     const result = this.get(document);
     if (this.announced.get(key) === document.version) return;
     this.announced.set(key, document.version);
@@ -205,9 +159,7 @@ export class AnalysisService implements vscode.Disposable {
 
   private forget(uri: vscode.Uri): void {
     const key = uri.toString();
-    const timer = this.pending.get(key);
-    if (timer !== undefined) clearTimeout(timer);
-    this.pending.delete(key);
+    this.checks.cancel(key);
     this.announced.delete(key);
     this.edits.delete(key);
     this.selected.delete(key);
