@@ -11,6 +11,7 @@ import type { Viewport } from './geometry';
 import { isHostMessage, isResolvedConfig, MAX_ERRORS, type HostMessage, type PreviewError, type WebviewMessage } from '../protocol/preview';
 import { BackgroundSimulations } from './background';
 import { afterPaint, afterPaintThen } from './paint';
+import { TableQueue } from './tableQueue';
 import { AblationView } from './views/ablation';
 import { BannerView } from './views/banner';
 import { CompareView } from './views/compare';
@@ -151,7 +152,7 @@ class Preview {
   private good?: { config: ResolvedConfig; result: SimulationResult };
   private viewportTimer = 0;
   /** This update's tables: their redraw, waiting for the paint (deferTables), and the rows' results that came first. */
-  private pendingTables?: { run: () => void; cancel: () => void; results: (() => void)[]; work?: () => void };
+  private readonly tables = new TableQueue(afterPaintThen);
   /** The latest host message: its send time, and when it arrived (wall clock, and performance.now() for updateMs). */
   private arrival: { sentAt: number; editedAt?: number; receivedAt: number; perfAt: number } = { sentAt: 0, receivedAt: 0, perfAt: 0 };
   /** A pending after-paint report; a newer update supersedes it, so only the latest version is reported. */
@@ -275,8 +276,7 @@ class Preview {
     this.background.run(jobs, (id, outcome, inWorker) => {
       // The rows a result fills must be this config's: a result that comes before the tables' redraw (a worker that
       // started beside this update) waits for it, after the paint, so the tables' layout stays out of the update's frame.
-      if (this.pendingTables) this.pendingTables.results.push(() => this.received(config, id, outcome, inWorker));
-      else this.received(config, id, outcome, inWorker);
+      this.tables.result(() => this.received(config, id, outcome, inWorker));
     });
   }
 
@@ -313,38 +313,12 @@ class Preview {
    * accessibility tree). Their rows wait for the background simulations anyway.
    */
   private deferTables(work: () => void): void {
-    const pending = this.pendingTables;
-    if (!pending) return work();
-    pending.work = work;
-    pending.cancel = afterPaintThen(pending.run);
-  }
-
-  /**
-   * Opens this update's tables before its rows start, so a result that arrives early (a cached row, a fast worker)
-   * waits in this update's queue, never in the previous update's (whose redraw is dropped with it).
-   */
-  private openTables(): void {
-    this.pendingTables?.cancel();
-    const pending: NonNullable<typeof this.pendingTables> = {
-      cancel: () => undefined,
-      results: [],
-      run: () => {
-        pending.cancel();
-        if (this.pendingTables === pending) this.pendingTables = undefined;
-        pending.work?.();
-        for (const result of pending.results) result();
-      },
-    };
-    this.pendingTables = pending;
-  }
-
-  private flushTables(): void {
-    this.pendingTables?.run();
+    this.tables.redraw(work);
   }
 
   private cancelRows(): void {
     // The tables show the last good config's rows, then mark what never arrived.
-    this.flushTables();
+    this.tables.flush();
     this.background.cancel();
     this.compare.cancel();
     this.ablation.cancel();
@@ -353,8 +327,9 @@ class Preview {
 
   /** Simulates and draws; on failure keeps the last good preview, dimmed. */
   private show(config: ResolvedConfig, uri: string, version: number, viewport: Viewport | undefined, post: boolean, errors: PreviewError[] = []): void {
-    // The background rows first: in workers they run beside this simulation and draw.
-    this.openTables();
+    // The background rows first: in workers they run beside this simulation and draw. Their results that come early
+    // wait for this update's table redraw (webview/tableQueue.ts).
+    this.tables.open();
     this.startRows(config);
     const outcome = runSimulation(config);
     if (uri !== this.state.uri) this.layouts.reset();
