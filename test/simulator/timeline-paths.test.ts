@@ -67,6 +67,33 @@ function reference(schedule: Schedule): number[][][] {
   return times;
 }
 
+/** Each op's [start, end], rank by rank. */
+const startsAndEnds = (ranks: readonly (readonly { start: number; end: number }[])[]) => ranks.map((ops) => ops.map((op) => [op.start, op.end]));
+
+/** The object path's durations: a callback per op and per transfer. */
+const objectDurations = (schedule: Schedule): OpDurations => ({
+  op: (rank, op) => secondsOf(KIND_CODES[op.kind], ...stagesOf(schedule, rank, op)),
+  transfer: () => TRANSFER,
+});
+
+/**
+ * Runs `body` with `draw(schedule)` to set new random durations per kind and stage (some of them zero) and a new
+ * transfer time (0 if `zeroTransfer`), from a generator seeded with `seed`; the fixed durations are restored after.
+ */
+function withRandomDurations(seed: number, body: (draw: (schedule: Schedule, zeroTransfer?: boolean) => void) => void): void {
+  const saved = { secondsOf, TRANSFER };
+  const random = prng(seed);
+  try {
+    body((schedule, zeroTransfer = false) => {
+      const table = Array.from({ length: 5 * schedule.stages * schedule.stages }, () => (random() < 0.1 ? 0 : random() * 3));
+      secondsOf = (k, stage, backStage) => table[(k * schedule.stages + stage) * schedule.stages + backStage];
+      TRANSFER = zeroTransfer ? 0 : random();
+    });
+  } finally {
+    ({ secondsOf, TRANSFER } = saved);
+  }
+}
+
 const fast: OpDurations = {
   op: () => {
     throw new Error('the fast path builds no op object');
@@ -91,17 +118,13 @@ test('fast path = object path = reference: every op of every schedule kind start
       const generated = generateSchedule({ kind, ...shape });
       if (!generated.ok) continue;
       const schedule = generated.value;
-      const objects: OpDurations = {
-        op: (rank, op) => secondsOf(KIND_CODES[op.kind], ...stagesOf(schedule, rank, op)),
-        transfer: () => TRANSFER,
-      };
       const a = executeSchedule(schedule, fast);
-      const b = executeSchedule(schedule, objects);
+      const b = executeSchedule(schedule, objectDurations(schedule));
       assert.ok(a.ok && b.ok, `${kind} ${JSON.stringify(shape)}`);
       const expected = reference(schedule);
-      const actual = a.value.ranks.map((ops) => ops.map((op) => [op.start, op.end]));
+      const actual = startsAndEnds(a.value.ranks);
       assert.deepEqual(actual, expected, `${kind} ${JSON.stringify(shape)}: fast path vs reference`);
-      assert.deepEqual(b.value.ranks.map((ops) => ops.map((op) => [op.start, op.end])), expected, `${kind}: object path vs reference`);
+      assert.deepEqual(startsAndEnds(b.value.ranks), expected, `${kind}: object path vs reference`);
       assert.deepEqual({ ...a.value, ranks: [] }, { ...b.value, ranks: [] });
       // The typed columns hold the same times as the TimedOp lists.
       const columns = timelineColumns(a.value);
@@ -124,7 +147,7 @@ test('the fast path asks for the durations once and never per op object; the wir
   assert.equal(fills, 3);
   assert.ok(first.ok && again.ok && third.ok);
   assert.deepEqual(again.value.ranks, first.value.ranks);
-  assert.deepEqual(third.value.ranks.map((ops) => ops.map((op) => [op.start, op.end])), reference(other.value));
+  assert.deepEqual(startsAndEnds(third.value.ranks), reference(other.value));
 });
 
 test("timelineOps gives every op as its TimedOp would read, from the columns and from a hand-built order alike", () => {
@@ -153,10 +176,8 @@ test("timelineOps gives every op as its TimedOp would read, from the columns and
 });
 
 test('a recorded run replayed with other durations = the reference with those durations, with and without blocking exchanges', () => {
-  const saved = { secondsOf, TRANSFER };
-  const random = prng(7);
   let replayed = 0;
-  try {
+  withRandomDurations(7, (draw) => {
     for (const kind of SCHEDULE_KINDS)
       for (const shape of [...shapes, { ranks: 5, microBatches: 13, virtualStages: 2 }, { ranks: 8, microBatches: 16, virtualStages: 2 }]) {
         const generated = generateSchedule({ kind, ...shape });
@@ -165,17 +186,14 @@ test('a recorded run replayed with other durations = the reference with those du
         // The first run records (its wiring is kept with the generated columns); every later one replays. Each run
         // draws new durations per kind and stage, some of them zero, and a new transfer time.
         for (let run = 0; run < 4; run++) {
-          const table = Array.from({ length: 5 * schedule.stages * schedule.stages }, () => (random() < 0.1 ? 0 : random() * 3));
-          secondsOf = (k, stage, backStage) => table[(k * schedule.stages + stage) * schedule.stages + backStage];
-          TRANSFER = run === 2 ? 0 : random();
-          const objects: OpDurations = { op: (rank, op) => secondsOf(KIND_CODES[op.kind], ...stagesOf(schedule, rank, op)), transfer: () => TRANSFER };
+          draw(schedule, run === 2);
           const a = executeSchedule(schedule, { ...fast, transferSeconds: TRANSFER });
           assert.ok(a.ok, `${kind} ${JSON.stringify(shape)}`);
           const label = `${kind} ${JSON.stringify(shape)} run ${run}`;
-          assert.deepEqual(a.value.ranks.map((ops) => ops.map((op) => [op.start, op.end])), reference(schedule), label);
+          assert.deepEqual(startsAndEnds(a.value.ranks), reference(schedule), label);
           // Blocking exchanges: the fast path (recorded, then replayed) against the object path, which never replays.
           const x = executeSchedule(schedule, { ...fast, transferSeconds: TRANSFER }, { blockingExchanges: true });
-          const y = executeSchedule(schedule, objects, { blockingExchanges: true });
+          const y = executeSchedule(schedule, objectDurations(schedule), { blockingExchanges: true });
           assert.equal(x.ok, y.ok, label);
           if (x.ok && y.ok) {
             assert.deepEqual(x.value.ranks, y.value.ranks, `${label}: blocking exchanges`);
@@ -184,10 +202,8 @@ test('a recorded run replayed with other durations = the reference with those du
           if (run > 0) replayed++;
         }
       }
-    assert.ok(replayed >= 3 * 2 * SCHEDULE_KINDS.length, `replayed ${replayed} runs`);
-  } finally {
-    ({ secondsOf, TRANSFER } = saved);
-  }
+  });
+  assert.ok(replayed >= 3 * 2 * SCHEDULE_KINDS.length, `replayed ${replayed} runs`);
 });
 
 /** Durations as a table (`fillRows`): row (kind, stage, backStage) of a dense table, optionally permuted. */
@@ -229,25 +245,21 @@ test('a replay reading durations from a table (fillRows) = the reference, also w
     for (const [label, rows] of [['a', a], ['a again', a], ['b', b], ['a after b', a]] as const) {
       const run = executeSchedule(schedule, rows.durations);
       assert.ok(run.ok, `${kind} ${label}`);
-      assert.deepEqual(run.value.ranks.map((ops) => ops.map((op) => [op.start, op.end])), expected, `${kind}: table ${label}`);
+      assert.deepEqual(startsAndEnds(run.value.ranks), expected, `${kind}: table ${label}`);
     }
     assert.equal(a.calls() + b.calls(), 4, `${kind}: every replay asked for the table once`);
   }
 });
 
 test('a numbers-only replay (reuseBuffers) gives the numbers the full run reads off its ops, for every kind, with random durations', () => {
-  const saved = { secondsOf, TRANSFER };
-  const random = prng(11);
-  try {
+  withRandomDurations(11, (draw) => {
     for (const kind of SCHEDULE_KINDS)
       for (const shape of shapes) {
         const generated = generateSchedule({ kind, ...shape });
         if (!generated.ok) continue;
         const schedule = generated.value;
         for (let run = 0; run < 3; run++) {
-          const table = Array.from({ length: 5 * schedule.stages * schedule.stages }, () => (random() < 0.1 ? 0 : random() * 3));
-          secondsOf = (k, stage, backStage) => table[(k * schedule.stages + stage) * schedule.stages + backStage];
-          TRANSFER = random();
+          draw(schedule);
           const full = executeSchedule(schedule, { ...fast, transferSeconds: TRANSFER });
           const numbers = executeSchedule(schedule, { ...rowDurations(schedule, 3).durations, transferSeconds: TRANSFER }, { reuseBuffers: true });
           const byKind = executeSchedule(schedule, { ...fast, fillSeconds: undefined, secondsByKind: { F: 1.5, B: 2.25, b: 1.125, W: 1.0625, FB: 3.5 }, transferSeconds: TRANSFER }, { reuseBuffers: true });
@@ -260,7 +272,5 @@ test('a numbers-only replay (reuseBuffers) gives the numbers the full run reads 
           assert.deepEqual(numbers.value.ranks, schedule.order.map(() => []), `${label}: no ops kept`);
         }
       }
-  } finally {
-    ({ secondsOf, TRANSFER } = saved);
-  }
+  });
 });
