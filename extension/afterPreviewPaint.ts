@@ -8,6 +8,9 @@
  * preview is showing a version it was sent, work registered for that document (the problems) runs when the page
  * reports the version painted, or after `capMs` if it does not (a hidden or throttled webview paints nothing).
  * A newer registration for the same document replaces the older one: only the latest version's work runs.
+ * The suggest widget is the same kind of work: its list lays out in that thread too. `settled` lets a completion
+ * answer wait for the paint alike (an A/B with quick suggestions off put the widget at ≈ 10 ms of the preview's
+ * page → painted and ≈ 45 ms of browser CPU per keystroke, at load 2).
  *
  * No `vscode` import: timers come from the caller so that this is unit-tested in plain Node.
  */
@@ -22,6 +25,8 @@ export const AFTER_PREVIEW_PAINT_CAP_MS = 100;
 interface Waiting {
   version: number;
   work?: () => void;
+  /** Everyone awaiting `settled`, in order. */
+  settled: (() => void)[];
   timer?: unknown;
 }
 
@@ -38,7 +43,7 @@ export class AfterPreviewPaint {
   posted(uri: string, version: number): void {
     const entry = this.waiting.get(uri);
     if (entry) entry.version = Math.max(entry.version, version);
-    else this.waiting.set(uri, { version });
+    else this.waiting.set(uri, { version, settled: [] });
   }
 
   /** The preview reported `version` painted (or drawn without a paint): what waited on it runs now. */
@@ -58,6 +63,16 @@ export class AfterPreviewPaint {
     entry.timer ??= this.timers.setTimeout(() => this.release(uri), this.capMs);
   }
 
+  /** Resolves now, or once the preview has painted what it was sent for this document (at most `capMs` from now). */
+  settled(uri: string): Promise<void> {
+    const entry = this.waiting.get(uri);
+    if (!entry) return Promise.resolve();
+    return new Promise((resolve) => {
+      entry.settled.push(resolve);
+      entry.timer ??= this.timers.setTimeout(() => this.release(uri), this.capMs);
+    });
+  }
+
   /** The preview closed or stopped showing a document: nothing waits on it any more. */
   releaseAll(): void {
     for (const uri of [...this.waiting.keys()]) this.release(uri);
@@ -68,6 +83,10 @@ export class AfterPreviewPaint {
     if (!entry) return;
     this.waiting.delete(uri);
     if (entry.timer !== undefined) this.timers.clearTimeout(entry.timer);
-    entry.work?.();
+    try {
+      entry.work?.();
+    } finally {
+      for (const resolve of entry.settled) resolve();
+    }
   }
 }

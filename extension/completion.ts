@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { CompletionItem } from '../language/service';
+import type { AfterPreviewPaint } from './afterPreviewPaint';
 import type { AnalysisService } from './analysis';
 import { fromVsPosition, toVsRange } from './convert';
 
@@ -31,14 +32,25 @@ export function toVsCompletionItem(item: CompletionItem, position: vscode.Positi
 }
 
 export class TrainingConfigCompletion implements vscode.CompletionItemProvider {
-  constructor(private readonly analysis: AnalysisService) {}
+  constructor(
+    private readonly analysis: AnalysisService,
+    private readonly afterPreviewPaint?: AfterPreviewPaint,
+  ) {}
 
   provideCompletionItems(
     document: vscode.TextDocument,
     position: vscode.Position,
-    _token: vscode.CancellationToken,
+    token: vscode.CancellationToken,
     context: vscode.CompletionContext,
-  ): vscode.CompletionItem[] {
+  ): vscode.ProviderResult<vscode.CompletionItem[]> {
+    const items = this.items(document, position, context);
+    if (items.length === 0 || !this.afterPreviewPaint) return items;
+    // The list is computed on this version now; the widget that shows it lays out in the preview's thread, so it
+    // waits, like the problems, until the preview has painted this keystroke (at most a few frames).
+    return this.afterPreviewPaint.settled(document.uri.toString()).then(() => (token.isCancellationRequested ? [] : items));
+  }
+
+  private items(document: vscode.TextDocument, position: vscode.Position, context: vscode.CompletionContext): vscode.CompletionItem[] {
     try {
       if (!this.analysis.isTrainingConfig(document)) return [];
       const triggered = context.triggerKind === vscode.CompletionTriggerKind.TriggerCharacter;
@@ -53,10 +65,10 @@ export class TrainingConfigCompletion implements vscode.CompletionItemProvider {
   }
 }
 
-export function registerCompletion(selector: vscode.DocumentSelector, analysis: AnalysisService): vscode.Disposable {
+export function registerCompletion(selector: vscode.DocumentSelector, analysis: AnalysisService, afterPreviewPaint?: AfterPreviewPaint): vscode.Disposable {
   return vscode.languages.registerCompletionItemProvider(
     selector,
-    new TrainingConfigCompletion(analysis),
+    new TrainingConfigCompletion(analysis, afterPreviewPaint),
     ...TRIGGER_CHARACTERS,
   );
 }

@@ -25,11 +25,11 @@ export interface TrainingConfigApi {
 export const OUTPUT_CHANNEL_NAME = 'Training Config Studio';
 
 /** Hover, completion and code actions, for the documents the current settings select. */
-function registerLanguageFeatures(analysis: AnalysisService): vscode.Disposable {
+function registerLanguageFeatures(analysis: AnalysisService, afterPreviewPaint: AfterPreviewPaint): vscode.Disposable {
   const selector = documentSelector();
   return vscode.Disposable.from(
     registerHover(selector, analysis),
-    registerCompletion(selector, analysis),
+    registerCompletion(selector, analysis, afterPreviewPaint),
     registerCodeActions(selector, analysis),
   );
 }
@@ -40,17 +40,17 @@ export function activate(context: vscode.ExtensionContext): TrainingConfigApi {
   context.subscriptions.push(log, analysis);
 
   // The preview first: its update is posted before the diagnostics of the same check (see registerPreview), and the
-  // diagnostics wait for the preview's paint of it (extension/afterPreviewPaint.ts).
+  // diagnostics and the completion list wait for the preview's paint of it (extension/afterPreviewPaint.ts).
   const afterPreviewPaint = new AfterPreviewPaint();
   registerPreview(context, analysis, afterPreviewPaint);
   registerDiagnostics(context, analysis, afterPreviewPaint);
-  let features = registerLanguageFeatures(analysis);
+  let features = registerLanguageFeatures(analysis, afterPreviewPaint);
   context.subscriptions.push(
     { dispose: () => features.dispose() },
     onDidChangeSettings((affects) => {
       if (!affects('files') && !affects('formats.files')) return;
       features.dispose();
-      features = registerLanguageFeatures(analysis);
+      features = registerLanguageFeatures(analysis, afterPreviewPaint);
     }),
   );
   registerStatusBar(context, analysis);

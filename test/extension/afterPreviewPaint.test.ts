@@ -84,3 +84,43 @@ test('releaseAll (the preview closed) runs what waits and stops waiting', () => 
   gate.run(B, () => ran++);
   assert.equal(ran, 2);
 });
+
+test('settled resolves at once with nothing posted, else at the paint, after the waiting work, without replacing it', async () => {
+  const timers = fakeTimers();
+  const gate = new AfterPreviewPaint(timers);
+  const order: string[] = [];
+  await gate.settled(A).then(() => order.push('idle'));
+  assert.deepEqual(order, ['idle']);
+
+  gate.posted(A, 3);
+  gate.run(A, () => order.push('problems'));
+  const first = gate.settled(A).then(() => order.push('list 1'));
+  const second = gate.settled(A).then(() => order.push('list 2'));
+  void gate.settled(B).then(() => order.push('other document'));
+  await Promise.resolve();
+  assert.deepEqual(order, ['idle', 'other document'], 'waits for the posted version');
+  gate.painted(A, 2);
+  await Promise.resolve();
+  assert.deepEqual(order, ['idle', 'other document'], 'an older version does not release it');
+  gate.painted(A, 3);
+  await Promise.all([first, second]);
+  assert.deepEqual(order, ['idle', 'other document', 'problems', 'list 1', 'list 2']);
+  assert.equal(timers.pending(), 0);
+});
+
+test('settled resolves at the cap when the preview paints nothing, and even when the waiting work throws', async () => {
+  const timers = fakeTimers();
+  const gate = new AfterPreviewPaint(timers);
+  let resolved = false;
+  gate.posted(A, 1);
+  gate.run(A, () => {
+    throw new Error('publish failed');
+  });
+  const waiting = gate.settled(A).then(() => (resolved = true));
+  await Promise.resolve();
+  assert.equal(resolved, false);
+  assert.equal(timers.pending(), 1, 'one cap timer for the work and the waiter');
+  assert.throws(() => timers.fire(), /publish failed/);
+  await waiting;
+  assert.equal(resolved, true);
+});
