@@ -1,6 +1,11 @@
 /**
- * `npm ci` prints no EBADENGINE warning: every locked package's `engines.node` admits the Node running the tests (CI
- * and `npm ci` here run Node 20). The check npm makes, on the same data (package-lock.json records each engines field).
+ * What `npm ci` prints about the lockfile. No EBADENGINE warning: every locked package's `engines.node` admits the
+ * Node running the tests (CI and `npm ci` here run Node 20). The check npm makes, on the same data (package-lock.json
+ * records each engines field).
+ * No "install scripts not yet covered by allowScripts" list (npm ≥ 11.x skips a dependency's install script unless
+ * package.json's `allowScripts` allows it): every locked package with an install script has a decision there, but
+ * optional ones, which npm then leaves out (keytar, vsce's credential store for publishing: listing it, even as
+ * denied, makes npm install it and its 30 dependencies unbuilt).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,4 +24,15 @@ test(`every locked dependency supports this Node (${process.version})`, () => {
     if (typeof node === 'string' && !satisfies(process.version, node, { includePrerelease: true })) refused.push(`${path}: node ${node}`);
   }
   assert.deepEqual(refused, []);
+});
+
+test('every locked package with an install script is allowed or denied in package.json', () => {
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { hasInstallScript?: boolean; optional?: boolean }> };
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { allowScripts?: Record<string, unknown> };
+  const decided = new Set(Object.keys(pkg.allowScripts ?? {}).map((k) => k.replace(/(.)@.*$/, '$1')));
+  const undecided = Object.entries(lock.packages)
+    .filter(([, entry]) => entry.hasInstallScript === true && entry.optional !== true)
+    .map(([path]) => path.replace(/^.*node_modules\//, ''))
+    .filter((name) => name !== '' && !decided.has(name));
+  assert.deepEqual(undecided, []);
 });
