@@ -8,6 +8,8 @@
 //          the reference beside Training Config Studio); --vsix FILE; --against FILE (another build's .vsix, measured
 //          as a fourth target in the same run); --against-settings JSON (this build's preview again, with these
 //          user settings on top, as a further target: what a setting costs, measured in the same run);
+//          --installed-settings JSON (repeatable: the reference beside Training Config Studio with these settings, a
+//          further target per occurrence: what one of the extension's features costs the editor);
 //          --settings JSON (user settings for every target, e.g. '{"trainingConfig.validate.enable":false}' to see
 //          what the problems cost the preview and the reference).
 import { existsSync, readFileSync, readdirSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
@@ -54,6 +56,13 @@ const targets = [
 const against = option('against');
 if (against) targets.push({ name: `Training Config preview, ${against.replace(/.*\//, '')}`, install: { vsix: against }, command: 'Training Config: Open Preview', frame: /GPU[ -]?hours/i });
 // --against-settings JSON: this build's preview once more, with these user settings on top (an A/B of a setting).
+// --installed-settings JSON (repeatable): the reference beside Training Config Studio once more per occurrence, with
+// these user settings on top: what each of the extension's editor features costs the editor, in the same run.
+process.argv.forEach((arg, i) => {
+  if (arg !== '--installed-settings' || process.argv[i + 1] === undefined) return;
+  const json = process.argv[i + 1];
+  targets.push({ ...targets[1], name: `reference webview, Training Config Studio installed, ${json}`, settings: JSON.parse(json) });
+});
 const againstSettings = option('against-settings');
 if (againstSettings) targets.push({ name: `Training Config preview, ${againstSettings}`, install: { vsix }, settings: JSON.parse(againstSettings), command: 'Training Config: Open Preview', frame: /GPU[ -]?hours/i });
 
