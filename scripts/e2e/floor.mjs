@@ -56,6 +56,8 @@ const targets = [
 const against = option('against');
 if (against) targets.push({ name: `Training Config preview, ${against.replace(/.*\//, '')}`, install: { vsix: against }, command: 'Training Config: Open Preview', frame: /GPU[ -]?hours/i });
 // --against-settings JSON: this build's preview once more, with these user settings on top (an A/B of a setting).
+const againstSettings = option('against-settings');
+if (againstSettings) targets.push({ name: `Training Config preview, ${againstSettings}`, install: { vsix }, settings: JSON.parse(againstSettings), command: 'Training Config: Open Preview', frame: /GPU[ -]?hours/i });
 // --installed-settings JSON (repeatable): the reference beside Training Config Studio once more per occurrence, with
 // these user settings on top: what each of the extension's editor features costs the editor, in the same run.
 process.argv.forEach((arg, i) => {
@@ -63,8 +65,6 @@ process.argv.forEach((arg, i) => {
   const json = process.argv[i + 1];
   targets.push({ ...targets[1], name: `reference webview, Training Config Studio installed, ${json}`, settings: JSON.parse(json) });
 });
-const againstSettings = option('against-settings');
-if (againstSettings) targets.push({ name: `Training Config preview, ${againstSettings}`, install: { vsix }, settings: JSON.parse(againstSettings), command: 'Training Config: Open Preview', frame: /GPU[ -]?hours/i });
 
 // CPU time comes in 10 ms ticks: its mean over the edits, not a median of ticks.
 const mean = (ps, f) => (ps.length && ps.every((p) => f(p) !== undefined) ? Math.round(ps.reduce((a, p) => a + f(p), 0) / ps.length) : 'n/a');

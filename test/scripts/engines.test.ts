@@ -2,8 +2,8 @@
  * What `npm ci` prints about the lockfile. No EBADENGINE warning: every locked package's `engines.node` admits the
  * Node running the tests (CI and `npm ci` here run Node 20). The check npm makes, on the same data (package-lock.json
  * records each engines field).
- * No "install scripts not yet covered by allowScripts" list (npm ≥ 11.x skips a dependency's install script unless
- * package.json's `allowScripts` allows it): every locked package with an install script has a decision there, but
+ * No "install scripts not yet covered by allowScripts" list (npm 11.19, this machine's, skips a dependency's install
+ * script unless package.json's `allowScripts` allows it): every locked package with an install script has a decision there, but
  * optional ones, which npm then leaves out (keytar, vsce's credential store for publishing: listing it, even as
  * denied, makes npm install it and its 30 dependencies unbuilt).
  */
